@@ -1,0 +1,1 @@
+"""The Discord client, settings, renderers and the offline console."""

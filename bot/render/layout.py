@@ -1,0 +1,178 @@
+"""Reply objects and the packer that lays sections out on pages within Discord's limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import discord
+
+from bot.render import limits
+from db.results import SourceRef
+
+# Colours: a calm UN blue for answers, amber for "nothing found", red for errors.
+INFO = discord.Colour(0x1F6FB2)
+NOTICE = discord.Colour(0xE0A800)
+ERROR = discord.Colour(0xC0392B)
+
+PAGE_BUDGET = 5600  # leaves room under the 6000-character message limit for the page counter
+
+
+@dataclass
+class Section:
+    """A titled block of lines; long sections continue over several fields or pages."""
+
+    name: str
+    lines: list[str]
+    inline: bool = False
+
+
+@dataclass
+class Attachment:
+    filename: str
+    data: bytes
+    description: str | None = None
+
+    def to_file(self) -> discord.File:
+        import io
+
+        return discord.File(io.BytesIO(self.data), filename=self.filename, description=self.description)
+
+
+@dataclass
+class Reply:
+    """What a command answers: one or more pages of embeds, optional files."""
+
+    pages: list[list[discord.Embed]]
+    content: str | None = None
+    files: list[Attachment] = field(default_factory=list)
+    ephemeral: bool = False
+    error: bool = False
+    truncated: bool = False
+
+    @property
+    def first(self) -> list[discord.Embed]:
+        return self.pages[0] if self.pages else []
+
+
+def source_label(ref: SourceRef) -> str:
+    publisher = ref.publisher
+    if "(" in publisher and publisher.endswith(")"):
+        publisher = publisher[publisher.rindex("(") + 1 : -1]
+    when = ref.date or (ref.date_note or "undated")
+    return f"{publisher}, “{limits.clip(ref.title, 90)}” ({when})"
+
+
+class Citations:
+    """Numbers the sources a reply cites, in order of first use."""
+
+    def __init__(self) -> None:
+        self._refs: dict[SourceRef, int] = {}
+
+    def cite(self, ref: SourceRef) -> str:
+        if ref not in self._refs:
+            self._refs[ref] = len(self._refs) + 1
+        return f"[{self._refs[ref]}]"
+
+    def __bool__(self) -> bool:
+        return bool(self._refs)
+
+    @property
+    def refs(self) -> list[SourceRef]:
+        return list(self._refs)
+
+    def footer(self) -> str:
+        return "Sources: " + " · ".join(f"[{n}] {source_label(ref)}" for ref, n in self._refs.items())
+
+
+def _chunk_lines(lines: Sequence[str], limit: int) -> tuple[list[str], bool]:
+    """Joins lines into blocks of at most `limit` characters; clips lines longer than that."""
+    chunks: list[str] = []
+    current = ""
+    clipped = False
+    for line in lines:
+        if len(line) > limit:
+            line = limits.clip(line, limit)
+            clipped = True
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            chunks.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        chunks.append(current)
+    return chunks, clipped
+
+
+def build_reply(
+    title: str,
+    *,
+    description: str = "",
+    sections: Sequence[Section] = (),
+    citations: Citations | None = None,
+    footer: str = "",
+    colour: discord.Colour = INFO,
+    ephemeral: bool = False,
+    error: bool = False,
+    url: str | None = None,
+) -> Reply:
+    """Lays out a reply over as many pages as it needs, each within Discord's limits.
+
+    Nothing is dropped: long descriptions and sections continue on the next page.
+    Only a single line longer than a whole field is clipped, and the reply says so.
+    """
+    title = limits.clip(title, limits.EMBED_TITLE)
+    footer_text = " · ".join(x for x in (footer, citations.footer() if citations else "") if x)
+    footer_text = limits.clip(footer_text, limits.FOOTER - 40)
+    truncated = False
+
+    desc_chunks, clipped = _chunk_lines(description.split("\n") if description else [], limits.EMBED_DESCRIPTION)
+    truncated |= clipped
+    fields: list[tuple[str, str, bool]] = []
+    for section in sections:
+        if not section.lines:
+            continue
+        chunks, clipped = _chunk_lines(section.lines, limits.FIELD_VALUE)
+        truncated |= clipped
+        for i, chunk in enumerate(chunks):
+            name = section.name if i == 0 else f"{section.name} (continued)"
+            fields.append((limits.clip(name, limits.FIELD_NAME), chunk, section.inline))
+
+    fixed = len(title) + len(footer_text) + 40
+    pages: list[discord.Embed] = []
+
+    def new_page(description: str | None) -> discord.Embed:
+        embed = discord.Embed(title=title, description=description or None, colour=colour, url=url)
+        pages.append(embed)
+        return embed
+
+    for chunk in desc_chunks or [""]:
+        embed = new_page(chunk)
+    used = fixed + len(embed.description or "")
+    for name, value, inline in fields:
+        size = len(name) + len(value)
+        if len(embed.fields) >= limits.EMBED_FIELDS or used + size > PAGE_BUDGET:
+            embed = new_page(None)
+            used = fixed
+        embed.add_field(name=name, value=value, inline=inline)
+        used += size
+
+    total = len(pages)
+    for number, embed in enumerate(pages, start=1):
+        parts = []
+        if total > 1:
+            parts.append(f"Page {number}/{total}")
+        if truncated:
+            parts.append("Some long lines were shortened")
+        if footer_text:
+            parts.append(footer_text)
+        if parts:
+            embed.set_footer(text=limits.clip(" · ".join(parts), limits.FOOTER))
+    return Reply(pages=[[p] for p in pages], ephemeral=ephemeral, error=error, truncated=truncated)
+
+
+def message_reply(
+    title: str, text: str, *, colour: discord.Colour = NOTICE, ephemeral: bool = True, error: bool = False
+) -> Reply:
+    return build_reply(title, description=text, colour=colour, ephemeral=ephemeral, error=error)

@@ -1,0 +1,1 @@
+"""The knowledge store: models, migrations, seeding and queries. Knows nothing of Discord."""

@@ -1,0 +1,349 @@
+"""The knowledge store's tables.
+
+Every record carries its origin (``seed`` for the curated dataset, ``admin`` for
+records added from Discord) and when it was created and last changed. Facts
+point to the source document they come from and keep a verbatim excerpt.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Origin(str, enum.Enum):
+    seed = "seed"
+    admin = "admin"
+
+
+class ActorKind(str, enum.Enum):
+    member_state = "member_state"
+    observer_state = "observer_state"
+    regional_organisation = "regional_organisation"
+    group_of_states = "group_of_states"
+    civil_society = "civil_society"
+    un_official = "un_official"
+
+
+class Stance(str, enum.Enum):
+    supports = "supports"
+    concerned = "concerned"
+    opposes = "opposes"
+    neutral = "neutral"
+
+
+class RoleKind(str, enum.Enum):
+    opening_remarks = "opening_remarks"
+    moderator = "moderator"
+    panelist = "panelist"
+
+
+def _enum(cls: type[enum.Enum]) -> Enum:
+    # Stored as plain strings so SQLite files stay readable and migrations simple.
+    return Enum(cls, native_enum=False, create_constraint=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Tracked:
+    """Origin and timestamps shared by every record."""
+
+    origin: Mapped[Origin] = mapped_column(_enum(Origin), default=Origin.seed, index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+class StoreMeta(Base):
+    """Key/value facts about the store itself (e.g. the seed dataset's checksum)."""
+
+    __tablename__ = "store_meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class SourceDocument(Tracked, Base):
+    __tablename__ = "source_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    publisher: Mapped[str] = mapped_column(String(200))
+    date: Mapped[str | None] = mapped_column(String(32))
+    date_note: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    url: Mapped[str | None] = mapped_column(String(500))
+    dialogue_year: Mapped[int | None] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class Dialogue(Tracked, Base):
+    """A General Assembly meeting on RtoP (dialogue or plenary debate)."""
+
+    __tablename__ = "dialogues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, unique=True)
+    dates: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    meeting: Mapped[str] = mapped_column(String(200))
+    ordinal: Mapped[str | None] = mapped_column(String(40))
+    title: Mapped[str | None] = mapped_column(String(300))
+    focus_pillars: Mapped[list[int]] = mapped_column(JSON, default=list)
+    report_title: Mapped[str | None] = mapped_column(String(300))
+    report_symbol: Mapped[str | None] = mapped_column(String(80))
+    report_date: Mapped[str | None] = mapped_column(String(120))
+    participation_as_reported: Mapped[str | None] = mapped_column(Text)
+    source_urls: Mapped[list[str]] = mapped_column(JSON, default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    detailed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    claims: Mapped[list[DialogueClaim]] = relationship(back_populates="dialogue", cascade="all, delete-orphan")
+
+
+class DialogueClaim(Tracked, Base):
+    """One source's claim about a dialogue: report title/symbol/date, a count, an ordinal.
+
+    Sources disagree (the 2011 report date, the 2012 count), so every claim is kept
+    with its source instead of a single value.
+    """
+
+    __tablename__ = "dialogue_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    measure: Mapped[str | None] = mapped_column(String(40))
+    value_int: Mapped[int | None] = mapped_column(Integer)
+    value_text: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
+    excerpt: Mapped[str] = mapped_column(Text)
+
+    dialogue: Mapped[Dialogue] = relationship(back_populates="claims")
+    source: Mapped[SourceDocument] = relationship()
+
+
+class Actor(Tracked, Base):
+    __tablename__ = "actors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[ActorKind] = mapped_column(_enum(ActorKind))
+    iso3: Mapped[str | None] = mapped_column(String(3), unique=True)
+
+    aliases: Mapped[list[ActorAlias]] = relationship(back_populates="actor", cascade="all, delete-orphan")
+
+
+class ActorAlias(Tracked, Base):
+    __tablename__ = "actor_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+    alias: Mapped[str] = mapped_column(String(200))
+    folded: Mapped[str] = mapped_column(String(200), unique=True)
+
+    actor: Mapped[Actor] = relationship(back_populates="aliases")
+
+
+class Theme(Tracked, Base):
+    __tablename__ = "themes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text)
+    pillar: Mapped[int | None] = mapped_column(Integer)
+    keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+
+class Statement(Tracked, Base):
+    """An actor's statement at a dialogue, as a source's statement list records it."""
+
+    __tablename__ = "statements"
+    __table_args__ = (UniqueConstraint("dialogue_id", "actor_id", "source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    delivered: Mapped[bool] = mapped_column(Boolean, default=True)
+    note: Mapped[str | None] = mapped_column(String(200))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
+    excerpt: Mapped[str] = mapped_column(Text)
+
+    actor: Mapped[Actor] = relationship()
+    dialogue: Mapped[Dialogue] = relationship()
+    source: Mapped[SourceDocument] = relationship()
+    on_behalf_of: Mapped[list[StatementBehalf]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan"
+    )
+
+
+class StatementBehalf(Tracked, Base):
+    """An actor on whose behalf a statement was delivered."""
+
+    __tablename__ = "statement_behalf"
+    __table_args__ = (UniqueConstraint("statement_id", "actor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+
+    statement: Mapped[Statement] = relationship(back_populates="on_behalf_of")
+    actor: Mapped[Actor] = relationship()
+
+
+class Role(Tracked, Base):
+    """Opening remarks, moderation or a panel seat at a dialogue."""
+
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("dialogue_id", "actor_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+    role: Mapped[RoleKind] = mapped_column(_enum(RoleKind))
+    title: Mapped[str | None] = mapped_column(String(300))
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
+    excerpt: Mapped[str] = mapped_column(Text)
+
+    actor: Mapped[Actor] = relationship()
+    dialogue: Mapped[Dialogue] = relationship()
+    source: Mapped[SourceDocument] = relationship()
+
+
+class Position(Tracked, Base):
+    """A named actor raised a theme at a dialogue; one row per piece of evidence."""
+
+    __tablename__ = "positions"
+    __table_args__ = (UniqueConstraint("actor_id", "theme_id", "dialogue_id", "excerpt"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
+    stance: Mapped[Stance] = mapped_column(_enum(Stance))
+    summary: Mapped[str] = mapped_column(String(300))
+    excerpt: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
+    partial: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    actor: Mapped[Actor] = relationship()
+    theme: Mapped[Theme] = relationship()
+    dialogue: Mapped[Dialogue] = relationship()
+    source: Mapped[SourceDocument] = relationship()
+
+
+class UnnamedClaim(Tracked, Base):
+    """A counted or vaguely quantified group the source does not name."""
+
+    __tablename__ = "unnamed_claims"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
+    count: Mapped[int | None] = mapped_column(Integer)
+    quantity: Mapped[str] = mapped_column(String(120))
+    stance: Mapped[Stance] = mapped_column(_enum(Stance))
+    summary: Mapped[str] = mapped_column(String(300))
+    excerpt: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
+
+    theme: Mapped[Theme] = relationship()
+    dialogue: Mapped[Dialogue] = relationship()
+    source: Mapped[SourceDocument] = relationship()
+
+
+class Pillar(Tracked, Base):
+    __tablename__ = "pillars"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[str] = mapped_column(Text)
+    explainer: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
+
+    source: Mapped[SourceDocument] = relationship()
+    contributions: Mapped[list[PillarContribution]] = relationship(
+        back_populates="pillar", cascade="all, delete-orphan", order_by="PillarContribution.ordinal"
+    )
+
+
+class PillarContribution(Tracked, Base):
+    """What regional and sub-regional arrangements can do under a pillar (2011 report)."""
+
+    __tablename__ = "pillar_contributions"
+    __table_args__ = (UniqueConstraint("pillar_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pillar_id: Mapped[int] = mapped_column(ForeignKey("pillars.id", ondelete="CASCADE"))
+    ordinal: Mapped[int] = mapped_column(Integer)
+    heading: Mapped[str] = mapped_column(String(300))
+    excerpt: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
+
+    pillar: Mapped[Pillar] = relationship(back_populates="contributions")
+    source: Mapped[SourceDocument] = relationship()
+
+
+class Quote(Tracked, Base):
+    __tablename__ = "quotes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
+
+    speaker: Mapped[Actor] = relationship()
+    dialogue: Mapped[Dialogue] = relationship()
+    source: Mapped[SourceDocument] = relationship()
+
+
+class Passage(Tracked, Base):
+    """A paragraph-sized piece of a source text, indexed for full-text search."""
+
+    __tablename__ = "passages"
+    __table_args__ = (UniqueConstraint("source_id", "ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id", ondelete="CASCADE"), index=True)
+    ordinal: Mapped[int] = mapped_column(Integer)
+    char_offset: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+    source: Mapped[SourceDocument] = relationship()
+
+
+# The FTS5 index over passages is created by the migrations (SQLAlchemy has no
+# model for virtual tables); autogenerate comparisons skip these names.
+FTS_TABLE = "passages_fts"

@@ -1,0 +1,156 @@
+"""Name resolution and completion for actors and themes.
+
+Resolution runs exact name, then alias (or ISO code), then accent- and
+case-folded forms, and finally fuzzy matching, which only ever *suggests*:
+a typo never silently becomes a different country.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Literal
+
+from rapidfuzz import fuzz, process
+
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+_SPACES = re.compile(r"\s+")
+_PUNCT = re.compile(r"[.\"()\[\],;:!?]")
+
+MatchKind = Literal["exact", "alias", "code", "folded"]
+
+
+def fold(text: str) -> str:
+    """Lower-case, drop accents and most punctuation, unify quotes and spaces."""
+    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _PUNCT.sub(" ", text)
+    text = _SPACES.sub(" ", text).strip()
+    if text.startswith("the "):
+        text = text[4:]
+    return text
+
+
+@dataclass(frozen=True)
+class NameEntry:
+    """Something that can be named: an actor or a theme."""
+
+    id: int
+    name: str
+    kind: str
+    terms: tuple[str, ...] = ()  # aliases or keywords, as written
+    code: str | None = None  # ISO alpha-3 for states, slug for themes
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    entry: NameEntry
+    matched: str  # the name or alias that matched
+    score: float
+
+    @property
+    def label(self) -> str:
+        if fold(self.matched) in fold(self.entry.name):
+            return self.entry.name
+        return f"{self.entry.name} ({self.matched})"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    query: str
+    entry: NameEntry | None
+    how: MatchKind | None = None
+    suggestions: tuple[Suggestion, ...] = field(default=())
+
+    @property
+    def found(self) -> bool:
+        return self.entry is not None
+
+
+class NameIndex:
+    """An in-memory index over names and aliases; cheap enough to query per keystroke."""
+
+    def __init__(self, entries: Iterable[NameEntry]) -> None:
+        self.entries: list[NameEntry] = sorted(entries, key=lambda e: fold(e.name))
+        self._by_id = {e.id: e for e in self.entries}
+        self._exact: dict[str, NameEntry] = {}
+        self._alias: dict[str, set[int]] = defaultdict(set)
+        self._code: dict[str, NameEntry] = {}
+        self._folded: dict[str, set[int]] = defaultdict(set)
+        # (folded term, entry id, term as written) for ranking and fuzzy matching
+        self._terms: list[tuple[str, int, str]] = []
+        for entry in self.entries:
+            self._exact[entry.name] = entry
+            if entry.code:
+                self._code[entry.code.casefold()] = entry
+            for term in (entry.name, *entry.terms):
+                self._alias[term].add(entry.id)
+                folded = fold(term)
+                if folded:
+                    self._folded[folded].add(entry.id)
+                    self._terms.append((folded, entry.id, term))
+        # Acronyms ("EU", "UK") are too short to fuzzy-match without noise.
+        self._fuzzy = [i for i, t in enumerate(self._terms) if len(t[0]) >= 4]
+        self._fuzzy_terms = [self._terms[i][0] for i in self._fuzzy]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def get(self, entry_id: int) -> NameEntry | None:
+        return self._by_id.get(entry_id)
+
+    def resolve(self, query: str, *, suggestions: int = 5) -> Resolution:
+        query = (query or "").strip()
+        if not query:
+            return Resolution(query, None, None, self._ranked(query, suggestions))
+        if query in self._exact:
+            return Resolution(query, self._exact[query], "exact")
+        ids = self._alias.get(query)
+        if ids and len(ids) == 1:
+            return Resolution(query, self._by_id[next(iter(ids))], "alias")
+        code = self._code.get(query.casefold())
+        if code is not None:
+            return Resolution(query, code, "code")
+        ids = self._folded.get(fold(query))
+        if ids and len(ids) == 1:
+            return Resolution(query, self._by_id[next(iter(ids))], "folded")
+        return Resolution(query, None, None, self._ranked(query, suggestions))
+
+    def complete(self, query: str, limit: int = 25) -> list[Suggestion]:
+        """Ranked choices for autocomplete: prefix matches first, then fuzzy ones."""
+        return list(self._ranked(query, limit))
+
+    def _ranked(self, query: str, limit: int) -> tuple[Suggestion, ...]:
+        needle = fold(query)
+        best: dict[int, Suggestion] = {}
+
+        def offer(entry_id: int, term: str, score: float) -> None:
+            current = best.get(entry_id)
+            if current is None or score > current.score:
+                best[entry_id] = Suggestion(self._by_id[entry_id], term, score)
+
+        if not needle:
+            return tuple(Suggestion(e, e.name, 0.0) for e in self.entries[:limit])
+        code = self._code.get(needle)
+        if code is not None:
+            offer(code.id, code.name, 101.0)
+        for folded, entry_id, term in self._terms:
+            if folded == needle:
+                offer(entry_id, term, 100.0)
+            elif folded.startswith(needle):
+                offer(entry_id, term, 95.0 - min(len(folded) - len(needle), 20) * 0.1)
+            elif f" {needle}" in f" {folded}":
+                offer(entry_id, term, 88.0)
+            elif needle in folded:
+                offer(entry_id, term, 80.0)
+        if len(best) < limit and len(needle) >= 3:
+            cutoff = 80 if len(needle) <= 4 else 70
+            for _, score, index in process.extract(
+                needle, self._fuzzy_terms, scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=cutoff
+            ):
+                _, entry_id, term = self._terms[self._fuzzy[index]]
+                offer(entry_id, term, min(float(score), 79.0) * 0.9)
+        ranked = sorted(best.values(), key=lambda s: (-s.score, fold(s.entry.name)))
+        return tuple(ranked[:limit])

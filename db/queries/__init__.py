@@ -1,0 +1,21 @@
+"""Typed async queries every interface uses (Discord cogs, the console, briefings)."""
+
+from db.queries.actors import actor_profile, load_actor_index
+from db.queries.dialogues import dialogue_detail, list_dialogues
+from db.queries.pillars import pillar_explainer
+from db.queries.search import search_passages
+from db.queries.sources import list_sources
+from db.queries.themes import list_themes, load_theme_index, theme_states
+
+__all__ = [
+    "actor_profile",
+    "dialogue_detail",
+    "list_dialogues",
+    "list_sources",
+    "list_themes",
+    "load_actor_index",
+    "load_theme_index",
+    "pillar_explainer",
+    "search_passages",
+    "theme_states",
+]

@@ -1,0 +1,214 @@
+"""Plain result types returned by the query layer (no ORM objects, no Discord)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class SourceRef:
+    key: str
+    title: str
+    publisher: str
+    date: str | None
+    date_note: str | None
+    kind: str
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One source's statement of a figure or fact about a dialogue."""
+
+    field: str  # report_title | report_symbol | report_date | participation | ordinal
+    measure: str | None
+    value_int: int | None
+    value_text: str
+    source: SourceRef
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class DialogueSummary:
+    year: int
+    dates: str | None
+    kind: str
+    meeting: str
+    title: str | None
+    ordinal: str | None
+    report_title: str | None
+    report_symbol: str | None
+    report_date: str | None
+    detailed: bool
+
+
+@dataclass(frozen=True)
+class RoleInfo:
+    year: int
+    actor: str
+    actor_kind: str
+    role: str
+    title: str | None
+    source: SourceRef
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class StatementInfo:
+    year: int
+    actor: str
+    actor_kind: str
+    languages: tuple[str, ...]
+    on_behalf_of: tuple[str, ...]
+    delivered: bool
+    note: str | None
+    source: SourceRef
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class QuoteInfo:
+    year: int
+    speaker: str
+    text: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class ThemeInfo:
+    slug: str
+    name: str
+    description: str
+    pillar: int | None
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PositionInfo:
+    year: int
+    actor: str
+    actor_kind: str
+    theme: ThemeInfo
+    stance: str
+    summary: str
+    excerpt: str
+    source: SourceRef
+    partial: bool
+
+
+@dataclass(frozen=True)
+class UnnamedInfo:
+    """A group the source counts or quantifies but does not name."""
+
+    year: int
+    theme: ThemeInfo
+    count: int | None
+    quantity: str
+    stance: str
+    summary: str
+    excerpt: str
+    source: SourceRef
+
+
+@dataclass(frozen=True)
+class ThemeCount:
+    theme: ThemeInfo
+    years: tuple[int, ...]
+    named_actors: int
+    unnamed: tuple[UnnamedInfo, ...]
+    partial: bool
+
+
+@dataclass(frozen=True)
+class DialogueDetail:
+    summary: DialogueSummary
+    focus_pillars: tuple[int, ...]
+    participation_as_reported: str | None
+    source_urls: tuple[str, ...]
+    notes: str | None
+    claims: tuple[Claim, ...]
+    roles: tuple[RoleInfo, ...]
+    statements: tuple[StatementInfo, ...]
+    themes: tuple[ThemeCount, ...]
+    quotes: tuple[QuoteInfo, ...]
+    sources: tuple[SourceRef, ...]
+
+    def claims_for(self, field_name: str) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.field == field_name)
+
+
+@dataclass(frozen=True)
+class ThemeDialogueGroup:
+    year: int
+    positions: tuple[PositionInfo, ...]
+    unnamed: tuple[UnnamedInfo, ...]
+
+    @property
+    def partial(self) -> bool:
+        return any(p.partial for p in self.positions)
+
+
+@dataclass(frozen=True)
+class ThemeStates:
+    theme: ThemeInfo
+    groups: tuple[ThemeDialogueGroup, ...]
+
+    @property
+    def actors(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(p.actor for g in self.groups for p in g.positions))
+
+    @property
+    def sources(self) -> tuple[SourceRef, ...]:
+        refs = [p.source for g in self.groups for p in g.positions] + [
+            u.source for g in self.groups for u in g.unnamed
+        ]
+        return tuple(dict.fromkeys(refs))
+
+
+@dataclass(frozen=True)
+class ActorProfile:
+    name: str
+    kind: str
+    iso3: str | None
+    aliases: tuple[str, ...]
+    statements: tuple[StatementInfo, ...]
+    spoken_for: tuple[StatementInfo, ...]  # statements others delivered on this actor's behalf
+    roles: tuple[RoleInfo, ...]
+    positions: tuple[PositionInfo, ...]
+    quotes: tuple[QuoteInfo, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.statements or self.spoken_for or self.roles or self.positions or self.quotes)
+
+    @property
+    def sources(self) -> tuple[SourceRef, ...]:
+        refs = [x.source for group in (self.statements, self.spoken_for, self.roles, self.positions, self.quotes) for x in group]
+        return tuple(dict.fromkeys(refs))
+
+
+@dataclass(frozen=True)
+class Contribution:
+    heading: str
+    excerpt: str
+
+
+@dataclass(frozen=True)
+class PillarExplainer:
+    number: int
+    name: str
+    definition: str
+    explainer: str
+    contributions: tuple[Contribution, ...]
+    source: SourceRef
+    themes: tuple[ThemeInfo, ...]
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    source: SourceRef
+    ordinal: int
+    passages_in_source: int
+    char_offset: int
+    text: str
+    rank: float
+    terms: tuple[str, ...] = field(default=())

@@ -1,0 +1,578 @@
+"""Load the curated dataset in `seed/` into the store.
+
+Seeding is idempotent: seed records are upserted by natural keys and updated in
+place; records whose origin is ``admin`` are never changed or deleted, and an
+admin record wins over a seed record with the same key. A checksum of the seed
+folder lets a normal start skip seeding when nothing changed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
+
+from db.models import (
+    Actor,
+    ActorAlias,
+    ActorKind,
+    Dialogue,
+    DialogueClaim,
+    Origin,
+    Passage,
+    Pillar,
+    PillarContribution,
+    Position,
+    Quote,
+    Role,
+    RoleKind,
+    SourceDocument,
+    Stance,
+    Statement,
+    StatementBehalf,
+    StoreMeta,
+    Theme,
+    UnnamedClaim,
+)
+from db.names import NameEntry, NameIndex, fold
+from db.passages import split_passages
+
+log = logging.getLogger(__name__)
+
+SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
+TIMELINE_FILE = "ga-rtop-meetings.csv"
+TIMELINE_SOURCE = "ga-rtop-meetings"
+CHECKSUM_KEY = "seed_checksum"
+MEASURES = {"member_states", "governments_represented", "regional_organisations", "civil_society"}
+
+
+class SeedError(ValueError):
+    """The seed files are inconsistent; the message names the file and the record."""
+
+
+def normalise_ws(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass
+class SeedData:
+    sources: list[dict[str, Any]]
+    actors: list[dict[str, Any]]
+    themes: list[dict[str, Any]]
+    pillars: list[dict[str, Any]]
+    dialogues: dict[int, dict[str, Any]]
+    positions: dict[int, dict[str, Any]]
+    timeline: list[dict[str, str]]
+    texts: dict[str, str]
+    checksum: str
+
+
+@dataclass
+class SeedReport:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+    kept_admin: int = 0
+    skipped: bool = False
+    by_table: dict[str, int] = field(default_factory=dict)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise SeedError(f"{path.name}: not valid YAML: {exc}") from exc
+
+
+def checksum(seed_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in seed_dir.rglob("*") if p.is_file() and p.suffix in {".yaml", ".csv", ".txt", ".md"}):
+        digest.update(str(path.relative_to(seed_dir)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def load_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
+    sources = _read_yaml(seed_dir / "sources.yaml") or []
+    texts: dict[str, str] = {}
+    for source in sources:
+        texts[source["key"]] = (seed_dir / source["file"]).read_text(encoding="utf-8")
+    actors: list[dict[str, Any]] = []
+    for name in ("states.yaml", "others.yaml"):
+        actors.extend(_read_yaml(seed_dir / "actors" / name) or [])
+
+    def by_year(folder: str) -> dict[int, dict[str, Any]]:
+        found = {}
+        for path in sorted((seed_dir / folder).glob("*.yaml")):
+            doc = _read_yaml(path) or {}
+            found[int(doc.get("year") or path.stem)] = doc
+        return found
+
+    with (seed_dir / TIMELINE_FILE).open(encoding="utf-8", newline="") as handle:
+        timeline = list(csv.DictReader(handle))
+    return SeedData(
+        sources=sources,
+        actors=actors,
+        themes=_read_yaml(seed_dir / "themes.yaml") or [],
+        pillars=_read_yaml(seed_dir / "pillars.yaml") or [],
+        dialogues=by_year("dialogues"),
+        positions=by_year("positions"),
+        timeline=timeline,
+        texts=texts,
+        checksum=checksum(seed_dir),
+    )
+
+
+def meeting_kind(meeting: str) -> str:
+    text = meeting.casefold()
+    if text.startswith("no "):
+        return "no_meeting"
+    if "informal interactive dialogue" in text:
+        return "informal_interactive_dialogue"
+    return "plenary_debate"
+
+
+class _Syncer:
+    """Upserts rows of one model by natural key, leaving admin records alone."""
+
+    def __init__(self, session: Session, report: SeedReport) -> None:
+        self.session = session
+        self.report = report
+
+    def sync(
+        self,
+        model: type,
+        key: Sequence[str],
+        rows: Iterable[dict[str, Any]],
+        *,
+        delete_stale: bool = True,
+        scope: Callable[[Any], bool] | None = None,
+    ) -> dict[tuple, Any]:
+        existing: dict[tuple, Any] = {}
+        for obj in self.session.scalars(select(model)):
+            if scope is None or scope(obj):
+                existing[tuple(getattr(obj, k) for k in key)] = obj
+        result: dict[tuple, Any] = {}
+        for row in rows:
+            row_key = tuple(row[k] for k in key)
+            if row_key in result:
+                raise SeedError(f"{model.__tablename__}: duplicate record {row_key}")
+            obj = existing.get(row_key)
+            if obj is None:
+                obj = model(**row, origin=Origin.seed)
+                self.session.add(obj)
+                self.report.inserted += 1
+            elif obj.origin == Origin.admin:
+                self.report.kept_admin += 1
+            else:
+                changed = False
+                for column, value in row.items():
+                    if getattr(obj, column) != value:
+                        setattr(obj, column, value)
+                        changed = True
+                self.report.updated += changed
+            result[row_key] = obj
+        if delete_stale:
+            for row_key, obj in existing.items():
+                if row_key not in result and obj.origin == Origin.seed:
+                    self.session.delete(obj)
+                    self.report.deleted += 1
+        self.session.flush()
+        self.report.by_table[model.__tablename__] = len(result)
+        return result
+
+
+class _Seeder:
+    def __init__(self, session: Session, data: SeedData) -> None:
+        self.session = session
+        self.data = data
+        self.report = SeedReport()
+        self.syncer = _Syncer(session, self.report)
+        self.sources: dict[str, SourceDocument] = {}
+        self.actors: dict[str, Actor] = {}
+        self.actor_index = NameIndex([])
+        self.themes: dict[str, Theme] = {}
+        self.dialogues: dict[int, Dialogue] = {}
+
+    # -- helpers -------------------------------------------------------------
+
+    def source(self, key: str, where: str) -> SourceDocument:
+        try:
+            return self.sources[key]
+        except KeyError:
+            raise SeedError(f"{where}: unknown source {key!r}") from None
+
+    def excerpt(self, source_key: str, excerpt: str, where: str) -> str:
+        """Checks that the excerpt is verbatim (whitespace-normalised) in its source."""
+        text = self.data.texts.get(source_key)
+        if text is None:
+            raise SeedError(f"{where}: unknown source {source_key!r}")
+        if normalise_ws(excerpt) not in normalise_ws(text):
+            raise SeedError(f"{where}: excerpt not found verbatim in {source_key}: {excerpt[:80]!r}")
+        return normalise_ws(excerpt)
+
+    def actor(self, name: str, where: str) -> Actor:
+        resolution = self.actor_index.resolve(name)
+        if resolution.entry is None:
+            hints = ", ".join(s.entry.name for s in resolution.suggestions[:3])
+            raise SeedError(f"{where}: unknown actor {name!r} (closest: {hints})")
+        return self.actors[resolution.entry.name]
+
+    def theme(self, slug: str, where: str) -> Theme:
+        try:
+            return self.themes[slug]
+        except KeyError:
+            raise SeedError(f"{where}: unknown theme {slug!r}") from None
+
+    # -- steps ---------------------------------------------------------------
+
+    def run(self) -> SeedReport:
+        self.seed_sources()
+        self.seed_actors()
+        self.seed_themes()
+        self.seed_dialogues()
+        self.seed_claims()
+        self.seed_roles_statements_quotes()
+        self.seed_positions()
+        self.seed_pillars()
+        self.seed_passages()
+        return self.report
+
+    def seed_sources(self) -> None:
+        rows = []
+        for s in self.data.sources:
+            rows.append(
+                dict(
+                    key=s["key"],
+                    title=s["title"],
+                    publisher=s["publisher"],
+                    date=str(s["date"]) if s.get("date") else None,
+                    date_note=s.get("date_note"),
+                    kind=s["kind"],
+                    url=s.get("url"),
+                    dialogue_year=s.get("dialogue_year"),
+                    text=self.data.texts[s["key"]],
+                )
+            )
+        synced = self.syncer.sync(SourceDocument, ["key"], rows, delete_stale=False)
+        self.sources = {k[0]: v for k, v in synced.items()}
+
+    def seed_actors(self) -> None:
+        rows = []
+        for a in self.data.actors:
+            try:
+                kind = ActorKind(a["kind"]).value
+            except ValueError:
+                raise SeedError(f"actors: {a.get('name')!r} has unknown kind {a.get('kind')!r}") from None
+            rows.append(dict(name=a["name"], kind=ActorKind(kind), iso3=a.get("iso3")))
+        synced = self.syncer.sync(Actor, ["name"], rows, delete_stale=False)
+        self.actors = {k[0]: v for k, v in synced.items()}
+        alias_rows = []
+        seen: dict[str, str] = {}
+        for a in self.data.actors:
+            for alias in a.get("aliases") or []:
+                folded = fold(alias)
+                if folded in seen and seen[folded] != a["name"]:
+                    raise SeedError(f"actors: alias {alias!r} names both {seen[folded]} and {a['name']}")
+                if folded in seen or folded == fold(a["name"]):
+                    continue
+                seen[folded] = a["name"]
+                alias_rows.append(dict(actor_id=self.actors[a["name"]].id, alias=alias, folded=folded))
+        self.syncer.sync(ActorAlias, ["folded"], alias_rows)
+        self.actor_index = NameIndex(
+            NameEntry(i, a["name"], a["kind"], tuple(a.get("aliases") or ()), a.get("iso3"))
+            for i, a in enumerate(self.data.actors)
+        )
+
+    def seed_themes(self) -> None:
+        rows = [
+            dict(
+                slug=t["slug"],
+                name=t["name"],
+                description=t["description"],
+                pillar=t.get("pillar"),
+                keywords=[str(k) for k in t.get("keywords") or []],
+            )
+            for t in self.data.themes
+        ]
+        synced = self.syncer.sync(Theme, ["slug"], rows, delete_stale=False)
+        self.themes = {k[0]: v for k, v in synced.items()}
+
+    def seed_dialogues(self) -> None:
+        rows = []
+        for r in self.data.timeline:
+            year = int(r["year"])
+            detail = self.data.dialogues.get(year, {})
+            ordinal = detail.get("ordinal") or {}
+            rows.append(
+                dict(
+                    year=year,
+                    dates=r["dates"] or None,
+                    kind=meeting_kind(r["meeting"]),
+                    meeting=r["meeting"],
+                    ordinal=ordinal.get("value") if isinstance(ordinal, dict) else ordinal,
+                    title=detail.get("title"),
+                    focus_pillars=list(detail.get("focus_pillars") or []),
+                    report_title=r["report_title"] or None,
+                    report_symbol=r["report_symbol"] or None,
+                    report_date=r["report_date"] or None,
+                    participation_as_reported=r["participation_as_reported"] or None,
+                    source_urls=[u.strip() for u in r["sources"].split(";") if u.strip()],
+                    notes=r["notes"] or None,
+                    detailed=year in self.data.dialogues,
+                )
+            )
+        missing = set(self.data.dialogues) - {row["year"] for row in rows}
+        if missing:
+            raise SeedError(f"dialogues: years {sorted(missing)} have files but no row in {TIMELINE_FILE}")
+        synced = self.syncer.sync(Dialogue, ["year"], rows, delete_stale=False)
+        self.dialogues = {k[0]: v for k, v in synced.items()}
+
+    def seed_claims(self) -> None:
+        rows: list[dict[str, Any]] = []
+        timeline = self.sources.get(TIMELINE_SOURCE)
+        for r in self.data.timeline:
+            dialogue = self.dialogues[int(r["year"])]
+            if timeline is None:
+                break
+            for field_name, column in (
+                ("title", "report_title"),
+                ("symbol", "report_symbol"),
+                ("date", "report_date"),
+                ("participation", "participation_as_reported"),
+            ):
+                if r[column]:
+                    rows.append(
+                        dict(
+                            dialogue_id=dialogue.id,
+                            field=field_name if field_name == "participation" else f"report_{field_name}",
+                            measure="as_reported" if field_name == "participation" else None,
+                            value_int=None,
+                            value_text=r[column],
+                            source_id=timeline.id,
+                            excerpt=r[column],
+                        )
+                    )
+        for year, doc in self.data.dialogues.items():
+            dialogue = self.dialogues[year]
+            where = f"dialogues/{year}.yaml"
+            ordinal = doc.get("ordinal")
+            if isinstance(ordinal, dict) and ordinal.get("source"):
+                rows.append(
+                    dict(
+                        dialogue_id=dialogue.id,
+                        field="ordinal",
+                        measure=None,
+                        value_int=None,
+                        value_text=str(ordinal["value"]),
+                        source_id=self.source(ordinal["source"], where).id,
+                        excerpt=self.excerpt(ordinal["source"], ordinal["excerpt"], f"{where} ordinal"),
+                    )
+                )
+            for i, claim in enumerate(doc.get("report_claims") or []):
+                if claim["field"] not in {"title", "symbol", "date"}:
+                    raise SeedError(f"{where} report_claims[{i}]: field must be title, symbol or date")
+                rows.append(
+                    dict(
+                        dialogue_id=dialogue.id,
+                        field=f"report_{claim['field']}",
+                        measure=None,
+                        value_int=None,
+                        value_text=str(claim["value"]),
+                        source_id=self.source(claim["source"], where).id,
+                        excerpt=self.excerpt(claim["source"], claim["excerpt"], f"{where} report_claims[{i}]"),
+                    )
+                )
+            for i, claim in enumerate(doc.get("participation") or []):
+                if claim["measure"] not in MEASURES:
+                    raise SeedError(f"{where} participation[{i}]: unknown measure {claim['measure']!r}")
+                rows.append(
+                    dict(
+                        dialogue_id=dialogue.id,
+                        field="participation",
+                        measure=claim["measure"],
+                        value_int=claim.get("value"),
+                        value_text=str(claim.get("text") or claim.get("value")),
+                        source_id=self.source(claim["source"], where).id,
+                        excerpt=self.excerpt(claim["source"], claim["excerpt"], f"{where} participation[{i}]"),
+                    )
+                )
+        self.syncer.sync(DialogueClaim, ["dialogue_id", "field", "measure", "source_id", "excerpt"], rows)
+
+    def seed_roles_statements_quotes(self) -> None:
+        roles, statements, quotes = [], [], []
+        behalf: list[tuple[tuple, list[str], str]] = []
+        for year, doc in self.data.dialogues.items():
+            dialogue = self.dialogues[year]
+            where = f"dialogues/{year}.yaml"
+            for i, r in enumerate(doc.get("roles") or []):
+                here = f"{where} roles[{i}]"
+                try:
+                    role = RoleKind(r["role"])
+                except ValueError:
+                    raise SeedError(f"{here}: unknown role {r['role']!r}") from None
+                roles.append(
+                    dict(
+                        dialogue_id=dialogue.id,
+                        actor_id=self.actor(r["actor"], here).id,
+                        role=role,
+                        title=r.get("title"),
+                        source_id=self.source(r["source"], here).id,
+                        excerpt=self.excerpt(r["source"], r["excerpt"], here),
+                    )
+                )
+            for i, s in enumerate(doc.get("statements") or []):
+                here = f"{where} statements[{i}]"
+                row = dict(
+                    dialogue_id=dialogue.id,
+                    actor_id=self.actor(s["actor"], here).id,
+                    languages=list(s.get("languages") or []),
+                    delivered=bool(s.get("delivered", True)),
+                    note=s.get("note"),
+                    source_id=self.source(s["source"], here).id,
+                    excerpt=self.excerpt(s["source"], s["excerpt"], here),
+                )
+                statements.append(row)
+                key = (row["dialogue_id"], row["actor_id"], row["source_id"])
+                behalf.append((key, list(s.get("on_behalf_of") or []), here))
+            for i, q in enumerate(doc.get("quotes") or []):
+                here = f"{where} quotes[{i}]"
+                quotes.append(
+                    dict(
+                        dialogue_id=dialogue.id,
+                        speaker_id=self.actor(q["speaker"], here).id,
+                        text=self.excerpt(q["source"], q["text"], here),
+                        source_id=self.source(q["source"], here).id,
+                    )
+                )
+        self.syncer.sync(Role, ["dialogue_id", "actor_id", "role"], roles)
+        synced = self.syncer.sync(Statement, ["dialogue_id", "actor_id", "source_id"], statements)
+        behalf_rows = []
+        for key, names, here in behalf:
+            statement = synced[key]
+            for name in names:
+                behalf_rows.append(dict(statement_id=statement.id, actor_id=self.actor(name, here).id))
+        self.syncer.sync(StatementBehalf, ["statement_id", "actor_id"], behalf_rows)
+        self.syncer.sync(Quote, ["dialogue_id", "text"], quotes)
+
+    def seed_positions(self) -> None:
+        positions, unnamed = [], []
+        for year, doc in self.data.positions.items():
+            where = f"positions/{year}.yaml"
+            if year not in self.dialogues:
+                raise SeedError(f"{where}: no dialogue in {year}")
+            dialogue = self.dialogues[year]
+            for i, p in enumerate(doc.get("positions") or []):
+                here = f"{where} positions[{i}]"
+                theme = self.theme(p["theme"], here)
+                excerpt = self.excerpt(p["source"], p["excerpt"], here)
+                for name in p["actors"]:
+                    positions.append(
+                        dict(
+                            actor_id=self.actor(name, here).id,
+                            theme_id=theme.id,
+                            dialogue_id=dialogue.id,
+                            stance=Stance(p["stance"]),
+                            summary=p["summary"],
+                            excerpt=excerpt,
+                            source_id=self.source(p["source"], here).id,
+                            partial=bool(p.get("partial", False)),
+                        )
+                    )
+            for i, u in enumerate(doc.get("unnamed") or []):
+                here = f"{where} unnamed[{i}]"
+                unnamed.append(
+                    dict(
+                        theme_id=self.theme(u["theme"], here).id,
+                        dialogue_id=dialogue.id,
+                        count=u.get("count"),
+                        quantity=u["quantity"],
+                        stance=Stance(u.get("stance") or "supports"),
+                        summary=u["summary"],
+                        excerpt=self.excerpt(u["source"], u["excerpt"], here),
+                        source_id=self.source(u["source"], here).id,
+                    )
+                )
+        self.syncer.sync(Position, ["actor_id", "theme_id", "dialogue_id", "excerpt"], positions)
+        self.syncer.sync(UnnamedClaim, ["theme_id", "dialogue_id", "source_id", "excerpt"], unnamed)
+
+    def seed_pillars(self) -> None:
+        rows = []
+        for p in self.data.pillars:
+            where = f"pillars.yaml pillar {p['number']}"
+            rows.append(
+                dict(
+                    number=int(p["number"]),
+                    name=p["name"],
+                    definition=self.excerpt(p["source"], p["definition"], where),
+                    explainer=normalise_ws(p["explainer"]),
+                    source_id=self.source(p["source"], where).id,
+                )
+            )
+        synced = self.syncer.sync(Pillar, ["number"], rows, delete_stale=False)
+        contributions = []
+        for p in self.data.pillars:
+            pillar = synced[(int(p["number"]),)]
+            source_key = p["source"]
+            for i, c in enumerate(p.get("contributions") or [], start=1):
+                here = f"pillars.yaml pillar {p['number']} contribution {i}"
+                contributions.append(
+                    dict(
+                        pillar_id=pillar.id,
+                        ordinal=i,
+                        heading=c["heading"],
+                        excerpt=self.excerpt(c.get("source", source_key), c["excerpt"], here),
+                        source_id=self.source(c.get("source", source_key), here).id,
+                    )
+                )
+        self.syncer.sync(PillarContribution, ["pillar_id", "ordinal"], contributions)
+
+    def seed_passages(self) -> None:
+        rows = []
+        for key, source in self.sources.items():
+            for ordinal, (offset, text) in enumerate(split_passages(self.data.texts[key]), start=1):
+                rows.append(dict(source_id=source.id, ordinal=ordinal, char_offset=offset, text=text))
+        self.syncer.sync(Passage, ["source_id", "ordinal"], rows)
+
+
+def seed_session(session: Session, data: SeedData) -> SeedReport:
+    """Upserts the whole dataset in the caller's transaction."""
+    report = _Seeder(session, data).run()
+    meta = session.get(StoreMeta, CHECKSUM_KEY)
+    if meta is None:
+        session.add(StoreMeta(key=CHECKSUM_KEY, value=data.checksum))
+    else:
+        meta.value = data.checksum
+    return report
+
+
+async def seed(
+    sessions: async_sessionmaker[AsyncSession], seed_dir: Path = SEED_DIR, *, force: bool = False
+) -> SeedReport:
+    """Seeds the store unless the dataset is unchanged since the last run."""
+    current = checksum(seed_dir)
+    async with sessions() as session:
+        if not force:
+            meta = await session.get(StoreMeta, CHECKSUM_KEY)
+            if meta is not None and meta.value == current:
+                return SeedReport(skipped=True)
+        data = load_seed_files(seed_dir)
+        report = await session.run_sync(lambda s: seed_session(s, data))
+        await session.commit()
+    log.info(
+        "Seeded the store: %d inserted, %d updated, %d deleted, %d admin records kept",
+        report.inserted,
+        report.updated,
+        report.deleted,
+        report.kept_admin,
+    )
+    return report

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# One entry point for people and CI: sets up .venv on first use, then runs a task.
+#   ./manage.sh console [-c "/theme states theme:prevention dialogue:2014"]   offline console
+#   ./manage.sh run                                                          the Discord bot
+#   ./manage.sh sync [--guild ID]                                            register slash commands
+#   ./manage.sh test [pytest args]                                           the test suite
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=.venv
+
+setup() {
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+      echo "Python 3.11 or newer is required (found $("$PYTHON" --version))." >&2; exit 1; }
+    "$PYTHON" -m venv "$VENV"
+  fi
+  if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
+    "$VENV/bin/python" -m pip install --quiet --upgrade pip
+    "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+    touch "$VENV/.installed"
+  fi
+}
+
+task=${1:-console}
+[ $# -gt 0 ] && shift
+setup
+case "$task" in
+  console) exec "$VENV/bin/python" -m bot console "$@" ;;
+  run)     exec "$VENV/bin/python" -m bot "$@" ;;
+  sync)    exec "$VENV/bin/python" -m bot sync "$@" ;;
+  test)    exec "$VENV/bin/python" -m pytest "$@" ;;
+  setup)   echo "Set up in $VENV." ;;
+  *) echo "unknown task '$task' (console, run, sync, test, setup)" >&2; exit 2 ;;
+esac

@@ -58,7 +58,8 @@ class Reply:
 def source_label(ref: SourceRef) -> str:
     publisher = ref.publisher
     if "(" in publisher and publisher.endswith(")"):
-        publisher = publisher[publisher.rindex("(") + 1 : -1]
+        short = publisher[publisher.rindex("(") + 1 : -1]
+        publisher = short if " " not in short else publisher[: publisher.rindex("(")].strip()
     when = ref.date or (ref.date_note or "undated")
     return f"{publisher}, “{limits.clip(ref.title, 90)}” ({when})"
 

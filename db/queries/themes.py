@@ -92,7 +92,7 @@ async def theme_states(session: AsyncSession, slug: str, year: int | None = None
     groups = tuple(
         ThemeDialogueGroup(
             y,
-            tuple(sorted(by_year_pos[y], key=lambda p: (_STANCE_ORDER.get(p.stance, 9), p.actor_kind != "member_state"))),
+            tuple(sorted(by_year_pos[y], key=lambda p: _STANCE_ORDER.get(p.stance, 9))),
             tuple(by_year_unnamed[y]),
         )
         for y in sorted(set(by_year_pos) | set(by_year_unnamed))

@@ -1,0 +1,88 @@
+"""`python -m bot` runs the bot; `python -m bot sync` registers commands; `python -m bot console` works offline."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from bot.config import Settings, get_settings
+
+NO_TOKEN = (
+    "DISCORD_TOKEN is not set: put the bot token in .env (see .env.example), "
+    "or try the bot offline with `python -m bot console`."
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="RtoP dialogues briefing bot")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="connect to Discord (the default)")
+    sync = sub.add_parser("sync", help="register the slash commands with Discord")
+    sync.add_argument("--guild", type=int, help="sync to one server (appears at once) instead of globally")
+    console = sub.add_parser("console", help="run commands offline, without a token")
+    console.add_argument("-c", dest="commands", action="append", default=[], metavar="COMMAND",
+                         help='run one command and exit, e.g. -c "/dialogue show year:2014" (repeatable)')
+    return parser
+
+
+def _logging(settings: Settings, *, quiet: bool = False) -> None:
+    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
+    logging.getLogger("discord").setLevel(max(level, logging.INFO))
+
+
+async def _run(settings: Settings) -> None:
+    from bot.client import BriefingBot
+
+    bot = BriefingBot(settings)
+    async with bot:
+        await bot.start(settings.discord_token.get_secret_value())  # type: ignore[union-attr]
+
+
+async def _sync(settings: Settings, guild_id: int | None) -> None:
+    import discord
+
+    from bot.client import BriefingBot
+
+    bot = BriefingBot(settings)
+    async with bot:
+        await bot.login(settings.discord_token.get_secret_value())  # type: ignore[union-attr]
+        await bot.setup_hook() if bot._store is None else None
+        target = guild_id or settings.dev_guild_id
+        if target:
+            guild = discord.Object(target)
+            bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+            print(f"Synced {len(synced)} commands to server {target} (available now).")
+        else:
+            synced = await bot.tree.sync()
+            print(f"Synced {len(synced)} global commands (Discord may take up to an hour to show them everywhere).")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = get_settings()
+    command = args.command or "run"
+    if command == "console":
+        from bot.console import run_console
+
+        _logging(settings, quiet=True)
+        return asyncio.run(run_console(settings, args.commands, interactive=not args.commands))
+    if settings.discord_token is None:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    _logging(settings)
+    if command == "sync":
+        asyncio.run(_sync(settings, args.guild))
+        return 0
+    try:
+        asyncio.run(_run(settings))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

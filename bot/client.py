@@ -1,0 +1,63 @@
+"""The Discord client: loads settings and the store, every cog in `cogs/`, and the error handler."""
+
+from __future__ import annotations
+
+import logging
+import pkgutil
+
+import discord
+from discord.ext import commands
+
+import cogs
+from bot.config import Settings
+from bot.errors import on_app_command_error
+from db.store import Store, open_store
+
+log = logging.getLogger(__name__)
+# A briefing bot never joins voice: skip discord.py's warnings about voice libraries.
+discord.VoiceClient.warn_nacl = False
+if hasattr(discord.VoiceClient, "warn_dave"):
+    discord.VoiceClient.warn_dave = False
+
+
+def extension_names() -> list[str]:
+    """Every module in `cogs/` is an extension; a new file is a new feature."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
+
+
+class BriefingBot(commands.Bot):
+    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        self.settings = settings
+        self._store = store
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is opened in setup_hook")
+        return self._store
+
+    async def setup_hook(self) -> None:
+        if self._store is None:
+            self._store = await open_store(self.settings.database_url)
+        for name in extension_names():
+            await self.load_extension(name)
+        self.tree.on_error = on_app_command_error
+        if self.settings.dev_guild_id:
+            self.tree.copy_global_to(guild=discord.Object(self.settings.dev_guild_id))
+        log.info("Loaded %d extensions, %d commands", len(self.extensions), len(self.tree.get_commands()))
+
+    async def on_ready(self) -> None:
+        log.info("Connected as %s to %d servers", self.user, len(self.guilds))
+
+    async def close(self) -> None:
+        await super().close()
+        if self._store is not None:
+            await self._store.close()

@@ -1,0 +1,360 @@
+"""The offline console: type slash commands as in Discord, read the replies as plain text.
+
+It builds real interaction payloads and feeds them to the real bot's command
+tree and views; only the HTTP call that would send the reply to Discord is
+replaced by `bot.local_api.LocalDiscord`. No token and no network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import discord
+from discord import app_commands
+from discord.webhook.async_ import async_context
+
+from bot.client import BriefingBot
+from bot.config import Settings
+from bot.local_api import LocalDiscord, LocalEvent, snowflake
+
+APPLICATION_ID = 1_000_000_000_000_001
+GUILD_ID = 1_000_000_000_000_002
+CHANNEL_ID = 1_000_000_000_000_003
+USER_ID = 1_000_000_000_000_004
+BOT_USER = {"id": str(APPLICATION_ID), "username": "RtoP Briefings", "discriminator": "0", "avatar": None,
+            "global_name": "RtoP Briefings", "bot": True}
+MANAGE_GUILD = discord.Permissions(manage_guild=True)
+MEMBER_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, embed_links=True, attach_files=True, read_message_history=True,
+    use_application_commands=True,
+)
+OPTION_TYPES = {
+    discord.AppCommandOptionType.string: 3,
+    discord.AppCommandOptionType.integer: 4,
+    discord.AppCommandOptionType.boolean: 5,
+    discord.AppCommandOptionType.number: 10,
+}
+
+
+class ConsoleInputError(ValueError):
+    """The typed line is not a command the bot has, or an option is malformed."""
+
+
+@dataclass
+class Invocation:
+    command: app_commands.Command
+    options: dict[str, Any]
+
+
+@dataclass
+class ConsoleUser:
+    id: int = USER_ID
+    name: str = "console-user"
+    admin: bool = True
+
+    @property
+    def permissions(self) -> discord.Permissions:
+        perms = discord.Permissions(MEMBER_PERMISSIONS.value)
+        if self.admin:
+            perms |= MANAGE_GUILD
+        return perms
+
+
+@dataclass
+class Outcome:
+    events: list[LocalEvent] = field(default_factory=list)
+    error: bool = False
+    saved: list[Path] = field(default_factory=list)
+
+
+def parse_line(tree: app_commands.CommandTree, line: str) -> Invocation:
+    """`/theme states theme:prevention dialogue:2014` → the command and its typed options.
+
+    A value runs until the next ` name:` of one of the command's own options,
+    so values may hold spaces and colons.
+    """
+    text = line.strip()
+    if not text.startswith("/"):
+        raise ConsoleInputError("Commands start with a slash, e.g. /help")
+    text = text[1:]
+    commands = {c.qualified_name: c for c in tree.walk_commands() if isinstance(c, app_commands.Command)}
+    words = text.split()
+    command = None
+    for size in range(min(3, len(words)), 0, -1):
+        name = " ".join(words[:size])
+        if name in commands:
+            command = commands[name]
+            text = text.split(None, size)[size] if len(words) > size else ""
+            break
+    if command is None:
+        known = ", ".join(f"/{n}" for n in sorted(commands))
+        raise ConsoleInputError(f"Unknown command /{' '.join(words[:2])}. Commands: {known}")
+    names = [p.name for p in command.parameters]
+    options: dict[str, Any] = {}
+    if names and text.strip():
+        pattern = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names)) + r"):")
+        matches = list(pattern.finditer(text))
+        if not matches or text[: matches[0].start()].strip():
+            raise ConsoleInputError(f"Options are written name:value; /{command.qualified_name} takes {', '.join(names)}")
+        for i, match in enumerate(matches):
+            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
+            options[match.group(1)] = text[match.end() : end].strip()
+    elif text.strip():
+        raise ConsoleInputError(f"/{command.qualified_name} takes no options")
+    for parameter in command.parameters:
+        if parameter.required and parameter.name not in options:
+            raise ConsoleInputError(f"/{command.qualified_name} needs {parameter.name}:")
+    return Invocation(command, options)
+
+
+def _typed_value(parameter: app_commands.Parameter, raw: str) -> Any:
+    kind = parameter.type
+    try:
+        if kind == discord.AppCommandOptionType.integer:
+            return int(raw)
+        if kind == discord.AppCommandOptionType.number:
+            return float(raw)
+        if kind == discord.AppCommandOptionType.boolean:
+            return raw.casefold() in ("true", "yes", "1")
+    except ValueError:
+        raise ConsoleInputError(f"{parameter.name}: “{raw}” is not a number") from None
+    return raw
+
+
+def command_payload(invocation: Invocation, user: ConsoleUser) -> dict[str, Any]:
+    """The INTERACTION_CREATE payload Discord would send for this command in a server channel."""
+    parameters = {p.name: p for p in invocation.command.parameters}
+    options = [
+        {"type": OPTION_TYPES.get(parameters[name].type, 3), "name": name, "value": _typed_value(parameters[name], raw)}
+        for name, raw in invocation.options.items()
+    ]
+    node: list[dict[str, Any]] = options
+    command: app_commands.Command | app_commands.Group = invocation.command
+    while command.parent is not None:
+        node = [{"type": 1 if isinstance(command, app_commands.Command) else 2, "name": command.name, "options": node}]
+        command = command.parent
+    data = {"id": str(snowflake()), "name": command.name, "type": 1, "options": node}
+    return _interaction(2, data, user)
+
+
+def component_payload(custom_id: str, message: dict[str, Any], user: ConsoleUser) -> dict[str, Any]:
+    payload = _interaction(3, {"custom_id": custom_id, "component_type": 2}, user)
+    payload["message"] = message
+    return payload
+
+
+def _interaction(kind: int, data: dict[str, Any], user: ConsoleUser) -> dict[str, Any]:
+    user_json = {"id": str(user.id), "username": user.name, "discriminator": "0", "avatar": None, "global_name": user.name}
+    return {
+        "id": str(snowflake()),
+        "application_id": str(APPLICATION_ID),
+        "type": kind,
+        "token": f"console-{snowflake()}",
+        "version": 1,
+        "guild_id": str(GUILD_ID),
+        "channel_id": str(CHANNEL_ID),
+        "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "briefings",
+                    "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
+        "member": {"user": user_json, "roles": [], "permissions": str(user.permissions.value),
+                   "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0},
+        "app_permissions": str(MEMBER_PERMISSIONS.value),
+        "locale": "en-GB",
+        "guild_locale": "en-GB",
+        "entitlements": [],
+        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "context": 0,
+        "attachment_size_limit": 10 * 1024 * 1024,
+        "data": data,
+    }
+
+
+class Console:
+    """Runs commands against a real BriefingBot without connecting to Discord."""
+
+    def __init__(self, bot: BriefingBot, output_dir: Path) -> None:
+        self.bot = bot
+        self.output_dir = output_dir
+        self.api = LocalDiscord(BOT_USER, CHANNEL_ID)
+
+    async def start(self) -> None:
+        await self.bot.__aenter__()  # binds the event loop, as Client.start does
+        # what logging in and READY would set
+        self.bot._connection.application_id = APPLICATION_ID
+        self.bot._connection.user = discord.ClientUser(state=self.bot._connection, data=BOT_USER)  # type: ignore[arg-type]
+        await self.bot.setup_hook()
+        async_context.set(self.api)
+
+    async def close(self) -> None:
+        await self.bot.close()
+
+    async def run(self, line: str, user: ConsoleUser | None = None, *, turn_pages: bool = True) -> Outcome:
+        user = user or ConsoleUser()
+        invocation = parse_line(self.bot.tree, line)
+        first = len(self.api.events)
+        interaction = discord.Interaction(data=command_payload(invocation, user), state=self.bot._connection)
+        await self._dispatch_command(interaction)
+        outcome = Outcome(events=self.api.events[first:], error=bool(interaction.extras.get("error")))
+        if turn_pages and outcome.events:
+            outcome.events += await self._turn_pages(outcome.events[-1].message.data, user)
+        return outcome
+
+    async def _dispatch_command(self, interaction: discord.Interaction) -> None:
+        tree = self.bot.tree
+        try:
+            await tree._call(interaction)
+        except app_commands.AppCommandError as error:
+            await tree._dispatch_error(interaction, error)
+
+    async def click(self, custom_id: str, message: dict[str, Any], user: ConsoleUser | None = None) -> list[LocalEvent]:
+        """Presses a button on a message, through the same view store Discord's events reach."""
+        user = user or ConsoleUser()
+        first = len(self.api.events)
+        payload = component_payload(custom_id, message, user)
+        interaction = discord.Interaction(data=payload, state=self.bot._connection)
+        self.api.parents[payload["token"]] = int(message["id"])
+        self.bot._connection._view_store.dispatch_view(2, custom_id, interaction)  # type: ignore[attr-defined]
+        await _settle()
+        return self.api.events[first:]
+
+    async def _turn_pages(self, message: dict[str, Any], user: ConsoleUser) -> list[LocalEvent]:
+        events: list[LocalEvent] = []
+        for _ in range(100):
+            button = _button(message, "Next")
+            if button is None or button.get("disabled"):
+                break
+            new = await self.click(button["custom_id"], message, user)
+            if not new:
+                break
+            events += new
+            message = new[-1].message.data
+        return events
+
+    def save_files(self, outcome: Outcome) -> None:
+        self.output_dir.mkdir(parents=True, exist_ok=True)
+        for event in outcome.events:
+            for sent in event.message.files:
+                path = self.output_dir / f"{event.message.id}-{sent.filename}"
+                if not path.exists():
+                    path.write_bytes(sent.data)
+                    outcome.saved.append(path)
+
+
+async def _settle() -> None:
+    """Waits for the view callbacks discord.py scheduled as tasks."""
+    for _ in range(1000):
+        pending = [
+            t for t in asyncio.all_tasks()
+            if not t.done() and (t.get_name().startswith("discord-ui-view-dispatch") or t.get_name() == "CommandTree-invoker")
+        ]
+        if not pending:
+            return
+        await asyncio.wait(pending, timeout=5)
+
+
+def _button(message: dict[str, Any], label: str) -> dict[str, Any] | None:
+    for row in message.get("components") or []:
+        for component in row.get("components") or []:
+            if component.get("type") == 2 and label in (component.get("label") or ""):
+                return component
+    return None
+
+
+# -- printing ------------------------------------------------------------------
+
+_ESCAPED = re.compile(r"\\([\\*_`~|>#\-\[\]()])")
+
+
+def plain(text: str) -> str:
+    """Markdown the renderers add, read as plain text."""
+    text = text.replace("**", "").replace("\u200b", "")
+    return _ESCAPED.sub(r"\1", text)
+
+
+def format_message(message: dict[str, Any], *, heading: str = "") -> str:
+    lines: list[str] = []
+    if heading:
+        lines.append(heading)
+    if message.get("content"):
+        lines.append(plain(message["content"]))
+    for embed in message.get("embeds") or []:
+        if embed.get("title"):
+            lines.append(f"# {plain(embed['title'])}")
+        if embed.get("description"):
+            lines.append(plain(embed["description"]))
+        for field_ in embed.get("fields") or []:
+            lines.append(f"\n## {plain(field_['name'])}")
+            lines.append(plain(field_["value"]))
+        if embed.get("image"):
+            lines.append(f"[image: {embed['image'].get('url')}]")
+        if embed.get("footer"):
+            lines.append(f"\n-- {plain(embed['footer'].get('text', ''))}")
+    return "\n".join(lines)
+
+
+def format_outcome(outcome: Outcome) -> str:
+    blocks = []
+    pages = [e for e in outcome.events if e.action in ("send", "update", "edit") and not e.message.deferred]
+    for number, event in enumerate(pages, start=1):
+        private = " (only you can see this)" if event.message.ephemeral else ""
+        heading = f"--- page {number} of {len(pages)}{private} ---" if len(pages) > 1 else (f"({private.strip(' ()')})" if private else "")
+        blocks.append(format_message(event.message.data, heading=heading))
+    for path in outcome.saved:
+        blocks.append(f"[attachment saved: {path}]")
+    return "\n\n".join(b for b in blocks if b)
+
+
+# -- entry point -------------------------------------------------------------------
+
+BANNER = """RtoP briefing bot — offline console. Type a slash command as in Discord, e.g.
+  /theme states theme:prevention dialogue:2014
+  /ask question:Who spoke for the Group of Friends?
+/help lists every command; `quit` or Ctrl-D leaves."""
+
+
+async def run_console(settings: Settings, commands: Sequence[str] = (), *, interactive: bool = True) -> int:
+    import logging
+
+    bot = BriefingBot(settings)
+    console = Console(bot, settings.console_output_dir)
+    await console.start()
+    status = 0
+    try:
+        if commands:
+            for line in commands:
+                status = max(status, await _run_one(console, line))
+        elif interactive:
+            print(BANNER)
+            loop = asyncio.get_running_loop()
+            while True:
+                try:
+                    line = await loop.run_in_executor(None, lambda: input("> "))
+                except (EOFError, KeyboardInterrupt):
+                    print()
+                    break
+                if line.strip() in ("quit", "exit"):
+                    break
+                if line.strip():
+                    await _run_one(console, line)
+    finally:
+        logging.disable(logging.WARNING)  # views stopping on close log nothing useful
+        await console.close()
+        logging.disable(logging.NOTSET)
+    return status
+
+
+async def _run_one(console: Console, line: str) -> int:
+    try:
+        outcome = await console.run(line)
+    except ConsoleInputError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    console.save_files(outcome)
+    print(format_outcome(outcome))
+    print()
+    return 1 if outcome.error else 0
+

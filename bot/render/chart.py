@@ -1,0 +1,85 @@
+"""PNG bar charts of themes by number of actors (matplotlib, Agg, no pyplot state)."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from typing import Mapping, Sequence
+
+from bot.render.layout import Attachment, Citations, Reply, Section, build_reply
+from db.results import SourceRef, ThemeCount
+
+PALETTE = ["#1F6FB2", "#E0A800", "#2E8B57", "#C0392B", "#7D3C98"]
+MAX_THEMES = 30
+
+
+def _rows(per_year: Mapping[int, Sequence[ThemeCount]]) -> list[str]:
+    totals: dict[str, int] = {}
+    for counts in per_year.values():
+        for c in counts:
+            if c.named_actors or c.unnamed:
+                totals[c.theme.name] = totals.get(c.theme.name, 0) + c.named_actors
+    return sorted(totals, key=lambda name: (-totals[name], name))[:MAX_THEMES]
+
+
+def render_png(per_year: Mapping[int, Sequence[ThemeCount]], title: str) -> bytes:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    themes = _rows(per_year)
+    years = sorted(per_year)
+    lookup = {(y, c.theme.name): c for y in years for c in per_year[y]}
+    height = max(3.0, 0.42 * len(themes) * max(1, len(years)) ** 0.5 + 1.6)
+    fig = Figure(figsize=(10, height), dpi=110)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    bar = 0.8 / max(1, len(years))
+    for i, year in enumerate(years):
+        values = [lookup[(year, t)].named_actors if (year, t) in lookup else 0 for t in themes]
+        positions = [row + (i - (len(years) - 1) / 2) * bar for row in range(len(themes))]
+        bars = ax.barh(positions, values, height=bar, color=PALETTE[i % len(PALETTE)], label=str(year))
+        for rect, theme in zip(bars, themes):
+            count = lookup.get((year, theme))
+            if count is None or (not count.named_actors and not count.unnamed):
+                continue
+            label = str(count.named_actors)
+            unnamed = sum(u.count or 0 for u in count.unnamed)
+            if count.unnamed:
+                label += f" (+{unnamed} unnamed)" if unnamed else " (+unnamed)"
+            ax.text(rect.get_width() + 0.15, rect.get_y() + rect.get_height() / 2, label, va="center", fontsize=8)
+    ax.set_yticks(range(len(themes)))
+    ax.set_yticklabels(["\n".join(textwrap.wrap(t, 38)) for t in themes], fontsize=8.5)
+    ax.invert_yaxis()
+    ax.set_xlabel("Actors the sources name (unnamed groups noted beside the bars)")
+    ax.set_title(title, fontsize=12, loc="left")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.margins(x=0.25)
+    ax.grid(axis="x", alpha=0.3)
+    if len(years) > 1:
+        ax.legend(title="Dialogue", loc="lower right")
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def theme_chart(per_year: Mapping[int, Sequence[ThemeCount]], sources: Sequence[SourceRef], year: int | None) -> Reply:
+    where = f"the {year} dialogue" if year else "the dialogues with detailed records"
+    title = f"Themes raised at {where}, by number of actors"
+    png = render_png(per_year, title)
+    citations = Citations()
+    for ref in sources:
+        citations.cite(ref)
+    shown = _rows(per_year)
+    reply = build_reply(
+        title,
+        description=(
+            f"{len(shown)} themes" + (f" (the top {len(shown)})" if len(shown) == MAX_THEMES else "")
+            + ". Bars count the actors the sources name; groups they count without names are noted beside the bars."
+        ),
+        sections=[Section("Years", [", ".join(str(y) for y in sorted(per_year))])],
+        citations=citations,
+    )
+    reply.pages[0][0].set_image(url="attachment://themes.png")
+    reply.files.append(Attachment("themes.png", png, description=title[:1000]))
+    return reply

@@ -1,0 +1,382 @@
+"""One renderer per query result: result in, Reply (embeds on pages, files) out."""
+
+from __future__ import annotations
+
+from typing import Iterable, Sequence
+
+from discord.utils import escape_markdown, escape_mentions
+
+from bot.render import limits
+from bot.render.layout import INFO, NOTICE, Citations, Reply, Section, build_reply
+from db.ask import Answer
+from db.passages import clean
+from db.results import (
+    ActorProfile,
+    Claim,
+    DialogueDetail,
+    DialogueSummary,
+    PillarExplainer,
+    PositionInfo,
+    SourceRef,
+    ThemeCount,
+    ThemeStates,
+    UnnamedInfo,
+)
+
+KIND_LABELS = {
+    "informal_interactive_dialogue": "Informal interactive dialogue",
+    "plenary_debate": "Plenary debate",
+    "no_meeting": "No meeting",
+}
+ACTOR_KIND_LABELS = {
+    "member_state": "UN member state",
+    "observer_state": "UN observer state",
+    "regional_organisation": "Regional organisation",
+    "group_of_states": "Group of states",
+    "civil_society": "Civil-society organisation",
+    "un_official": "UN official or panelist",
+}
+STANCE_MARKS = {"supports": "✅", "concerned": "⚠️", "opposes": "❌", "neutral": "➖"}
+ROLE_LABELS = {"opening_remarks": "Opening remarks", "moderator": "Moderator", "panelist": "Panel"}
+MEASURE_LABELS = {
+    "member_states": "Member states",
+    "governments_represented": "Governments represented",
+    "regional_organisations": "Regional organisations",
+    "civil_society": "Civil society",
+    "as_reported": "Reference table",
+}
+EXCERPT_CHARS = 300
+
+
+def esc(text: str | None) -> str:
+    """Data and user text shown literally: no markdown, no mentions."""
+    return escape_mentions(escape_markdown(text or ""))
+
+
+def quote(excerpt: str, limit: int = EXCERPT_CHARS) -> str:
+    return f"“{esc(limits.clip(clean(excerpt), limit))}”"
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def dialogue_name(d: DialogueSummary) -> str:
+    return f"{d.year} · {kind_label(d.kind)}"
+
+
+# -- /dialogue ---------------------------------------------------------------
+
+
+def dialogue_list(dialogues: Sequence[DialogueSummary], timeline: SourceRef | None) -> Reply:
+    citations = Citations()
+    if timeline:
+        citations.cite(timeline)
+    lines = []
+    for d in dialogues:
+        mark = "📚" if d.detailed else "▫️"
+        report = f" — “{esc(limits.clip(d.report_title or '', 90))}”" if d.report_title else ""
+        when = esc(d.dates) if d.dates else "no meeting"
+        lines.append(f"{mark} **{d.year}** · {kind_label(d.kind)} · {when}{report}")
+    detailed = [str(d.year) for d in dialogues if d.detailed]
+    return build_reply(
+        "General Assembly meetings on the Responsibility to Protect",
+        description=(
+            f"{len(dialogues)} meetings on the timeline. 📚 = detailed records (who said what): "
+            f"{', '.join(detailed) or 'none'}. Use `/dialogue show year:` for one meeting."
+        ),
+        sections=[Section("Timeline", lines)],
+        citations=citations,
+    )
+
+
+def _claim_lines(claims: Iterable[Claim], citations: Citations) -> list[str]:
+    lines = []
+    for c in claims:
+        label = MEASURE_LABELS.get(c.measure or "", (c.measure or c.field).replace("_", " "))
+        value = f"{c.value_int}" if c.value_int is not None else esc(c.value_text)
+        if c.value_int is not None and c.value_text and c.value_text != str(c.value_int):
+            value += f" (“{esc(c.value_text)}”)"
+        lines.append(f"**{label}:** {value} {citations.cite(c.source)}")
+    return lines
+
+
+def dialogue_detail(detail: DialogueDetail) -> Reply:
+    s = detail.summary
+    citations = Citations()
+    kind = kind_label(s.kind)
+    if s.meeting.casefold() != kind.casefold():
+        kind += f" ({esc(s.meeting)})"
+    facts = [f"**When:** {esc(s.dates) or 'no meeting held'}", f"**Kind:** {kind}"]
+    ordinal = detail.claims_for("ordinal")
+    if ordinal:
+        facts.append(f"**Ordinal:** {esc(ordinal[0].value_text)} {citations.cite(ordinal[0].source)}")
+    if detail.focus_pillars:
+        facts.append("**Focus:** pillar " + ", ".join(str(p) for p in detail.focus_pillars))
+    if detail.notes:
+        facts.append(f"**Notes:** {esc(detail.notes)}")
+
+    report = []
+    for field_name, label in (("report_title", "Title"), ("report_symbol", "Symbol"), ("report_date", "Date")):
+        claims = detail.claims_for(field_name)
+        values: dict[str, list[str]] = {}
+        for c in claims:
+            values.setdefault(c.value_text, []).append(citations.cite(c.source))
+        if values:
+            shown = " · ".join(f"{esc(v)} {''.join(dict.fromkeys(refs))}" for v, refs in values.items())
+            conflict = " ⚠️ sources differ" if field_name == "report_date" and len(values) > 1 else ""
+            report.append(f"**{label}:** {shown}{conflict}")
+
+    roles = [
+        f"**{ROLE_LABELS.get(r.role, r.role)}:** {esc(r.actor)}" + (f", {esc(r.title)}" if r.title else "") + f" {citations.cite(r.source)}"
+        for r in detail.roles
+    ]
+    participation = _claim_lines(detail.claims_for("participation"), citations)
+    themes = []
+    for t in detail.themes:
+        unnamed = "; ".join(f"{esc(u.quantity)}" + (f" ({u.count})" if u.count is not None else "") + " unnamed" for u in t.unnamed)
+        named = f"{t.named_actors} named" + (" (partial list)" if t.partial else "")
+        themes.append(f"• **{esc(t.theme.name)}** — {named}" + (f"; {unnamed}" if unnamed else ""))
+    statements = []
+    for st in detail.statements:
+        bits = []
+        if st.languages:
+            bits.append(", ".join(st.languages))
+        if st.on_behalf_of:
+            bits.append("on behalf of " + ", ".join(esc(x) for x in st.on_behalf_of))
+        if not st.delivered:
+            bits.append("distributed, not delivered")
+        statements.append(esc(st.actor) + (f" ({'; '.join(bits)})" if bits else ""))
+    if detail.statements:
+        for ref in dict.fromkeys(st.source for st in detail.statements):
+            citations.cite(ref)
+    quotes = [f"{quote(q.text)} — {esc(q.speaker)} {citations.cite(q.source)}" for q in detail.quotes]
+    for ref in detail.sources:
+        citations.cite(ref)
+
+    title = f"{s.year} — " + (s.title or s.report_title or kind_label(s.kind))
+    description = "\n".join(facts)
+    if not s.detailed:
+        description += "\n\n*No detailed record of who said what exists for this meeting; the figures below are as reported.*"
+    sections = [
+        Section("Secretary-General's report", report),
+        Section("Opening, moderation and panel", roles),
+        Section("Participation (as each source states it)", participation),
+        Section(f"Themes raised ({len(detail.themes)})", themes),
+        Section(f"Statements listed ({len(detail.statements)})", [", ".join(statements)] if statements else []),
+        Section("Notable quotes", quotes),
+    ]
+    if detail.source_urls:
+        sections.append(Section("Further reading", [esc(u) for u in detail.source_urls]))
+    return build_reply(limits.clip(title, limits.EMBED_TITLE), description=description, sections=sections, citations=citations)
+
+
+# -- /theme ------------------------------------------------------------------
+
+
+def theme_list(themes: Sequence[ThemeCount], year: int | None) -> Reply:
+    where = f" at the {year} dialogue" if year else ""
+    lines = []
+    for t in themes:
+        if not t.named_actors and not t.unnamed and year is None:
+            continue
+        unnamed = ", ".join(
+            f"{esc(u.quantity)}" + (f" ({u.count})" if u.count is not None else "") + f" in {u.year}" for u in t.unnamed
+        )
+        years = ", ".join(str(y) for y in t.years)
+        partial = " (partial)" if t.partial else ""
+        lines.append(
+            f"**{esc(t.theme.name)}** · `{t.theme.slug}` — {t.named_actors} named{partial}"
+            + (f"; unnamed: {unnamed}" if unnamed else "")
+            + (f" · {years}" if years and not year else "")
+        )
+    return build_reply(
+        f"Themes raised{where}",
+        description=(
+            f"{len(lines)} themes, most named actors first. Counts are of actors the sources name; "
+            "“unnamed” groups are counted or described without names. "
+            "See who raised one with `/theme states theme:`."
+        ),
+        sections=[Section("Themes", lines or ["No themes recorded."])],
+        footer="From the curated records of the ICRtoP summaries",
+    )
+
+
+def _unnamed_line(u: UnnamedInfo, citations: Citations) -> str:
+    count = f"{u.count} " if u.count is not None else ""
+    return (
+        f"🔢 **{esc(u.quantity)}** ({count}not named in the source) — {esc(u.summary)} {citations.cite(u.source)}"
+    )
+
+
+def theme_states(result: ThemeStates, year: int | None) -> Reply:
+    citations = Citations()
+    where = f" in {year}" if year else ""
+    sections = []
+    for group in result.groups:
+        lines: list[str] = []
+        if group.partial:
+            lines.append("*Partial list: the source names these among others (“such as”, “and many others”).*")
+        # actors the source names together (one excerpt, one summary) share one line
+        together: dict[tuple[str, str, str], list[PositionInfo]] = {}
+        for p in group.positions:
+            together.setdefault((p.stance, p.summary, p.excerpt), []).append(p)
+        for (stance, summary, excerpt), positions in together.items():
+            names = ", ".join(dict.fromkeys(f"**{esc(p.actor)}**" for p in positions))
+            lines.append(f"{STANCE_MARKS.get(stance, '')} {names} — {esc(summary)} {citations.cite(positions[0].source)}")
+            lines.append(f"> {quote(excerpt, 280)}")
+        lines += [_unnamed_line(u, citations) for u in group.unnamed]
+        names = len({p.actor for p in group.positions})
+        sections.append(Section(f"{group.year} — {names} named" + (", partial list" if group.partial else ""), lines))
+    if not sections:
+        return build_reply(
+            f"{result.theme.name}{where}",
+            description=f"No actor is recorded raising this theme{where}. Try `/theme list` for the themes of each dialogue.",
+            colour=NOTICE,
+        )
+    pillar = f" · related to pillar {result.theme.pillar}" if result.theme.pillar else ""
+    return build_reply(
+        limits.clip(f"Who raised “{result.theme.name}”{where}", limits.EMBED_TITLE),
+        description=f"{esc(result.theme.description)}{pillar}\n✅ supports · ⚠️ concerned · ❌ opposes · ➖ neutral · 🔢 counted, not named",
+        sections=sections,
+        citations=citations,
+    )
+
+
+# -- /state ------------------------------------------------------------------
+
+
+def actor_profile(profile: ActorProfile) -> Reply:
+    citations = Citations()
+    heading = ACTOR_KIND_LABELS.get(profile.kind, profile.kind)
+    if profile.iso3:
+        heading += f" · {profile.iso3}"
+    description = heading
+    if profile.aliases:
+        description += "\nAlso known as: " + ", ".join(esc(a) for a in profile.aliases[:12])
+    statements = []
+    for s in profile.statements:
+        bits = []
+        if s.languages:
+            bits.append(" and ".join(s.languages))
+        if s.on_behalf_of:
+            bits.append("on behalf of " + ", ".join(esc(x) for x in s.on_behalf_of))
+        if not s.delivered:
+            bits.append("distributed but not delivered")
+        if s.note:
+            bits.append(esc(s.note))
+        statements.append(f"**{s.year}** · statement" + (f" ({'; '.join(bits)})" if bits else "") + f" {citations.cite(s.source)}")
+    spoken_for = [
+        f"**{s.year}** · {esc(s.actor)} spoke on its behalf {citations.cite(s.source)}" for s in profile.spoken_for
+    ]
+    roles = [
+        f"**{r.year}** · {ROLE_LABELS.get(r.role, r.role)}" + (f" ({esc(r.title)})" if r.title else "") + f" {citations.cite(r.source)}"
+        for r in profile.roles
+    ]
+    sections = [
+        Section("Statements", statements),
+        Section("Spoken for by others", spoken_for),
+        Section("Roles", roles),
+    ]
+    by_year: dict[int, list[str]] = {}
+    for p in profile.positions:
+        by_year.setdefault(p.year, []).append(
+            f"{STANCE_MARKS.get(p.stance, '')} **{esc(p.theme.name)}** — {esc(p.summary)} {citations.cite(p.source)}\n> {quote(p.excerpt, 220)}"
+        )
+    for year, lines in sorted(by_year.items()):
+        sections.append(Section(f"Positions in {year}", lines))
+    quotes = [f"**{q.year}** · {quote(q.text)} {citations.cite(q.source)}" for q in profile.quotes]
+    sections.append(Section("Quotes", quotes))
+    if profile.empty:
+        description += (
+            "\n\nThe sources record no statement, role or position for this actor. "
+            "Only the 2011, 2012 and 2014 dialogues have detailed records, and some lists are partial."
+        )
+    return build_reply(
+        limits.clip(profile.name, limits.EMBED_TITLE),
+        description=description,
+        sections=sections,
+        citations=citations,
+        colour=NOTICE if profile.empty else INFO,
+    )
+
+
+# -- /pillar -----------------------------------------------------------------
+
+
+def pillar(p: PillarExplainer) -> Reply:
+    citations = Citations()
+    ref = citations.cite(p.source)
+    contributions = [f"{i}. **{esc(c.heading)}** — {quote(c.excerpt, 260)}" for i, c in enumerate(p.contributions, 1)]
+    themes = [f"• {esc(t.name)} (`{t.slug}`)" for t in p.themes]
+    return build_reply(
+        f"Pillar {p.number}: {p.name}",
+        description=f"**Definition** {ref}\n“{esc(p.definition)}”\n\n**In plain words**\n{esc(p.explainer)}",
+        sections=[
+            Section(f"What regional and sub-regional arrangements can do (2011 report) {ref}", contributions),
+            Section("Dialogue themes related to this pillar", themes or ["None recorded."]),
+        ],
+        citations=citations,
+        footer="The plain-words explainer is the project's own summary",
+    )
+
+
+# -- /ask --------------------------------------------------------------------
+
+
+def answer(a: Answer) -> Reply:
+    citations = Citations()
+    understood = f"Read as — {a.understood.describe()}"
+    if not a.found:
+        return build_reply(
+            limits.clip(a.headline, limits.EMBED_TITLE),
+            description="\n".join(esc(x) for x in a.lines) + f"\n\n*{esc(understood)}*",
+            colour=NOTICE,
+        )
+    body = [esc(line) for line in a.lines]
+    evidence = []
+    for e in a.evidence[:8]:
+        evidence.append(f"{citations.cite(e.source)} {quote(e.excerpt, 350)}")
+    if a.hits:
+        evidence = [
+            f"{citations.cite(h.source)} passage {h.ordinal} of {h.passages_in_source} — {quote(h.text, 700)}"
+            for h in a.hits
+        ]
+    more = len(a.evidence) - 8
+    if more > 0 and not a.hits:
+        evidence.append(f"…and {more} more excerpts.")
+    return build_reply(
+        limits.clip(a.headline, limits.EMBED_TITLE),
+        description="\n".join(body),
+        sections=[Section("Evidence" if not a.hits else "Best matching passages", evidence)],
+        citations=citations,
+        footer=limits.clip(understood, 200),
+    )
+
+
+# -- /sources and /help -----------------------------------------------------------
+
+
+def sources(refs: Sequence[SourceRef]) -> Reply:
+    lines = []
+    for ref in refs:
+        when = ref.date or ref.date_note or "undated"
+        lines.append(f"**{esc(ref.title)}**\n{esc(ref.publisher)} · {esc(when)} · {esc(ref.kind)} · `{ref.key}`")
+    return build_reply(
+        "Sources",
+        description="Every fact the bot states cites one of these documents, with a verbatim excerpt.",
+        sections=[Section("Documents", lines)],
+    )
+
+
+def help_page(commands: Sequence[tuple[str, str, str]]) -> Reply:
+    lines = [f"**/{name}** — {esc(desc)}\n  e.g. `{example}`" for name, desc, example in commands]
+    return build_reply(
+        "What this bot can do",
+        description=(
+            "A briefing bot on the UN General Assembly's dialogues on the Responsibility to Protect. "
+            "Every answer cites its sources. Options autocomplete as you type."
+        ),
+        sections=[Section("Commands", lines)],
+    )
+

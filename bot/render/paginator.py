@@ -1,0 +1,79 @@
+"""Buttons to turn the pages of a long reply; only the person who asked can use them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Awaitable, Callable
+
+import discord
+
+from bot.render.layout import Reply
+
+log = logging.getLogger(__name__)
+
+Editor = Callable[..., Awaitable[object]]
+PAGE_TIMEOUT = 600.0
+
+
+class PageView(discord.ui.View):
+    def __init__(self, reply: Reply, owner_id: int, *, timeout: float = PAGE_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        self.reply = reply
+        self.owner_id = owner_id
+        self.index = 0
+        self.editor: Editor | None = None  # edits the message on timeout
+        self._refresh()
+
+    @property
+    def page_count(self) -> int:
+        return len(self.reply.pages)
+
+    def _refresh(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= self.page_count - 1
+        self.counter.label = f"{self.index + 1} / {self.page_count}"
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "These pages belong to the person who ran the command. Run it yourself to browse them.",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        return False
+
+    async def _show(self, interaction: discord.Interaction) -> None:
+        self._refresh()
+        await interaction.response.edit_message(
+            embeds=self.reply.pages[self.index], view=self, allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
+    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.index = max(0, self.index - 1)
+        await self._show(interaction)
+
+    @discord.ui.button(label="1 / 1", style=discord.ButtonStyle.secondary, disabled=True)
+    async def counter(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:  # pragma: no cover
+        await interaction.response.defer()
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.primary)
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self.index = min(self.page_count - 1, self.index + 1)
+        await self._show(interaction)
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        if self.editor is not None:
+            try:
+                await self.editor(view=self)
+            except discord.HTTPException:
+                log.debug("Could not disable page buttons after timeout", exc_info=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        from bot.errors import on_app_command_error
+
+        await on_app_command_error(interaction, error)  # type: ignore[arg-type]

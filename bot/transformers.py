@@ -1,0 +1,119 @@
+"""Option transformers: typed names become records, with autocomplete from in-memory indexes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+
+from bot.errors import UnknownName, UserFacingError
+from bot.render import limits
+from db.names import NameEntry, NameIndex
+
+if TYPE_CHECKING:
+    from db.store import Store
+
+
+def store_of(interaction: discord.Interaction) -> "Store":
+    return interaction.client.store  # type: ignore[attr-defined]
+
+
+def _choices(index: NameIndex, typed: str, value_of) -> list[app_commands.Choice[str]]:  # type: ignore[no-untyped-def]
+    return [
+        app_commands.Choice(name=limits.clip(s.label, limits.CHOICE_NAME), value=value_of(s.entry))
+        for s in index.complete(typed, limits.CHOICES)
+    ]
+
+
+class ActorTransformer(app_commands.Transformer):
+    """A state, organisation or official, by name, alias or ISO code."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> NameEntry:
+        result = store_of(interaction).actors.resolve(value)
+        if result.entry is None:
+            raise UnknownName(
+                "state or organisation",
+                value,
+                [s.entry.name for s in result.suggestions],
+                "Names, common short forms (UK, Ivory Coast) and ISO codes (CIV) all work.",
+            )
+        return result.entry
+
+    async def autocomplete(self, interaction: discord.Interaction, value: str) -> list[app_commands.Choice[str]]:  # type: ignore[override]
+        return _choices(store_of(interaction).actors, value, lambda e: e.name[: limits.CHOICE_NAME])
+
+
+class ThemeTransformer(app_commands.Transformer):
+    """A theme, by slug, name or keyword."""
+
+    async def transform(self, interaction: discord.Interaction, value: str) -> NameEntry:
+        result = store_of(interaction).themes.resolve(value)
+        if result.entry is None:
+            raise UnknownName(
+                "theme", value, [s.entry.name for s in result.suggestions], "`/theme list` shows every theme."
+            )
+        return result.entry
+
+    async def autocomplete(self, interaction: discord.Interaction, value: str) -> list[app_commands.Choice[str]]:  # type: ignore[override]
+        return _choices(store_of(interaction).themes, value, lambda e: e.code or e.name)
+
+
+class YearTransformer(app_commands.Transformer):
+    """The year of a General Assembly meeting on RtoP; `detailed` limits it to years with records of who said what."""
+
+    def __init__(self, detailed: bool = False) -> None:
+        self.detailed = detailed
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.integer
+
+    @property
+    def min_value(self) -> int:
+        return 1945
+
+    @property
+    def max_value(self) -> int:
+        return 2100
+
+    def _years(self, interaction: discord.Interaction) -> tuple[int, ...]:
+        store = store_of(interaction)
+        return store.detailed_years if self.detailed else store.years
+
+    async def transform(self, interaction: discord.Interaction, value: int) -> int:
+        years = self._years(interaction)
+        if value in years:
+            return value
+        store = store_of(interaction)
+        nearest = sorted(years, key=lambda y: (abs(y - value), y))[:5]
+        if self.detailed and value in store.years:
+            raise UserFacingError(
+                "No detailed records for that year",
+                f"The {value} meeting is on the timeline, but the sources record who said what only for "
+                f"{', '.join(map(str, years))}. See `/dialogue show year:{value}` for what is known.",
+                [str(y) for y in nearest],
+            )
+        raise UserFacingError(
+            "No meeting that year",
+            f"There is no General Assembly meeting on RtoP in {value} in the records "
+            f"({min(store.years)}–{max(store.years)}).",
+            [str(y) for y in nearest],
+        )
+
+    async def autocomplete(self, interaction: discord.Interaction, value: int | float | str) -> list[app_commands.Choice[int]]:  # type: ignore[override]
+        store = store_of(interaction)
+        typed = str(value or "").strip()
+        years = self._years(interaction)
+        matching = [y for y in years if str(y).startswith(typed)] or list(years)
+        detailed = set(store.detailed_years)
+        return [
+            app_commands.Choice(name=f"{y}" + (" · detailed records" if y in detailed else ""), value=y)
+            for y in sorted(matching, reverse=True)[: limits.CHOICES]
+        ]
+
+
+Actor = app_commands.Transform[NameEntry, ActorTransformer]
+Theme = app_commands.Transform[NameEntry, ThemeTransformer]
+Year = app_commands.Transform[int, YearTransformer]
+DetailedYear = app_commands.Transform[int, YearTransformer(detailed=True)]

@@ -1,0 +1,40 @@
+"""/dialogue list and /dialogue show."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import NotFound
+from bot.render import embeds
+from bot.render.send import send_reply
+from bot.transformers import Year
+from db import queries as q
+from db.seeding import TIMELINE_SOURCE
+
+
+class Dialogues(commands.GroupCog, group_name="dialogue", group_description="General Assembly meetings on RtoP"):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="list", description="Every General Assembly meeting on RtoP, marking those with detailed records")
+    async def list_dialogues(self, interaction: discord.Interaction) -> None:
+        async with self.bot.store.sessions() as session:
+            dialogues = await q.list_dialogues(session)
+            sources = await q.list_sources(session)
+        timeline = next((s for s in sources if s.key == TIMELINE_SOURCE), None)
+        await send_reply(interaction, embeds.dialogue_list(dialogues, timeline))
+
+    @app_commands.command(name="show", description="One meeting: dates, report, panel, participation, themes, quotes")
+    @app_commands.describe(year="The year of the meeting, e.g. 2014")
+    async def show(self, interaction: discord.Interaction, year: Year) -> None:
+        async with self.bot.store.sessions() as session:
+            detail = await q.dialogue_detail(session, year)
+        if detail is None:
+            raise NotFound("No such meeting", f"There is no meeting in {year}. Try `/dialogue list`.")
+        await send_reply(interaction, embeds.dialogue_detail(detail))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Dialogues(bot))

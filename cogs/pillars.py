@@ -1,0 +1,37 @@
+"""/pillar explain."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import NotFound
+from bot.render import embeds
+from bot.render.send import send_reply
+from db import queries as q
+
+PILLAR_CHOICES = [
+    app_commands.Choice(name="1 — The State's responsibility to protect", value=1),
+    app_commands.Choice(name="2 — International assistance", value=2),
+    app_commands.Choice(name="3 — Timely and decisive response", value=3),
+]
+
+
+class Pillars(commands.GroupCog, group_name="pillar", group_description="The three pillars of RtoP"):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="explain", description="A pillar's definition, a plain-words explainer and related themes")
+    @app_commands.describe(pillar="Which pillar")
+    @app_commands.choices(pillar=PILLAR_CHOICES)
+    async def explain(self, interaction: discord.Interaction, pillar: app_commands.Choice[int]) -> None:
+        async with self.bot.store.sessions() as session:
+            result = await q.pillar_explainer(session, pillar.value)
+        if result is None:
+            raise NotFound("No such pillar", "Choose pillar 1, 2 or 3.")
+        await send_reply(interaction, embeds.pillar(result))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Pillars(bot))

@@ -1,0 +1,54 @@
+"""/sources and /help."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.render import embeds
+from bot.render.send import send_reply
+from db import queries as q
+
+EXAMPLES = {
+    "dialogue list": "/dialogue list",
+    "dialogue show": "/dialogue show year:2014",
+    "theme list": "/theme list dialogue:2014",
+    "theme states": "/theme states theme:veto-restraint dialogue:2014",
+    "theme chart": "/theme chart dialogue:2014",
+    "state profile": "/state profile state:Ivory Coast",
+    "pillar explain": "/pillar explain pillar:2",
+    "ask": "/ask question:Which countries called RtoP an imperialist doctrine?",
+    "sources": "/sources",
+    "help": "/help",
+}
+
+
+def command_catalogue(tree: app_commands.CommandTree) -> list[tuple[str, str, str]]:
+    """(name, description, example) for every slash command on the tree, in tree order."""
+    rows = []
+    for command in tree.walk_commands():
+        if isinstance(command, app_commands.Group):
+            continue
+        name = command.qualified_name
+        rows.append((name, command.description, EXAMPLES.get(name, f"/{name}")))
+    return rows
+
+
+class Reference(commands.Cog):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="sources", description="The source documents, with publisher and date")
+    async def sources(self, interaction: discord.Interaction) -> None:
+        async with self.bot.store.sessions() as session:
+            refs = await q.list_sources(session)
+        await send_reply(interaction, embeds.sources(refs))
+
+    @app_commands.command(name="help", description="What each command does, with an example")
+    async def help(self, interaction: discord.Interaction) -> None:
+        await send_reply(interaction, embeds.help_page(command_catalogue(self.bot.tree)))
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Reference(bot))

@@ -1,0 +1,52 @@
+"""/theme list, /theme states and /theme chart."""
+
+from __future__ import annotations
+
+import asyncio
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import NotFound
+from bot.render import chart, embeds
+from bot.render.send import send_reply
+from bot.transformers import DetailedYear, Theme
+from db import queries as q
+
+
+class Themes(commands.GroupCog, group_name="theme", group_description="Themes raised at the dialogues"):
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="list", description="Themes with the number of actors who raised them")
+    @app_commands.describe(dialogue="Only the themes of this dialogue (year)")
+    async def list_themes(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
+        async with self.bot.store.sessions() as session:
+            themes = await q.list_themes(session, dialogue)
+        await send_reply(interaction, embeds.theme_list(themes, dialogue))
+
+    @app_commands.command(name="states", description="Who raised a theme, by dialogue, with stance and citations")
+    @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)")
+    async def states(self, interaction: discord.Interaction, theme: Theme, dialogue: DetailedYear | None = None) -> None:
+        async with self.bot.store.sessions() as session:
+            result = await q.theme_states(session, theme.code or "", dialogue)
+        if result is None:
+            raise NotFound("Unknown theme", "That theme was removed. Try `/theme list`.")
+        await send_reply(interaction, embeds.theme_states(result, dialogue))
+
+    @app_commands.command(name="chart", description="A bar chart of themes by number of actors, per dialogue")
+    @app_commands.describe(dialogue="Only this dialogue (year)")
+    async def chart(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
+        await interaction.response.defer(thinking=True)
+        store = self.bot.store
+        years = [dialogue] if dialogue else list(store.detailed_years)
+        async with store.sessions() as session:
+            per_year = {year: await q.list_themes(session, year) for year in years}
+            sources = [s for s in await q.list_sources(session) if s.dialogue_year in years and s.kind != "report summary"]
+        reply = await asyncio.to_thread(chart.theme_chart, per_year, sources, dialogue)
+        await send_reply(interaction, reply)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Themes(bot))

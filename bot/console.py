@@ -72,7 +72,7 @@ class Outcome:
     saved: list[Path] = field(default_factory=list)
 
 
-def parse_line(tree: app_commands.CommandTree, line: str) -> Invocation:
+def parse_line(tree: app_commands.CommandTree, line: str, *, check_required: bool = True) -> Invocation:
     """`/theme states theme:prevention dialogue:2014` → the command and its typed options.
 
     A value runs until the next ` name:` of one of the command's own options,
@@ -106,7 +106,7 @@ def parse_line(tree: app_commands.CommandTree, line: str) -> Invocation:
             options[match.group(1)] = text[match.end() : end].strip()
     elif text.strip():
         raise ConsoleInputError(f"/{command.qualified_name} takes no options")
-    for parameter in command.parameters:
+    for parameter in command.parameters if check_required else ():
         if parameter.required and parameter.name not in options:
             raise ConsoleInputError(f"/{command.qualified_name} needs {parameter.name}:")
     return Invocation(command, options)
@@ -126,12 +126,19 @@ def _typed_value(parameter: app_commands.Parameter, raw: str) -> Any:
     return raw
 
 
-def command_payload(invocation: Invocation, user: ConsoleUser) -> dict[str, Any]:
-    """The INTERACTION_CREATE payload Discord would send for this command in a server channel."""
+def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = False) -> dict[str, Any]:
+    """The INTERACTION_CREATE payload Discord would send for this command in a server channel.
+
+    With `raw`, values stay as typed (autocomplete sends partial input as a string).
+    """
     parameters = {p.name: p for p in invocation.command.parameters}
     options = [
-        {"type": OPTION_TYPES.get(parameters[name].type, 3), "name": name, "value": _typed_value(parameters[name], raw)}
-        for name, raw in invocation.options.items()
+        {
+            "type": OPTION_TYPES.get(parameters[name].type, 3),
+            "name": name,
+            "value": value if raw else _typed_value(parameters[name], value),
+        }
+        for name, value in invocation.options.items()
     ]
     node: list[dict[str, Any]] = options
     command: app_commands.Command | app_commands.Group = invocation.command
@@ -140,6 +147,14 @@ def command_payload(invocation: Invocation, user: ConsoleUser) -> dict[str, Any]
         command = command.parent
     data = {"id": str(snowflake()), "name": command.name, "type": 1, "options": node}
     return _interaction(2, data, user)
+
+
+def _focus(options: list[dict[str, Any]], name: str) -> None:
+    for option in options:
+        if option.get("type") in (1, 2):
+            _focus(option.get("options", []), name)
+        elif option["name"] == name:
+            option["focused"] = True
 
 
 def component_payload(custom_id: str, message: dict[str, Any], user: ConsoleUser) -> dict[str, Any]:
@@ -202,6 +217,17 @@ class Console:
         if turn_pages and outcome.events:
             outcome.events += await self._turn_pages(outcome.events[-1].message.data, user)
         return outcome
+
+    async def autocomplete(self, line: str, option: str, user: ConsoleUser | None = None) -> list[dict[str, Any]]:
+        """The choices Discord would show while `option` (the last one typed in `line`) is focused."""
+        user = user or ConsoleUser()
+        invocation = parse_line(self.bot.tree, line, check_required=False)
+        payload = command_payload(invocation, user, raw=True)
+        _focus(payload["data"]["options"], option)
+        payload["type"] = 4
+        interaction = discord.Interaction(data=payload, state=self.bot._connection)
+        await self._dispatch_command(interaction)
+        return self.api.choices.get(payload["token"], [])
 
     async def _dispatch_command(self, interaction: discord.Interaction) -> None:
         tree = self.bot.tree

@@ -48,6 +48,7 @@ class LocalEvent:
 
     action: str  # "send" | "edit" | "defer" | "update"
     message: LocalMessage
+    body: dict[str, Any] = field(default_factory=dict)  # the request as the bot sent it
 
 
 class LocalDiscord(AsyncWebhookAdapter):
@@ -59,6 +60,7 @@ class LocalDiscord(AsyncWebhookAdapter):
         self.messages: dict[int, LocalMessage] = {}
         self.originals: dict[str, int] = {}  # interaction token -> its response message id
         self.parents: dict[str, int] = {}  # component interaction token -> the message it came from
+        self.choices: dict[str, list[dict[str, Any]]] = {}  # autocomplete interaction token -> choices
 
     def _payload(self, payload: dict | None, multipart: list[dict] | None) -> tuple[dict, list[SentFile]]:
         files: list[SentFile] = []
@@ -112,7 +114,7 @@ class LocalDiscord(AsyncWebhookAdapter):
                 message_id, self._message_json(message_id, body, files, flags), files, bool(flags & EPHEMERAL), deferred
             )
         self.messages[message_id] = message
-        self.events.append(LocalEvent(action, message))
+        self.events.append(LocalEvent(action, message, body))
         return message
 
     async def request(self, route, session, *, payload=None, multipart=None, files=None, params=None, **_: Any) -> Any:  # type: ignore[override]
@@ -130,6 +132,9 @@ class LocalDiscord(AsyncWebhookAdapter):
                 interaction.update(response_message_id=str(message_id), response_message_loading=kind == 5,
                                    response_message_ephemeral=message.ephemeral)
                 return {"interaction": interaction, "resource": {"type": kind, "message": message.data}}
+            if kind == 8:
+                self.choices[token] = list(data.get("choices") or [])
+                return {"interaction": interaction, "resource": {"type": kind}}
             if kind in (6, 7):
                 parent = self.parents.get(token)
                 if parent is not None and kind == 7:

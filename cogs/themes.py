@@ -22,9 +22,11 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     @app_commands.command(name="list", description="Themes with the number of actors who raised them")
     @app_commands.describe(dialogue="Only the themes of this dialogue (year)")
     async def list_themes(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
+        years = [dialogue] if dialogue else list(self.bot.store.detailed_years)
         async with self.bot.store.sessions() as session:
             themes = await q.list_themes(session, dialogue)
-        await send_reply(interaction, embeds.theme_list(themes, dialogue))
+            sources = await q.list_sources(session, years)
+        await send_reply(interaction, embeds.theme_list(themes, dialogue, sources))
 
     @app_commands.command(name="states", description="Who raised a theme, by dialogue, with stance and citations")
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)")
@@ -43,7 +45,7 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
         years = [dialogue] if dialogue else list(store.detailed_years)
         async with store.sessions() as session:
             per_year = {year: await q.list_themes(session, year) for year in years}
-            sources = [s for s in await q.list_sources(session) if s.dialogue_year in years and s.kind != "report summary"]
+            sources = await q.list_sources(session, years)
         reply = await asyncio.to_thread(chart.theme_chart, per_year, sources, dialogue)
         await send_reply(interaction, reply)
 

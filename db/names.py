@@ -1,7 +1,8 @@
 """Name resolution and completion for actors and themes.
 
 Resolution runs exact name, then alias (or ISO code), then accent- and
-case-folded forms, and finally fuzzy matching, which only ever *suggests*:
+case-folded forms, then whole words of exactly one name, and finally fuzzy
+matching, which only ever *suggests*:
 a typo never silently becomes a different country.
 """
 
@@ -19,7 +20,7 @@ _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": 
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[.\"()\[\],;:!?]")
 
-MatchKind = Literal["exact", "alias", "code", "folded"]
+MatchKind = Literal["exact", "alias", "code", "folded", "contained"]
 
 
 def fold(text: str) -> str:
@@ -113,9 +114,16 @@ class NameIndex:
         code = self._code.get(query.casefold())
         if code is not None:
             return Resolution(query, code, "code")
-        ids = self._folded.get(fold(query))
+        needle = fold(query)
+        ids = self._folded.get(needle)
         if ids and len(ids) == 1:
             return Resolution(query, self._by_id[next(iter(ids))], "folded")
+        # whole words of exactly one name ("imperialist doctrine") still name it
+        if len(needle) >= 4 and not ids:
+            padded = f" {needle} "
+            within = {entry_id for folded, entry_id, _ in self._terms if padded in f" {folded} "}
+            if len(within) == 1:
+                return Resolution(query, self._by_id[within.pop()], "contained")
         return Resolution(query, None, None, self._ranked(query, suggestions))
 
     def complete(self, query: str, limit: int = 25) -> list[Suggestion]:

@@ -13,6 +13,7 @@ class SourceRef:
     date: str | None
     date_note: str | None
     kind: str
+    dialogue_year: int | None = None
 
 
 @dataclass(frozen=True)

@@ -40,3 +40,17 @@ async def store(db_path: Path) -> Store:
     store = await open_store(sqlite_url(db_path))
     yield store
     await store.close()
+
+
+@pytest.fixture
+async def console(db_path: Path, tmp_path: Path):
+    """The real bot (every cog, transformer, check and renderer) driven offline."""
+    from bot.client import BriefingBot
+    from bot.config import Settings
+    from bot.console import Console
+
+    settings = Settings(database_url=sqlite_url(db_path), console_output_dir=tmp_path / "out", _env_file=None)
+    console = Console(BriefingBot(settings), settings.console_output_dir)
+    await console.start()
+    yield console
+    await console.close()

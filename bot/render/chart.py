@@ -13,12 +13,18 @@ PALETTE = ["#1F6FB2", "#E0A800", "#2E8B57", "#C0392B", "#7D3C98"]
 MAX_THEMES = 30
 
 
-def _rows(per_year: Mapping[int, Sequence[ThemeCount]]) -> list[str]:
+def _totals(per_year: Mapping[int, Sequence[ThemeCount]]) -> dict[str, int]:
     totals: dict[str, int] = {}
     for counts in per_year.values():
         for c in counts:
             if c.named_actors or c.unnamed:
                 totals[c.theme.name] = totals.get(c.theme.name, 0) + c.named_actors
+    return totals
+
+
+def _rows(per_year: Mapping[int, Sequence[ThemeCount]]) -> list[str]:
+    """Themes with named actors, most first; themes raised only by unnamed groups have no bar."""
+    totals = {name: n for name, n in _totals(per_year).items() if n}
     return sorted(totals, key=lambda name: (-totals[name], name))[:MAX_THEMES]
 
 
@@ -29,7 +35,7 @@ def render_png(per_year: Mapping[int, Sequence[ThemeCount]], title: str) -> byte
     themes = _rows(per_year)
     years = sorted(per_year)
     lookup = {(y, c.theme.name): c for y in years for c in per_year[y]}
-    height = max(3.0, 0.42 * len(themes) * max(1, len(years)) ** 0.5 + 1.6)
+    height = max(3.0, 0.42 * len(themes) * max(1, len(years)) ** 0.5 + 1.2)
     fig = Figure(figsize=(10, height), dpi=110)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
@@ -40,7 +46,7 @@ def render_png(per_year: Mapping[int, Sequence[ThemeCount]], title: str) -> byte
         bars = ax.barh(positions, values, height=bar, color=PALETTE[i % len(PALETTE)], label=str(year))
         for rect, theme in zip(bars, themes):
             count = lookup.get((year, theme))
-            if count is None or (not count.named_actors and not count.unnamed):
+            if count is None or not count.named_actors:
                 continue
             label = str(count.named_actors)
             unnamed = sum(u.count or 0 for u in count.unnamed)
@@ -49,11 +55,12 @@ def render_png(per_year: Mapping[int, Sequence[ThemeCount]], title: str) -> byte
             ax.text(rect.get_width() + 0.15, rect.get_y() + rect.get_height() / 2, label, va="center", fontsize=8)
     ax.set_yticks(range(len(themes)))
     ax.set_yticklabels(["\n".join(textwrap.wrap(t, 38)) for t in themes], fontsize=8.5)
-    ax.invert_yaxis()
-    ax.set_xlabel("Actors the sources name (unnamed groups noted beside the bars)")
+    ax.set_ylim(len(themes) - 0.5, -0.5)
+    longest = max((lookup[k].named_actors for k in lookup), default=1)
+    ax.set_xlim(0, max(3, longest) * 1.3)
+    ax.set_xlabel("Actors the sources name (groups counted without names noted beside the bars)")
     ax.set_title(title, fontsize=12, loc="left")
     ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.margins(x=0.25)
     ax.grid(axis="x", alpha=0.3)
     if len(years) > 1:
         ax.legend(title="Dialogue", loc="lower right")
@@ -71,11 +78,13 @@ def theme_chart(per_year: Mapping[int, Sequence[ThemeCount]], sources: Sequence[
     for ref in sources:
         citations.cite(ref)
     shown = _rows(per_year)
+    unnamed_only = len(_totals(per_year)) - len(_totals({y: [c for c in v if c.named_actors] for y, v in per_year.items()}))
     reply = build_reply(
         title,
         description=(
-            f"{len(shown)} themes" + (f" (the top {len(shown)})" if len(shown) == MAX_THEMES else "")
+            f"{len(shown)} themes with named actors" + (f" (the top {len(shown)})" if len(shown) == MAX_THEMES else "")
             + ". Bars count the actors the sources name; groups they count without names are noted beside the bars."
+            + (f" {unnamed_only} more themes were raised only by unnamed groups: see `/theme list`." if unnamed_only else "")
         ),
         sections=[Section("Years", [", ".join(str(y) for y in sorted(per_year))])],
         citations=citations,

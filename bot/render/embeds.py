@@ -174,8 +174,11 @@ def dialogue_detail(detail: DialogueDetail) -> Reply:
 # -- /theme ------------------------------------------------------------------
 
 
-def theme_list(themes: Sequence[ThemeCount], year: int | None) -> Reply:
+def theme_list(themes: Sequence[ThemeCount], year: int | None, sources: Sequence[SourceRef]) -> Reply:
     where = f" at the {year} dialogue" if year else ""
+    citations = Citations()
+    for ref in sources:
+        citations.cite(ref)
     lines = []
     for t in themes:
         if not t.named_actors and not t.unnamed and year is None:
@@ -198,7 +201,7 @@ def theme_list(themes: Sequence[ThemeCount], year: int | None) -> Reply:
             "See who raised one with `/theme states theme:`."
         ),
         sections=[Section("Themes", lines or ["No themes recorded."])],
-        footer="From the curated records of the ICRtoP summaries",
+        citations=citations,
     )
 
 

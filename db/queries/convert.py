@@ -15,7 +15,7 @@ from db.results import (
 
 
 def source_ref(s: m.SourceDocument) -> SourceRef:
-    return SourceRef(s.key, s.title, s.publisher, s.date, s.date_note, s.kind)
+    return SourceRef(s.key, s.title, s.publisher, s.date, s.date_note, s.kind, s.dialogue_year)
 
 
 def theme_info(t: m.Theme) -> ThemeInfo:

@@ -162,8 +162,8 @@ def understand(question: str, actors: NameIndex, themes: NameIndex, years: tuple
         intent = "behalf"
     elif pillar and not actor and re.search(r"\b(what|explain|mean|define|definition)", text) and not _WHO.search(text):
         intent = "pillar"
-    elif _REPORT.search(text) and not theme and not actor:
-        intent = "report"
+    elif _REPORT.search(text) and not theme and (actor is None or actor.kind == "un_official"):
+        intent = "report"  # "the Secretary-General's report" names its author, not a speaker
     elif any(rx.search(text) for _, rx in _ROLES):
         intent = "roles"
     elif theme and _COUNT.search(text):
@@ -327,10 +327,13 @@ class _Asker:
                 ["Try `/theme list` to see the themes of each dialogue."],
             )
         lines, evidence = [], []
+        actor = self.u.actor
+        if actor and not any(p.actor == actor.name for g in result.groups for p in g.positions):
+            actor = None  # not among them: say so, then show who did
         for group in result.groups:
             positions = group.positions
-            if self.u.actor:
-                positions = tuple(p for p in positions if p.actor == self.u.actor.name)
+            if actor:
+                positions = tuple(p for p in positions if p.actor == actor.name)
             names = ", ".join(dict.fromkeys(p.actor for p in positions))
             if names:
                 partial = " (partial list: the source names these among others)" if group.partial else ""

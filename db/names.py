@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[.\"()\[\],;:!?]")
+_APOSTROPHE = re.compile(r"'")
 
 MatchKind = Literal["exact", "alias", "code", "folded", "contained"]
 
@@ -28,6 +29,7 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = _PUNCT.sub(" ", text)
+    text = _APOSTROPHE.sub("", text)  # "d'Ivoire" and "divoire", "People's" and "Peoples"
     text = _SPACES.sub(" ", text).strip()
     if text.startswith("the "):
         text = text[4:]

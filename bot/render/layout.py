@@ -15,7 +15,8 @@ INFO = discord.Colour(0x1F6FB2)
 NOTICE = discord.Colour(0xE0A800)
 ERROR = discord.Colour(0xC0392B)
 
-PAGE_BUDGET = 5600  # leaves room under the 6000-character message limit for the page counter
+PAGE_BUDGET = 5600
+MAX_PAGES = 50  # leaves room under the 6000-character message limit for the page counter
 
 
 @dataclass
@@ -86,15 +87,23 @@ class Citations:
         return "Sources: " + " · ".join(f"[{n}] {source_label(ref)}" for ref, n in self._refs.items())
 
 
+def _split_long(line: str, limit: int) -> list[str]:
+    """Cuts a line longer than `limit` at spaces (mid-word only if a word is that long)."""
+    pieces = []
+    while len(line) > limit:
+        cut = line.rfind(" ", 0, limit)
+        cut = cut if cut > limit // 2 else limit
+        pieces.append(line[:cut].rstrip())
+        line = line[cut:].lstrip()
+    return pieces + ([line] if line else [])
+
+
 def _chunk_lines(lines: Sequence[str], limit: int) -> tuple[list[str], bool]:
-    """Joins lines into blocks of at most `limit` characters; clips lines longer than that."""
+    """Joins lines into blocks of at most `limit` characters; long lines continue in the next block."""
     chunks: list[str] = []
     current = ""
     clipped = False
-    for line in lines:
-        if len(line) > limit:
-            line = limits.clip(line, limit)
-            clipped = True
+    for line in (piece for raw in lines for piece in _split_long(raw, limit)):
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
             chunks.append(current)
@@ -120,8 +129,9 @@ def build_reply(
 ) -> Reply:
     """Lays out a reply over as many pages as it needs, each within Discord's limits.
 
-    Nothing is dropped: long descriptions and sections continue on the next page.
-    Only a single line longer than a whole field is clipped, and the reply says so.
+    Nothing is dropped: long descriptions, sections and lines continue in the next
+    field or page. A reply that would need more pages than a person can page
+    through is cut at MAX_PAGES, and says so.
     """
     title = limits.clip(title, limits.EMBED_TITLE)
     footer_text = " · ".join(x for x in (footer, citations.footer() if citations else "") if x)
@@ -159,13 +169,16 @@ def build_reply(
         embed.add_field(name=name, value=value, inline=inline)
         used += size
 
+    if len(pages) > MAX_PAGES:
+        del pages[MAX_PAGES:]
+        truncated = True
     total = len(pages)
     for number, embed in enumerate(pages, start=1):
         parts = []
         if total > 1:
             parts.append(f"Page {number}/{total}")
         if truncated:
-            parts.append("Some long lines were shortened")
+            parts.append(f"Shortened to the first {MAX_PAGES} pages")
         if footer_text:
             parts.append(footer_text)
         if parts:

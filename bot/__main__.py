@@ -48,8 +48,8 @@ async def _sync(settings: Settings, guild_id: int | None) -> None:
 
     bot = BriefingBot(settings)
     async with bot:
+        # login (not connect) fetches the application id and runs setup_hook, which loads the cogs
         await bot.login(settings.discord_token.get_secret_value())  # type: ignore[union-attr]
-        await bot.setup_hook() if bot._store is None else None
         target = guild_id or settings.dev_guild_id
         if target:
             guild = discord.Object(target)

@@ -21,6 +21,11 @@ class Settings(BaseSettings):
     dev_guild_id: int | None = None
     log_level: str = "INFO"
     console_output_dir: Path = Field(default=PROJECT_ROOT / "console-output")
+    admin_role_ids: str = Field(default="", description="Comma-separated role ids allowed to change data")
+
+    @property
+    def admin_roles(self) -> frozenset[int]:
+        return frozenset(int(x) for x in self.admin_role_ids.replace(" ", "").split(",") if x.isdigit())
 
     @field_validator("discord_token", mode="before")
     @classmethod

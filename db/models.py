@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Enum,
@@ -342,6 +343,36 @@ class Passage(Tracked, Base):
     text: Mapped[str] = mapped_column(Text)
 
     source: Mapped[SourceDocument] = relationship()
+
+
+class AuditEntry(Base):
+    """One change made from Discord: who, when, where, what, and the record before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    guild_id: Mapped[int | None] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger)
+    user_name: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))  # add | edit | remove | undo | import
+    entity: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(300))  # the record as people name it
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"))
+    undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"))
+
+
+class SeedSuppression(Tracked, Base):
+    """A seed record an admin removed: re-seeding must not bring it back."""
+
+    __tablename__ = "seed_suppressions"
+    __table_args__ = (UniqueConstraint("entity", "natural_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(40))
+    natural_key: Mapped[str] = mapped_column(String(1000))
 
 
 # The FTS5 index over passages is created by the migrations (SQLAlchemy has no

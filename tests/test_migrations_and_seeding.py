@@ -13,6 +13,7 @@ from sqlalchemy import func, select, text
 from db import migrate
 from db import models as m
 from db.engine import create_engine, session_factory
+from db.schema import metadata
 from db.seeding import SEED_DIR, seed
 from db.store import open_store
 from tests.conftest import sqlite_url
@@ -41,7 +42,7 @@ async def test_models_and_migration_head_agree(tmp_path):
         context = MigrationContext.configure(
             sync_conn, opts={"include_object": _include_object, "compare_type": True}
         )
-        return compare_metadata(context, m.Base.metadata)
+        return compare_metadata(context, metadata)
 
     async with engine.connect() as conn:
         differences = await conn.run_sync(diff)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from db.models import FTS_TABLE, Base
+from db.schema import FTS_TABLE, metadata
 
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]

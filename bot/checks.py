@@ -1,0 +1,54 @@
+"""Who may change the bot's data or make it post: Manage Server, or a role in ADMIN_ROLE_IDS.
+
+Discord lets server owners override a command's default permissions, and it
+ignores permissions set on subcommands, so every data-changing command also
+checks at run time. Mark such commands with `admin_only()`; a test walks the
+command tree to make sure none is left unguarded.
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+CHANGES_DATA = "changes_data"
+
+
+class NotAdmin(app_commands.CheckFailure):
+    def __init__(self) -> None:
+        super().__init__(
+            "Only members with the Manage Server permission, or an admin role the bot is configured with, "
+            "can do this. Nothing was changed."
+        )
+
+
+def is_admin(interaction: discord.Interaction) -> bool:
+    member = interaction.user
+    if interaction.guild_id is None or not isinstance(member, discord.Member):
+        return False
+    if interaction.permissions.manage_guild or interaction.permissions.administrator:
+        return True
+    settings = getattr(interaction.client, "settings", None)
+    allowed = settings.admin_roles if settings is not None else frozenset()
+    return any(role.id in allowed for role in member.roles) or any(
+        int(r) in allowed for r in getattr(member, "_roles", ())
+    )
+
+
+async def admin_predicate(interaction: discord.Interaction) -> bool:
+    if not is_admin(interaction):
+        raise NotAdmin()
+    return True
+
+
+def admin_only():  # type: ignore[no-untyped-def]
+    """Decorator (above `@app_commands.command`) for commands that change data or post on the bot's behalf."""
+
+    def decorator(command: app_commands.Command) -> app_commands.Command:
+        if not isinstance(command, app_commands.Command):
+            raise TypeError("put @admin_only() above @app_commands.command")
+        command.add_check(admin_predicate)
+        command.extras[CHANGES_DATA] = True
+        return command
+
+    return decorator

@@ -1,0 +1,1 @@
+"""Tables for scheduled briefings (filled in by the briefings work)."""

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot.render import layout
 from bot.render.send import send_reply
+from db.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,8 @@ def reply_for(interaction: discord.Interaction, error: BaseException) -> layout.
     error = _unwrap(error)
     if isinstance(error, UserFacingError):
         return error_reply(error)
+    if isinstance(error, DomainError):
+        return error_reply(UserFacingError(error.title, discord.utils.escape_mentions(error.message), error.suggestions))
     if isinstance(error, app_commands.TransformerError):
         return layout.message_reply(
             "Invalid value", f"“{discord.utils.escape_markdown(str(error.value))[:100]}” is not a valid value for this option.", error=True

@@ -18,6 +18,9 @@ def _ensure_sqlite_folder(url: str) -> None:
 
 
 def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    # Let SQLAlchemy, not the driver, issue BEGIN: otherwise a SAVEPOINT opened before
+    # the driver's implicit BEGIN would commit on RELEASE (the import dry run relies on this).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -26,12 +29,17 @@ def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-d
     cursor.close()
 
 
+def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+    connection.exec_driver_sql("BEGIN")
+
+
 def create_engine(url: str) -> AsyncEngine:
     """An engine with WAL journal, foreign keys and a busy timeout on every connection."""
     _ensure_sqlite_folder(url)
     engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_connect)
+        event.listen(engine.sync_engine, "begin", _on_begin)
     return engine
 
 

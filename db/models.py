@@ -372,7 +372,8 @@ class SeedSuppression(Tracked, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(40))
-    natural_key: Mapped[str] = mapped_column(String(1000))
+    natural_key: Mapped[str] = mapped_column(Text)  # JSON of the seeder's key (ids and values)
+    record: Mapped[dict] = mapped_column(JSON)  # the removed record in portable form, for export
 
 
 # The FTS5 index over passages is created by the migrations (SQLAlchemy has no

@@ -35,6 +35,7 @@ from db.models import (
     Quote,
     Role,
     RoleKind,
+    SeedSuppression,
     SourceDocument,
     Stance,
     Statement,
@@ -43,6 +44,7 @@ from db.models import (
     Theme,
     UnnamedClaim,
 )
+from db.admin.entities import BY_MODEL, key_json
 from db.names import NameEntry, NameIndex, fold
 from db.passages import split_passages
 
@@ -57,6 +59,10 @@ MEASURES = {"member_states", "governments_represented", "regional_organisations"
 
 class SeedError(ValueError):
     """The seed files are inconsistent; the message names the file and the record."""
+
+
+class _Removed(Exception):
+    """The record refers to a seed record an admin removed; it is skipped too."""
 
 
 def normalise_ws(text: str) -> str:
@@ -82,6 +88,7 @@ class SeedReport:
     updated: int = 0
     deleted: int = 0
     kept_admin: int = 0
+    suppressed: int = 0
     skipped: bool = False
     by_table: dict[str, int] = field(default_factory=dict)
 
@@ -147,6 +154,13 @@ class _Syncer:
     def __init__(self, session: Session, report: SeedReport) -> None:
         self.session = session
         self.report = report
+        self.suppressed: dict[str, set[str]] = {}
+        for entity, key in session.execute(select(SeedSuppression.entity, SeedSuppression.natural_key)):
+            self.suppressed.setdefault(entity, set()).add(key)
+
+    def is_suppressed(self, model: type, row_key: tuple) -> bool:
+        spec = BY_MODEL.get(model)
+        return spec is not None and key_json(row_key) in self.suppressed.get(spec.entity, set())
 
     def sync(
         self,
@@ -167,6 +181,9 @@ class _Syncer:
             if row_key in result:
                 raise SeedError(f"{model.__tablename__}: duplicate record {row_key}")
             obj = existing.get(row_key)
+            if obj is None and self.is_suppressed(model, row_key):
+                self.report.suppressed += 1  # an admin removed or replaced this seed record
+                continue
             if obj is None:
                 obj = model(**row, origin=Origin.seed)
                 self.session.add(obj)
@@ -225,13 +242,17 @@ class _Seeder:
         if resolution.entry is None:
             hints = ", ".join(s.entry.name for s in resolution.suggestions[:3])
             raise SeedError(f"{where}: unknown actor {name!r} (closest: {hints})")
-        return self.actors[resolution.entry.name]
+        actor = self.actors.get(resolution.entry.name)
+        if actor is None:
+            raise _Removed()
+        return actor
 
     def theme(self, slug: str, where: str) -> Theme:
-        try:
+        if slug in self.themes:
             return self.themes[slug]
-        except KeyError:
-            raise SeedError(f"{where}: unknown theme {slug!r}") from None
+        if any(t["slug"] == slug for t in self.data.themes):
+            raise _Removed()
+        raise SeedError(f"{where}: unknown theme {slug!r}")
 
     # -- steps ---------------------------------------------------------------
 
@@ -420,47 +441,59 @@ class _Seeder:
                     role = RoleKind(r["role"])
                 except ValueError:
                     raise SeedError(f"{here}: unknown role {r['role']!r}") from None
-                roles.append(
-                    dict(
-                        dialogue_id=dialogue.id,
-                        actor_id=self.actor(r["actor"], here).id,
-                        role=role,
-                        title=r.get("title"),
-                        source_id=self.source(r["source"], here).id,
-                        excerpt=self.excerpt(r["source"], r["excerpt"], here),
+                try:
+                    roles.append(
+                        dict(
+                            dialogue_id=dialogue.id,
+                            actor_id=self.actor(r["actor"], here).id,
+                            role=role,
+                            title=r.get("title"),
+                            source_id=self.source(r["source"], here).id,
+                            excerpt=self.excerpt(r["source"], r["excerpt"], here),
+                        )
                     )
-                )
+                except _Removed:
+                    continue
             for i, s in enumerate(doc.get("statements") or []):
                 here = f"{where} statements[{i}]"
-                row = dict(
-                    dialogue_id=dialogue.id,
-                    actor_id=self.actor(s["actor"], here).id,
-                    languages=list(s.get("languages") or []),
-                    delivered=bool(s.get("delivered", True)),
-                    note=s.get("note"),
-                    source_id=self.source(s["source"], here).id,
-                    excerpt=self.excerpt(s["source"], s["excerpt"], here),
-                )
+                try:
+                    row = dict(
+                        dialogue_id=dialogue.id,
+                        actor_id=self.actor(s["actor"], here).id,
+                        languages=list(s.get("languages") or []),
+                        delivered=bool(s.get("delivered", True)),
+                        note=s.get("note"),
+                        source_id=self.source(s["source"], here).id,
+                        excerpt=self.excerpt(s["source"], s["excerpt"], here),
+                    )
+                except _Removed:
+                    continue
                 statements.append(row)
                 key = (row["dialogue_id"], row["actor_id"], row["source_id"])
                 behalf.append((key, list(s.get("on_behalf_of") or []), here))
             for i, q in enumerate(doc.get("quotes") or []):
                 here = f"{where} quotes[{i}]"
-                quotes.append(
-                    dict(
-                        dialogue_id=dialogue.id,
-                        speaker_id=self.actor(q["speaker"], here).id,
-                        text=self.excerpt(q["source"], q["text"], here),
-                        source_id=self.source(q["source"], here).id,
+                try:
+                    quotes.append(
+                        dict(
+                            dialogue_id=dialogue.id,
+                            speaker_id=self.actor(q["speaker"], here).id,
+                            text=self.excerpt(q["source"], q["text"], here),
+                            source_id=self.source(q["source"], here).id,
+                        )
                     )
-                )
+                except _Removed:
+                    continue
         self.syncer.sync(Role, ["dialogue_id", "actor_id", "role"], roles)
         synced = self.syncer.sync(Statement, ["dialogue_id", "actor_id", "source_id"], statements)
         behalf_rows = []
         for key, names, here in behalf:
-            statement = synced[key]
-            for name in names:
-                behalf_rows.append(dict(statement_id=statement.id, actor_id=self.actor(name, here).id))
+            statement = synced.get(key)
+            for name in names if statement is not None else ():
+                try:
+                    behalf_rows.append(dict(statement_id=statement.id, actor_id=self.actor(name, here).id))
+                except _Removed:
+                    continue
         self.syncer.sync(StatementBehalf, ["statement_id", "actor_id"], behalf_rows)
         self.syncer.sync(Quote, ["dialogue_id", "text"], quotes)
 
@@ -473,35 +506,44 @@ class _Seeder:
             dialogue = self.dialogues[year]
             for i, p in enumerate(doc.get("positions") or []):
                 here = f"{where} positions[{i}]"
-                theme = self.theme(p["theme"], here)
+                try:
+                    theme = self.theme(p["theme"], here)
+                except _Removed:
+                    continue
                 excerpt = self.excerpt(p["source"], p["excerpt"], here)
                 for name in p["actors"]:
-                    positions.append(
-                        dict(
-                            actor_id=self.actor(name, here).id,
-                            theme_id=theme.id,
-                            dialogue_id=dialogue.id,
-                            stance=Stance(p["stance"]),
-                            summary=p["summary"],
-                            excerpt=excerpt,
-                            source_id=self.source(p["source"], here).id,
-                            partial=bool(p.get("partial", False)),
+                    try:
+                        positions.append(
+                            dict(
+                                actor_id=self.actor(name, here).id,
+                                theme_id=theme.id,
+                                dialogue_id=dialogue.id,
+                                stance=Stance(p["stance"]),
+                                summary=p["summary"],
+                                excerpt=excerpt,
+                                source_id=self.source(p["source"], here).id,
+                                partial=bool(p.get("partial", False)),
+                            )
                         )
-                    )
+                    except _Removed:
+                        continue
             for i, u in enumerate(doc.get("unnamed") or []):
                 here = f"{where} unnamed[{i}]"
-                unnamed.append(
-                    dict(
-                        theme_id=self.theme(u["theme"], here).id,
-                        dialogue_id=dialogue.id,
-                        count=u.get("count"),
-                        quantity=u["quantity"],
-                        stance=Stance(u.get("stance") or "supports"),
-                        summary=u["summary"],
-                        excerpt=self.excerpt(u["source"], u["excerpt"], here),
-                        source_id=self.source(u["source"], here).id,
+                try:
+                    unnamed.append(
+                        dict(
+                            theme_id=self.theme(u["theme"], here).id,
+                            dialogue_id=dialogue.id,
+                            count=u.get("count"),
+                            quantity=u["quantity"],
+                            stance=Stance(u.get("stance") or "supports"),
+                            summary=u["summary"],
+                            excerpt=self.excerpt(u["source"], u["excerpt"], here),
+                            source_id=self.source(u["source"], here).id,
+                        )
                     )
-                )
+                except _Removed:
+                    continue
         self.syncer.sync(Position, ["actor_id", "theme_id", "dialogue_id", "excerpt"], positions)
         self.syncer.sync(UnnamedClaim, ["theme_id", "dialogue_id", "source_id", "excerpt"], unnamed)
 

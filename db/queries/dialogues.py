@@ -12,7 +12,7 @@ from db.results import Claim, DialogueDetail, DialogueSummary
 _ROLE_ORDER = {"opening_remarks": 0, "moderator": 1, "panelist": 2}
 
 
-def summary(d: m.Dialogue) -> DialogueSummary:
+def summary(d: m.Dialogue, detailed: bool | None = None) -> DialogueSummary:
     return DialogueSummary(
         year=d.year,
         dates=d.dates,
@@ -23,13 +23,22 @@ def summary(d: m.Dialogue) -> DialogueSummary:
         report_title=d.report_title,
         report_symbol=d.report_symbol,
         report_date=d.report_date,
-        detailed=d.detailed,
+        detailed=d.detailed if detailed is None else detailed,
     )
+
+
+async def _with_records(session: AsyncSession) -> set[int]:
+    """Dialogues with records of who said what (seeded from the corpus or added by admins)."""
+    found: set[int] = set()
+    for model in (m.Position, m.Statement, m.Role):
+        found.update(await session.scalars(select(model.dialogue_id).distinct()))
+    return found
 
 
 async def list_dialogues(session: AsyncSession) -> list[DialogueSummary]:
     rows = await session.scalars(select(m.Dialogue).order_by(m.Dialogue.year))
-    return [summary(d) for d in rows]
+    recorded = await _with_records(session)
+    return [summary(d, d.detailed or d.id in recorded) for d in rows]
 
 
 async def dialogue_years(session: AsyncSession) -> list[int]:
@@ -80,7 +89,7 @@ async def dialogue_detail(session: AsyncSession, year: int) -> DialogueDetail | 
     sources_in_db = await session.scalars(select(m.SourceDocument).where(m.SourceDocument.dialogue_year == year))
     refs += [source_ref(s) for s in sources_in_db]
     return DialogueDetail(
-        summary=summary(dialogue),
+        summary=summary(dialogue, dialogue.detailed or bool(role_infos or statement_infos or themes)),
         focus_pillars=tuple(dialogue.focus_pillars or ()),
         participation_as_reported=dialogue.participation_as_reported,
         source_urls=tuple(dialogue.source_urls or ()),

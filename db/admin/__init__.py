@@ -1,0 +1,1 @@
+"""Changes made by server admins: records, audit and undo, export and import (no Discord)."""

@@ -1,0 +1,413 @@
+"""Add, edit, remove and undo records, each change audited with its before and after state.
+
+Seed records can be corrected: the corrected record becomes an admin record,
+which the seeder leaves alone; a removed seed record is remembered so that
+re-seeding does not bring it back. Every change is one transaction together
+with its audit entry, and the name indexes are refreshed afterwards.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session
+
+from db import models as m
+from db.admin.entities import SPECS, Lookups, Portable, Spec, column_key_of
+from db.errors import DuplicateRecord, InUse, RecordNotFound, ValidationError
+from db.store import Store
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who makes a change, as the audit log records it."""
+
+    user_id: int
+    user_name: str
+    guild_id: int | None
+
+
+@dataclass(frozen=True)
+class Change:
+    entry_id: int
+    action: str
+    entity: str
+    label: str
+    record_id: int | None
+    before: Portable | None
+    after: Portable | None
+
+
+@dataclass(frozen=True)
+class AuditInfo:
+    id: int
+    at: datetime
+    user_id: int
+    user_name: str
+    action: str
+    entity: str
+    label: str
+    undone_by: int | None
+    undoes: int | None
+
+
+# What points at each kind of record: (model, column, description) — removal is refused while any exist.
+REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
+    "actor": (
+        (m.Position, "actor_id", "positions"),
+        (m.Statement, "actor_id", "statements"),
+        (m.StatementBehalf, "actor_id", "statements made on its behalf"),
+        (m.Role, "actor_id", "roles"),
+        (m.Quote, "speaker_id", "quotes"),
+    ),
+    "theme": ((m.Position, "theme_id", "positions"), (m.UnnamedClaim, "theme_id", "unnamed counts")),
+    "dialogue": (
+        (m.Position, "dialogue_id", "positions"),
+        (m.Statement, "dialogue_id", "statements"),
+        (m.Role, "dialogue_id", "roles"),
+        (m.Quote, "dialogue_id", "quotes"),
+        (m.UnnamedClaim, "dialogue_id", "unnamed counts"),
+        (m.DialogueClaim, "dialogue_id", "source claims"),
+    ),
+    "source": (
+        (m.Position, "source_id", "positions"),
+        (m.Statement, "source_id", "statements"),
+        (m.Role, "source_id", "roles"),
+        (m.Quote, "source_id", "quotes"),
+        (m.UnnamedClaim, "source_id", "unnamed counts"),
+        (m.DialogueClaim, "source_id", "source claims"),
+        (m.Passage, "source_id", "passages"),
+        (m.Pillar, "source_id", "pillars"),
+        (m.PillarContribution, "source_id", "pillar contributions"),
+    ),
+}
+
+
+def spec_for(entity: str) -> Spec:
+    try:
+        return SPECS[entity]
+    except KeyError:
+        raise ValidationError(f"Unknown kind of record “{entity}”.", sorted(SPECS)) from None
+
+
+def _snapshot(spec: Spec, obj: Any) -> Portable:
+    data = spec.to_portable(obj)
+    data["id"] = obj.id
+    data["origin"] = obj.origin.value
+    return data
+
+
+def _find_by_key(session: Session, spec: Spec, columns: dict[str, Any]) -> Any | None:
+    query = select(spec.model)
+    for column in spec.column_key:
+        query = query.where(getattr(spec.model, column) == columns[column])
+    return session.scalar(query)
+
+
+def _suppress(session: Session, spec: Spec, obj: Any, record: Portable) -> None:
+    """Remembers a seed record's key so re-seeding does not bring the old version back."""
+    key = column_key_of(spec, obj)
+    exists = session.scalar(
+        select(m.SeedSuppression).where(m.SeedSuppression.entity == spec.entity, m.SeedSuppression.natural_key == key)
+    )
+    if exists is None:
+        session.add(m.SeedSuppression(entity=spec.entity, natural_key=key, record=record, origin=m.Origin.admin))
+
+
+def _unsuppress(session: Session, spec: Spec, obj: Any) -> None:
+    session.execute(
+        delete(m.SeedSuppression).where(
+            m.SeedSuppression.entity == spec.entity, m.SeedSuppression.natural_key == column_key_of(spec, obj)
+        )
+    )
+
+
+def _audit(session: Session, editor: Editor, action: str, spec: Spec, before: Portable | None,
+           after: Portable | None, undoes: m.AuditEntry | None = None) -> m.AuditEntry:
+    label = spec.label(after or before or {})
+    entry = m.AuditEntry(
+        guild_id=editor.guild_id, user_id=editor.user_id, user_name=editor.user_name[:100], action=action,
+        entity=spec.entity, label=label[:300], before=before, after=after, undoes_id=undoes.id if undoes else None,
+    )
+    session.add(entry)
+    session.flush()
+    if undoes is not None:
+        undoes.undone_by_id = entry.id
+    return entry
+
+
+def _change(entry: m.AuditEntry, record_id: int | None) -> Change:
+    return Change(entry.id, entry.action, entry.entity, entry.label, record_id, entry.before, entry.after)
+
+
+def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookups: Lookups,
+           *, record_id: int | None = None) -> Any:
+    """Validates a portable record and writes it into `obj` (or a new row); returns the row."""
+    columns = spec.to_columns(data, lookups)
+    clash = _find_by_key(session, spec, columns)
+    if clash is not None and clash is not obj:
+        label = spec.label(spec.to_portable(clash))
+        raise DuplicateRecord(f"That is already recorded as {label} (record #{clash.id}). Edit that one instead.")
+    if obj is None:
+        obj = spec.model(**columns, origin=m.Origin.admin)
+        if record_id is not None:
+            obj.id = record_id
+        session.add(obj)
+    else:
+        for column, value in columns.items():
+            setattr(obj, column, value)
+        obj.origin = m.Origin.admin
+    session.flush()
+    if spec.children is not None:
+        spec.children(obj, data, lookups)
+        session.flush()
+    lookups.forget()
+    return obj
+
+
+def _load(session: Session, spec: Spec, record_id: int) -> Any:
+    obj = session.get(spec.model, record_id)
+    if obj is None:
+        raise RecordNotFound(f"There is no {spec.entity} #{record_id}. It may have been removed already.")
+    return obj
+
+
+def _references(session: Session, spec: Spec, obj: Any) -> list[str]:
+    found = []
+    for model, column, description in REFERENCES.get(spec.entity, ()):
+        count = session.scalar(select(func.count()).select_from(model).where(getattr(model, column) == obj.id))
+        if count:
+            found.append(f"{count} {description}")
+    return found
+
+
+# -- the operations, each in one transaction ---------------------------------------------
+
+
+def add_sync(session: Session, entity: str, data: Portable, editor: Editor) -> Change:
+    spec = spec_for(entity)
+    obj = _write(session, spec, None, data, Lookups(session))
+    after = _snapshot(spec, obj)
+    return _change(_audit(session, editor, "add", spec, None, after), obj.id)
+
+
+def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, editor: Editor) -> Change:
+    spec = spec_for(entity)
+    obj = _load(session, spec, record_id)
+    before = _snapshot(spec, obj)
+    old_key = column_key_of(spec, obj)
+    data = {**spec.to_portable(obj), **{k: v for k, v in changes.items() if v is not None}}
+    if before["origin"] == m.Origin.seed.value:
+        # the seed version must not come back under its old key when the dataset is re-seeded
+        record = {k: v for k, v in before.items() if k not in ("id", "origin")}
+        _suppress(session, spec, obj, record)
+    _write(session, spec, obj, data, Lookups(session))
+    after = _snapshot(spec, obj)
+    if after == before:
+        raise ValidationError("Nothing changed: the new values are the same as the recorded ones.")
+    if before["origin"] == m.Origin.seed.value and column_key_of(spec, obj) == old_key:
+        _unsuppress(session, spec, obj)  # same key: the admin record itself wins over the seed
+    return _change(_audit(session, editor, "edit", spec, before, after), obj.id)
+
+
+def remove_sync(session: Session, entity: str, record_id: int, editor: Editor) -> Change:
+    spec = spec_for(entity)
+    obj = _load(session, spec, record_id)
+    uses = _references(session, spec, obj)
+    if uses:
+        raise InUse(f"{spec.label(spec.to_portable(obj))} is still used by {', '.join(uses)}. Remove those first.")
+    before = _snapshot(spec, obj)
+    if obj.origin == m.Origin.seed:
+        _suppress(session, spec, obj, {k: v for k, v in before.items() if k not in ("id", "origin")})
+    session.delete(obj)
+    session.flush()
+    return _change(_audit(session, editor, "remove", spec, before, None), None)
+
+
+def undo_sync(session: Session, entry_id: int | None, editor: Editor) -> Change:
+    entry = _undo_target(session, entry_id, editor)
+    spec = spec_for(entry.entity)
+    lookups = Lookups(session)
+    record_id = (entry.after or entry.before or {}).get("id")
+    later = session.scalar(
+        select(m.AuditEntry).where(
+            m.AuditEntry.id > entry.id,
+            m.AuditEntry.entity == entry.entity,
+            m.AuditEntry.undone_by_id.is_(None),
+            m.AuditEntry.action != "undo",
+            or_(*_mentions(record_id)),
+        )
+    )
+    if later is not None:
+        raise ValidationError(f"Entry #{later.id} changed the same record later. Undo #{later.id} first.")
+    if entry.action == "add":
+        obj = _load(session, spec, record_id)
+        uses = _references(session, spec, obj)
+        if uses:
+            raise InUse(f"Cannot undo: the record is now used by {', '.join(uses)}.")
+        before, after = _snapshot(spec, obj), None
+        session.delete(obj)
+        result_id = None
+    elif entry.action == "remove":
+        data = dict(entry.before or {})
+        obj = _write(session, spec, None, data, lookups, record_id=data.get("id"))
+        if data.get("origin") == m.Origin.seed.value:
+            obj.origin = m.Origin.seed
+            _unsuppress(session, spec, obj)
+        before, after, result_id = None, _snapshot(spec, obj), obj.id
+    elif entry.action == "edit":
+        obj = _load(session, spec, record_id)
+        before = _snapshot(spec, obj)
+        data = dict(entry.before or {})
+        _write(session, spec, obj, data, lookups)
+        if data.get("origin") == m.Origin.seed.value:
+            obj.origin = m.Origin.seed  # back to the seed version under its own key
+            _unsuppress(session, spec, obj)
+        after, result_id = _snapshot(spec, obj), obj.id
+    else:
+        raise ValidationError(f"Entry #{entry.id} ({entry.action}) cannot be undone.")
+    session.flush()
+    return _change(_audit(session, editor, "undo", spec, before, after, undoes=entry), result_id)
+
+
+def _mentions(record_id: int | None) -> list[Any]:
+    # JSON paths differ by action; compare the stored ids in Python-friendly SQL
+    return [
+        func.json_extract(m.AuditEntry.before, "$.id") == record_id,
+        func.json_extract(m.AuditEntry.after, "$.id") == record_id,
+    ]
+
+
+def _undo_target(session: Session, entry_id: int | None, editor: Editor) -> m.AuditEntry:
+    if entry_id is None:
+        entry = session.scalar(
+            select(m.AuditEntry)
+            .where(m.AuditEntry.undone_by_id.is_(None), m.AuditEntry.action.in_(("add", "edit", "remove")),
+                   m.AuditEntry.guild_id == editor.guild_id)
+            .order_by(m.AuditEntry.id.desc())
+        )
+        if entry is None:
+            raise RecordNotFound("There is nothing to undo in this server.")
+        return entry
+    entry = session.get(m.AuditEntry, entry_id)
+    if entry is None or entry.guild_id != editor.guild_id:
+        raise RecordNotFound(f"There is no audit entry #{entry_id} for this server. See /admin audit.")
+    if entry.undone_by_id is not None:
+        raise ValidationError(f"Entry #{entry_id} was already undone by #{entry.undone_by_id}.")
+    if entry.action not in ("add", "edit", "remove"):
+        raise ValidationError(f"Entry #{entry_id} is an {entry.action}; undo its own change instead.")
+    return entry
+
+
+# -- the async facade used by the cogs ---------------------------------------------------
+
+
+class Admin:
+    """Changes to the store made by server admins."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def _run(self, fn, *args) -> Change:  # type: ignore[no-untyped-def]
+        async with self.store.sessions() as session:
+            change = await session.run_sync(lambda s: fn(s, *args))
+            await session.commit()
+        await self.store.refresh_indexes()
+        return change
+
+    async def add(self, entity: str, data: Portable, editor: Editor) -> Change:
+        return await self._run(add_sync, entity, data, editor)
+
+    async def edit(self, entity: str, record_id: int, changes: Portable, editor: Editor) -> Change:
+        return await self._run(edit_sync, entity, record_id, changes, editor)
+
+    async def remove(self, entity: str, record_id: int, editor: Editor) -> Change:
+        return await self._run(remove_sync, entity, record_id, editor)
+
+    async def undo(self, entry_id: int | None, editor: Editor) -> Change:
+        return await self._run(undo_sync, entry_id, editor)
+
+    async def get(self, entity: str, record_id: int) -> Portable:
+        spec = spec_for(entity)
+        async with self.store.sessions() as session:
+            return await session.run_sync(lambda s: _snapshot(spec, _load(s, spec, record_id)))
+
+    async def find(self, entity: str, key: Portable) -> int:
+        """The id of the record a person names by its natural key (a year, a name, a slug)."""
+        spec = spec_for(entity)
+
+        def lookup(session: Session) -> int:
+            lookups = Lookups(session)
+            if entity == "actor":
+                return lookups.actor(key.get("name")).id
+            if entity == "theme":
+                return lookups.theme(key.get("slug")).id
+            if entity == "dialogue":
+                return lookups.dialogue(key.get("year")).id
+            if entity == "source":
+                return lookups.source(key.get("key")).id
+            raise ValidationError(f"Pick the {entity} from the list by its number.")
+
+        async with self.store.sessions() as session:
+            return await session.run_sync(lookup)
+
+    async def pick(self, entity: str, typed: str, limit: int = 25) -> list[tuple[int, str]]:
+        """(id, label) of records matching what an admin typed, for record pickers."""
+        spec = spec_for(entity)
+        needle = typed.strip().casefold()
+
+        def search(session: Session) -> list[tuple[int, str]]:
+            rows = session.scalars(select(spec.model).order_by(spec.model.id.desc()).limit(2000)).all()
+            found = []
+            for row in rows:
+                label = f"#{row.id} {spec.label(spec.to_portable(row))}"
+                if not needle or needle in label.casefold():
+                    found.append((row.id, label))
+                if len(found) >= limit:
+                    break
+            return found
+
+        async with self.store.sessions() as session:
+            return await session.run_sync(search)
+
+    async def audit(self, guild_id: int | None, limit: int = 50) -> list[AuditInfo]:
+        async with self.store.sessions() as session:
+            rows = await session.scalars(
+                select(m.AuditEntry).where(m.AuditEntry.guild_id == guild_id).order_by(m.AuditEntry.id.desc()).limit(limit)
+            )
+            return [
+                AuditInfo(r.id, r.at, r.user_id, r.user_name, r.action, r.entity, r.label, r.undone_by_id, r.undoes_id)
+                for r in rows
+            ]
+
+    async def ensure_source(self, title: str, url: str | None, editor: Editor) -> str:
+        """The key of the source with this URL (or title), adding it as an admin source if new."""
+        from db.admin.entities import SLUG
+
+        def find_or_add(session: Session) -> tuple[str, Change | None]:
+            query = select(m.SourceDocument).where(
+                m.SourceDocument.url == url if url else m.SourceDocument.title == title
+            )
+            existing = session.scalar(query)
+            if existing is not None:
+                return existing.key, None
+            base = "-".join(w for w in "".join(c if c.isalnum() else " " for c in title.casefold()).split()[:6])
+            base = base if SLUG.match(base or "") else "source"
+            key, n = f"admin-{base}"[:70], 2
+            while session.scalar(select(m.SourceDocument).where(m.SourceDocument.key == key)) is not None:
+                key, n = f"admin-{base}"[:66] + f"-{n}", n + 1
+            change = add_sync(session, "source", {"key": key, "title": title, "url": url}, editor)
+            return key, change
+
+        async with self.store.sessions() as session:
+            key, _ = await session.run_sync(find_or_add)
+            await session.commit()
+        return key
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)

@@ -1,0 +1,209 @@
+"""Export admin records to JSON (and positions to CSV); import them back, dry run first.
+
+An import is checked by applying every row inside a transaction that is then
+rolled back, so rows may refer to records added earlier in the same file; the
+dry run reports each row's outcome. Applying runs the same steps in one
+transaction and keeps nothing if any row fails.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from db import models as m
+from db.admin.entities import ORDER, SPECS, Lookups, Portable
+from db.admin.service import Editor, _find_by_key, add_sync, edit_sync, remove_sync
+from db.errors import DomainError, ValidationError
+from db.store import Store
+
+FORMAT = "rtop-briefing-bot/admin-records"
+VERSION = 1
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    section: str
+    row: int  # 1-based within its section
+    action: str  # add | update | remove | unchanged | error
+    label: str
+    error: str | None = None
+
+
+@dataclass
+class ImportPlan:
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    problem: str | None = None  # the file as a whole is unusable
+
+    @property
+    def errors(self) -> list[RowOutcome]:
+        return [o for o in self.outcomes if o.action == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None and not self.errors
+
+    def count(self, action: str) -> int:
+        return sum(1 for o in self.outcomes if o.action == action)
+
+
+def export_sync(session: Session) -> dict[str, Any]:
+    records: dict[str, list[Portable]] = {}
+    for entity in ORDER:
+        spec = SPECS[entity]
+        rows = session.scalars(select(spec.model).where(spec.model.origin == m.Origin.admin)).all()
+        items = []
+        for row in rows:
+            if entity == "alias" and row.actor.origin == m.Origin.admin:
+                continue  # exported with its actor
+            items.append(spec.to_portable(row))
+        records[entity] = sorted(items, key=lambda d: json.dumps([d.get(k) for k in spec.key], default=str))
+    removed = [
+        {"entity": s.entity, "record": s.record}
+        for s in session.scalars(select(m.SeedSuppression).order_by(m.SeedSuppression.id))
+    ]
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "records": records,
+        "removed_seed_records": removed,
+    }
+
+
+POSITION_COLUMNS = ["dialogue", "actor", "theme", "stance", "summary", "partial", "excerpt", "source", "source_title",
+                    "source_url", "origin"]
+
+
+def positions_csv_sync(session: Session) -> str:
+    rows = session.scalars(
+        select(m.Position).options(
+            selectinload(m.Position.actor), selectinload(m.Position.theme), selectinload(m.Position.dialogue),
+            selectinload(m.Position.source),
+        )
+    ).all()
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=POSITION_COLUMNS)
+    writer.writeheader()
+    for p in sorted(rows, key=lambda p: (p.dialogue.year, p.theme.slug, p.actor.name, p.id)):
+        writer.writerow({
+            "dialogue": p.dialogue.year, "actor": p.actor.name, "theme": p.theme.slug, "stance": p.stance.value,
+            "summary": p.summary, "partial": p.partial, "excerpt": p.excerpt, "source": p.source.key,
+            "source_title": p.source.title, "source_url": p.source.url or "", "origin": p.origin.value,
+        })
+    return buffer.getvalue()
+
+
+def parse(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        data = json.loads(payload.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        return None, f"The file is not valid JSON ({error}). Attach a file made by /admin export."
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return None, "This is not an export of this bot (its `format` field is missing or different)."
+    if data.get("version") != VERSION:
+        return None, f"Export version {data.get('version')} is not supported (expected {VERSION})."
+    records = data.get("records")
+    if not isinstance(records, dict) or any(k not in SPECS for k in records):
+        unknown = sorted(set(records or {}) - set(SPECS)) if isinstance(records, dict) else []
+        return None, f"`records` must map record kinds to lists; unknown kinds: {', '.join(unknown) or 'none'}."
+    total = sum(len(v) for v in records.values() if isinstance(v, list)) + len(data.get("removed_seed_records") or [])
+    if total > MAX_ROWS:
+        return None, f"The file holds {total} rows; the limit is {MAX_ROWS} per import."
+    return data, None
+
+
+def _apply(session: Session, data: dict[str, Any], editor: Editor) -> list[RowOutcome]:
+    """Applies every row, each in a savepoint so one failing row does not hide the others."""
+    outcomes: list[RowOutcome] = []
+    removed = data.get("removed_seed_records") or []
+    for number, item in enumerate(removed, start=1):
+        outcomes.append(_row(session, "removed_seed_records", number, item, editor, remove=True))
+    for entity in ORDER:
+        rows = data["records"].get(entity) or []
+        if not isinstance(rows, list):
+            outcomes.append(RowOutcome(entity, 0, "error", entity, "must be a list"))
+            continue
+        for number, record in enumerate(rows, start=1):
+            outcomes.append(_row(session, entity, number, {"entity": entity, "record": record}, editor))
+    return outcomes
+
+
+def _row(session: Session, section: str, number: int, item: Any, editor: Editor, *, remove: bool = False) -> RowOutcome:
+    entity = item.get("entity") if isinstance(item, dict) else None
+    record = item.get("record") if isinstance(item, dict) else None
+    if entity not in SPECS or not isinstance(record, dict):
+        return RowOutcome(section, number, "error", "?", "each row must be an object with a known record kind")
+    spec = SPECS[entity]
+    label = spec.label({k: record.get(k, "?") for k in ("year", "name", "slug", "key", "actor", "alias", "theme",
+                                                          "dialogue", "role", "speaker")})
+    savepoint = session.begin_nested()
+    try:
+        existing = _find_by_key(session, spec, spec.to_columns(record, Lookups(session)))
+        if remove:
+            if existing is None:
+                action = "unchanged"
+            else:
+                remove_sync(session, entity, existing.id, editor)
+                action = "remove"
+        elif existing is None:
+            add_sync(session, entity, record, editor)
+            action = "add"
+        else:
+            try:
+                edit_sync(session, entity, existing.id, record, editor)
+                action = "update"
+            except ValidationError as error:
+                if not error.message.startswith("Nothing changed"):
+                    raise
+                action = "unchanged"
+        savepoint.commit()
+        return RowOutcome(section, number, action, label)
+    except DomainError as error:
+        savepoint.rollback()
+        hint = f" (did you mean: {', '.join(error.suggestions[:3])})" if error.suggestions else ""
+        return RowOutcome(section, number, "error", label, error.message + hint)
+
+
+class Transfer:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    async def export(self) -> tuple[str, str]:
+        """(JSON of admin records, CSV of every position)."""
+        async with self.store.sessions() as session:
+            data = await session.run_sync(export_sync)
+            positions = await session.run_sync(positions_csv_sync)
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), positions
+
+    async def plan(self, payload: bytes, editor: Editor) -> ImportPlan:
+        data, problem = parse(payload)
+        if data is None:
+            return ImportPlan(problem=problem)
+        async with self.store.sessions() as session:
+            outcomes = await session.run_sync(lambda s: _apply(s, data, editor))
+            await session.rollback()  # a dry run keeps nothing
+        return ImportPlan(outcomes=outcomes)
+
+    async def apply(self, payload: bytes, editor: Editor) -> ImportPlan:
+        data, problem = parse(payload)
+        if data is None:
+            return ImportPlan(problem=problem)
+        async with self.store.sessions() as session:
+            outcomes = await session.run_sync(lambda s: _apply(s, data, editor))
+            plan = ImportPlan(outcomes=outcomes)
+            if plan.ok:
+                await session.commit()
+            else:
+                await session.rollback()  # all or nothing
+        if plan.ok:
+            await self.store.refresh_indexes()
+        return plan

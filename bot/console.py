@@ -38,7 +38,9 @@ OPTION_TYPES = {
     discord.AppCommandOptionType.integer: 4,
     discord.AppCommandOptionType.boolean: 5,
     discord.AppCommandOptionType.number: 10,
+    discord.AppCommandOptionType.attachment: 11,
 }
+FORM_SEPARATOR = " || "
 
 
 class ConsoleInputError(ValueError):
@@ -49,13 +51,15 @@ class ConsoleInputError(ValueError):
 class Invocation:
     command: app_commands.Command
     options: dict[str, Any]
+    form: str = ""  # `field:value` pairs for a form (modal) the command opens, after " || "
 
 
 @dataclass
 class ConsoleUser:
     id: int = USER_ID
     name: str = "console-user"
-    admin: bool = True
+    admin: bool = True  # has Manage Server
+    roles: tuple[int, ...] = ()
 
     @property
     def permissions(self) -> discord.Permissions:
@@ -81,7 +85,8 @@ def parse_line(tree: app_commands.CommandTree, line: str, *, check_required: boo
     text = line.strip()
     if not text.startswith("/"):
         raise ConsoleInputError("Commands start with a slash, e.g. /help")
-    text = text[1:]
+    text, _, form = text[1:].partition(FORM_SEPARATOR.strip())
+    text, form = text.strip(), form.strip()
     commands = {c.qualified_name: c for c in tree.walk_commands() if isinstance(c, app_commands.Command)}
     words = text.split()
     command = None
@@ -95,21 +100,32 @@ def parse_line(tree: app_commands.CommandTree, line: str, *, check_required: boo
         known = ", ".join(f"/{n}" for n in sorted(commands))
         raise ConsoleInputError(f"Unknown command /{' '.join(words[:2])}. Commands: {known}")
     names = [p.name for p in command.parameters]
-    options: dict[str, Any] = {}
-    if names and text.strip():
-        pattern = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names)) + r"):")
-        matches = list(pattern.finditer(text))
-        if not matches or text[: matches[0].start()].strip():
-            raise ConsoleInputError(f"Options are written name:value; /{command.qualified_name} takes {', '.join(names)}")
-        for i, match in enumerate(matches):
-            end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-            options[match.group(1)] = text[match.end() : end].strip()
-    elif text.strip():
+    if text.strip() and not names:
         raise ConsoleInputError(f"/{command.qualified_name} takes no options")
+    try:
+        options: dict[str, Any] = split_options(text, names)
+    except ConsoleInputError:
+        raise ConsoleInputError(
+            f"Options are written name:value; /{command.qualified_name} takes {', '.join(names)}"
+        ) from None
     for parameter in command.parameters if check_required else ():
         if parameter.required and parameter.name not in options:
             raise ConsoleInputError(f"/{command.qualified_name} needs {parameter.name}:")
-    return Invocation(command, options)
+    return Invocation(command, options, form)
+
+
+def split_options(text: str, names: Sequence[str]) -> dict[str, str]:
+    """`a:1 b:two words` → {"a": "1", "b": "two words"} for the given option names."""
+    if not names or not text.strip():
+        return {}
+    pattern = re.compile(r"(?:^|\s)(" + "|".join(map(re.escape, names)) + r"):")
+    matches = list(pattern.finditer(text))
+    if not matches or text[: matches[0].start()].strip():
+        raise ConsoleInputError(f"Write fields as name:value; this form has {', '.join(names)}")
+    return {
+        match.group(1): text[match.end() : (matches[i + 1].start() if i + 1 < len(matches) else len(text))].strip()
+        for i, match in enumerate(matches)
+    }
 
 
 def _typed_value(parameter: app_commands.Parameter, raw: str) -> Any:
@@ -132,21 +148,38 @@ def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = Fa
     With `raw`, values stay as typed (autocomplete sends partial input as a string).
     """
     parameters = {p.name: p for p in invocation.command.parameters}
-    options = [
-        {
-            "type": OPTION_TYPES.get(parameters[name].type, 3),
-            "name": name,
-            "value": value if raw else _typed_value(parameters[name], value),
-        }
-        for name, value in invocation.options.items()
-    ]
+    resolved: dict[str, Any] = {}
+    options = []
+    for name, value in invocation.options.items():
+        parameter = parameters[name]
+        if parameter.type == discord.AppCommandOptionType.attachment and not raw:
+            value = _attachment(value, resolved)
+        elif not raw:
+            value = _typed_value(parameter, value)
+        options.append({"type": OPTION_TYPES.get(parameter.type, 3), "name": name, "value": value})
     node: list[dict[str, Any]] = options
     command: app_commands.Command | app_commands.Group = invocation.command
     while command.parent is not None:
         node = [{"type": 1 if isinstance(command, app_commands.Command) else 2, "name": command.name, "options": node}]
         command = command.parent
-    data = {"id": str(snowflake()), "name": command.name, "type": 1, "options": node}
+    data: dict[str, Any] = {"id": str(snowflake()), "name": command.name, "type": 1, "options": node}
+    if resolved:
+        data["resolved"] = {"attachments": resolved}
     return _interaction(2, data, user)
+
+
+def _attachment(path: str, resolved: dict[str, Any]) -> str:
+    """A local file as an uploaded attachment; its bytes are served back by `LocalDiscord`."""
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise ConsoleInputError(f"No file at {path}")
+    attachment_id = str(snowflake())
+    resolved[attachment_id] = {
+        "id": attachment_id, "filename": file.name, "size": file.stat().st_size,
+        "url": f"local://{file.resolve()}", "proxy_url": f"local://{file.resolve()}",
+        "content_type": "application/json" if file.suffix == ".json" else "application/octet-stream",
+    }
+    return attachment_id
 
 
 def _focus(options: list[dict[str, Any]], name: str) -> None:
@@ -175,7 +208,7 @@ def _interaction(kind: int, data: dict[str, Any], user: ConsoleUser) -> dict[str
         "channel_id": str(CHANNEL_ID),
         "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "briefings",
                     "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
-        "member": {"user": user_json, "roles": [], "permissions": str(user.permissions.value),
+        "member": {"user": user_json, "roles": [str(r) for r in user.roles], "permissions": str(user.permissions.value),
                    "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0},
         "app_permissions": str(MEMBER_PERMISSIONS.value),
         "locale": "en-GB",
@@ -198,6 +231,7 @@ class Console:
 
     async def start(self) -> None:
         await self.bot.__aenter__()  # binds the event loop, as Client.start does
+        self.bot.http.get_from_cdn = self._download  # type: ignore[method-assign]
         # what logging in and READY would set
         self.bot._connection.application_id = APPLICATION_ID
         self.bot._connection.user = discord.ClientUser(state=self.bot._connection, data=BOT_USER)  # type: ignore[arg-type]
@@ -207,13 +241,23 @@ class Console:
     async def close(self) -> None:
         await self.bot.close()
 
-    async def run(self, line: str, user: ConsoleUser | None = None, *, turn_pages: bool = True) -> Outcome:
+    async def _download(self, url: str) -> bytes:
+        return Path(url.removeprefix("local://")).read_bytes()
+
+    async def run(self, line: str, user: ConsoleUser | None = None, *, turn_pages: bool = True,
+                  prompt: Any = None) -> Outcome:
+        """Runs one command; a form it opens is filled from the line's ` || ` part, `prompt`, or defaults."""
         user = user or ConsoleUser()
         invocation = parse_line(self.bot.tree, line)
         first = len(self.api.events)
-        interaction = discord.Interaction(data=command_payload(invocation, user), state=self.bot._connection)
+        payload = command_payload(invocation, user)
+        interaction = discord.Interaction(data=payload, state=self.bot._connection)
         await self._dispatch_command(interaction)
-        outcome = Outcome(events=self.api.events[first:], error=bool(interaction.extras.get("error")))
+        error = bool(interaction.extras.get("error"))
+        modal = self.api.modals.pop(payload["token"], None)
+        if modal is not None:
+            error = await self._submit_form(modal, invocation.form, user, prompt)
+        outcome = Outcome(events=self.api.events[first:], error=error)
         if turn_pages and outcome.events:
             outcome.events += await self._turn_pages(outcome.events[-1].message.data, user)
         return outcome
@@ -228,6 +272,31 @@ class Console:
         interaction = discord.Interaction(data=payload, state=self.bot._connection)
         await self._dispatch_command(interaction)
         return self.api.choices.get(payload["token"], [])
+
+    async def _submit_form(self, modal: dict[str, Any], form: str, user: ConsoleUser, prompt: Any) -> bool:
+        """Fills in and submits a modal as a person would; returns whether the reply was an error."""
+        fields = _modal_inputs(modal)
+        given = split_options(form, [f["custom_id"] for f in fields]) if form else {}
+        values: dict[str, str] = {}
+        for field_ in fields:
+            name = field_["custom_id"]
+            value = given.get(name)
+            if value is None and prompt is not None:
+                value = prompt(field_)
+            if value is None:
+                value = field_.get("value") or ""
+            if field_.get("required", True) and not value:
+                raise ConsoleInputError(f"The form needs {name} (“{field_.get('label')}”): add `|| {name}:…`")
+            if len(value) > field_.get("max_length", 4000):
+                raise ConsoleInputError(f"{name} is longer than {field_.get('max_length')} characters")
+            values[name] = value
+        payload = _interaction(5, {"custom_id": modal["custom_id"], "components": _modal_answers(modal, values)}, user)
+        interaction = discord.Interaction(data=payload, state=self.bot._connection)
+        self.bot._connection._view_store.dispatch_modal(  # type: ignore[attr-defined]
+            modal["custom_id"], interaction, payload["data"]["components"], {}
+        )
+        await _settle()
+        return bool(interaction.extras.get("error"))
 
     async def _dispatch_command(self, interaction: discord.Interaction) -> None:
         tree = self.bot.tree
@@ -270,12 +339,40 @@ class Console:
                     outcome.saved.append(path)
 
 
+def _modal_inputs(modal: dict[str, Any]) -> list[dict[str, Any]]:
+    inputs = []
+    for row in modal.get("components") or []:
+        inner = row.get("components") or ([row["component"]] if "component" in row else [])
+        for component in inner:
+            if component.get("type") == 4:
+                inputs.append({**component, "label": component.get("label") or row.get("label")})
+    return inputs
+
+
+def _modal_answers(modal: dict[str, Any], values: dict[str, str]) -> list[dict[str, Any]]:
+    """The submitted components, in the same layout the modal was sent in."""
+    answers = []
+    for row in modal.get("components") or []:
+        if "component" in row:  # a label wrapping one input
+            inner = row["component"]
+            answers.append({"type": row["type"], "component": {"type": 4, "custom_id": inner["custom_id"],
+                                                                "value": values.get(inner["custom_id"], "")}})
+        else:
+            answers.append({"type": 1, "components": [
+                {"type": 4, "custom_id": c["custom_id"], "value": values.get(c["custom_id"], "")}
+                for c in row.get("components") or [] if c.get("type") == 4
+            ]})
+    return answers
+
+
 async def _settle() -> None:
     """Waits for the view callbacks discord.py scheduled as tasks."""
     for _ in range(1000):
         pending = [
             t for t in asyncio.all_tasks()
-            if not t.done() and (t.get_name().startswith("discord-ui-view-dispatch") or t.get_name() == "CommandTree-invoker")
+            if not t.done()
+            and (t.get_name().startswith(("discord-ui-view-dispatch", "discord-ui-modal-dispatch"))
+                 or t.get_name() == "CommandTree-invoker")
         ]
         if not pending:
             return
@@ -293,11 +390,15 @@ def _button(message: dict[str, Any], label: str) -> dict[str, Any] | None:
 # -- printing ------------------------------------------------------------------
 
 _ESCAPED = re.compile(r"\\([\\*_`~|>#\-\[\]()])")
+_TIMESTAMP = re.compile(r"<t:(\d+)(?::\w)?>")
 
 
 def plain(text: str) -> str:
-    """Markdown the renderers add, read as plain text."""
+    """Markdown the renderers add, read as plain text (Discord timestamps in UTC)."""
+    from datetime import datetime, timezone
+
     text = text.replace("**", "").replace("\u200b", "")
+    text = _TIMESTAMP.sub(lambda m: datetime.fromtimestamp(int(m.group(1)), timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), text)
     return _ESCAPED.sub(r"\1", text)
 
 
@@ -339,6 +440,7 @@ def format_outcome(outcome: Outcome) -> str:
 BANNER = """RtoP briefing bot — offline console. Type a slash command as in Discord, e.g.
   /theme states theme:prevention dialogue:2014
   /ask question:Who spoke for the Group of Friends?
+Commands that open a form ask for each field (or add `|| field:value …` to the line).
 /help lists every command; `quit` or Ctrl-D leaves."""
 
 
@@ -365,7 +467,7 @@ async def run_console(settings: Settings, commands: Sequence[str] = (), *, inter
                 if line.strip() in ("quit", "exit"):
                     break
                 if line.strip():
-                    await _run_one(console, line)
+                    await _run_one(console, line, interactive=True)
     finally:
         logging.disable(logging.WARNING)  # views stopping on close log nothing useful
         await console.close()
@@ -373,9 +475,17 @@ async def run_console(settings: Settings, commands: Sequence[str] = (), *, inter
     return status
 
 
-async def _run_one(console: Console, line: str) -> int:
+def _prompt_field(field_: dict[str, Any]) -> str | None:
+    """Asks for one form field at the terminal; Enter keeps the value shown."""
+    default = field_.get("value") or ""
+    shown = f" [{default[:60]}{'…' if len(default) > 60 else ''}]" if default else ""
+    answer = input(f"  {field_.get('label')}{shown}: ")
+    return answer if answer else None
+
+
+async def _run_one(console: Console, line: str, *, interactive: bool = False) -> int:
     try:
-        outcome = await console.run(line)
+        outcome = await console.run(line, prompt=_prompt_field if interactive else None)
     except ConsoleInputError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

@@ -61,6 +61,8 @@ class LocalDiscord(AsyncWebhookAdapter):
         self.originals: dict[str, int] = {}  # interaction token -> its response message id
         self.parents: dict[str, int] = {}  # component interaction token -> the message it came from
         self.choices: dict[str, list[dict[str, Any]]] = {}  # autocomplete interaction token -> choices
+        self.modals: dict[str, dict[str, Any]] = {}  # interaction token -> the modal it opened
+        self.uploads: dict[str, bytes] = {}  # attachment URL -> contents, for Attachment.read()
 
     def _payload(self, payload: dict | None, multipart: list[dict] | None) -> tuple[dict, list[SentFile]]:
         files: list[SentFile] = []
@@ -117,6 +119,10 @@ class LocalDiscord(AsyncWebhookAdapter):
         self.events.append(LocalEvent(action, message, body))
         return message
 
+    async def get_from_cdn(self, url: str) -> bytes:
+        """Serves attachments the console uploaded (discord.Attachment.read fetches them here)."""
+        return self.uploads[url]
+
     async def request(self, route, session, *, payload=None, multipart=None, files=None, params=None, **_: Any) -> Any:  # type: ignore[override]
         body, sent = self._payload(payload, multipart)
         path = route.path
@@ -135,8 +141,16 @@ class LocalDiscord(AsyncWebhookAdapter):
             if kind == 8:
                 self.choices[token] = list(data.get("choices") or [])
                 return {"interaction": interaction, "resource": {"type": kind}}
+            if kind == 9:
+                self.modals[token] = data
+                return {"interaction": interaction, "resource": {"type": kind}}
             if kind in (6, 7):
                 parent = self.parents.get(token)
+                if kind == 6 and parent is None:  # a deferred update without a message: answer later
+                    message_id = snowflake()
+                    self.originals[token] = message_id
+                    self._store("defer", message_id, {"flags": 0}, [], deferred=True)
+                    return {"interaction": interaction, "resource": {"type": kind}}
                 if parent is not None and kind == 7:
                     message = self._store("update", parent, data, sent)
                     return {"interaction": interaction, "resource": {"type": kind, "message": message.data}}

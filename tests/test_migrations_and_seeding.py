@@ -109,3 +109,50 @@ def test_seed_dir_is_documented():
     readme = (Path(SEED_DIR) / "README.md").read_text(encoding="utf-8")
     for name in ("sources.yaml", "actors/", "themes.yaml", "pillars.yaml", "dialogues/YEAR.yaml", "positions/YEAR.yaml"):
         assert name in readme
+
+
+async def test_admin_records_survive_upgrading_from_the_previous_migration(tmp_path):
+    """A store at the revision before head holds admin data; upgrading and seeding keeps every record."""
+    script = ScriptDirectory.from_config(migrate.alembic_config())
+    head = script.get_revision(script.get_current_head())
+    previous = head.down_revision
+    assert previous, "there is only one migration"
+    path = tmp_path / "old.sqlite3"
+    engine = create_engine(sqlite_url(path))
+    await migrate.upgrade(engine, previous)
+    now = "2026-01-01 00:00:00"
+    statements = [
+        "INSERT INTO source_documents (id, key, title, publisher, kind, text, origin, created_at, updated_at) "
+        f"VALUES (900, 'admin-aw', 'AW statement', 'Cited by a server admin', 'admin citation', '', 'admin', '{now}', '{now}')",
+        "INSERT INTO dialogues (id, year, kind, meeting, focus_pillars, source_urls, detailed, origin, created_at, updated_at) "
+        f"VALUES (900, 2030, 'plenary_debate', 'plenary debate', '[]', '[]', 0, 'admin', '{now}', '{now}')",
+        "INSERT INTO actors (id, name, kind, origin, created_at, updated_at) "
+        f"VALUES (900, 'Atlantis Watch', 'civil_society', 'admin', '{now}', '{now}')",
+        "INSERT INTO actor_aliases (id, actor_id, alias, folded, origin, created_at, updated_at) "
+        f"VALUES (900, 900, 'AW', 'aw', 'admin', '{now}', '{now}')",
+        "INSERT INTO themes (id, slug, name, description, keywords, origin, created_at, updated_at) "
+        f"VALUES (900, 'warning-apps', 'Warning apps', 'Apps that warn.', '[\"apps\"]', 'admin', '{now}', '{now}')",
+        "INSERT INTO positions (id, actor_id, theme_id, dialogue_id, stance, summary, excerpt, source_id, partial, origin, created_at, updated_at) "
+        f"VALUES (900, 900, 900, 900, 'supports', 'Backed apps.', 'AW backed warning apps.', 900, 0, 'admin', '{now}', '{now}')",
+        "INSERT INTO quotes (id, dialogue_id, speaker_id, text, source_id, origin, created_at, updated_at) "
+        f"VALUES (900, 900, 900, 'Never again.', 900, 'admin', '{now}', '{now}')",
+    ]
+    async with engine.begin() as conn:
+        for sql in statements:
+            await conn.execute(text(sql))
+    await engine.dispose()
+
+    store = await open_store(sqlite_url(path))  # upgrades to head and seeds
+    assert await migrate.current_revision(store.engine) == head.revision
+    async with store.sessions() as session:
+        checks = {
+            m.SourceDocument: ("key", "admin-aw"), m.Dialogue: ("year", 2030), m.Actor: ("name", "Atlantis Watch"),
+            m.ActorAlias: ("alias", "AW"), m.Theme: ("slug", "warning-apps"), m.Position: ("summary", "Backed apps."),
+            m.Quote: ("text", "Never again."),
+        }
+        for model, (column, value) in checks.items():
+            row = await session.get(model, 900)
+            assert row is not None and getattr(row, column) == value and row.origin == m.Origin.admin, model
+    assert store.actors.resolve("AW").entry.name == "Atlantis Watch"
+    assert store.seed_report is not None and store.seed_report.inserted > 0  # the seed went in around them
+    await store.close()

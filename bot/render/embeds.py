@@ -120,6 +120,9 @@ def dialogue_detail(detail: DialogueDetail) -> Reply:
     for field_name, label in (("report_title", "Title"), ("report_symbol", "Symbol"), ("report_date", "Date")):
         claims = detail.claims_for(field_name)
         values: dict[str, list[str]] = {}
+        recorded = getattr(s, field_name)
+        if recorded and recorded not in {c.value_text for c in claims}:
+            values[recorded] = ["(recorded by a server admin)"]  # an admin's addition or correction
         for c in claims:
             values.setdefault(c.value_text, []).append(citations.cite(c.source))
         if values:

@@ -190,7 +190,7 @@ def _references(session: Session, spec: Spec, obj: Any) -> list[str]:
 
 def add_sync(session: Session, entity: str, data: Portable, editor: Editor) -> Change:
     spec = spec_for(entity)
-    obj = _write(session, spec, None, data, Lookups(session))
+    obj = _write(session, spec, None, _cited(session, data, editor), Lookups(session))
     after = _snapshot(spec, obj)
     return _change(_audit(session, editor, "add", spec, None, after), obj.id)
 
@@ -200,7 +200,7 @@ def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, 
     obj = _load(session, spec, record_id)
     before = _snapshot(spec, obj)
     old_key = column_key_of(spec, obj)
-    data = {**spec.to_portable(obj), **{k: v for k, v in changes.items() if v is not None}}
+    data = {**spec.to_portable(obj), **{k: v for k, v in _cited(session, changes, editor).items() if v is not None}}
     if before["origin"] == m.Origin.seed.value:
         # the seed version must not come back under its old key when the dataset is re-seeded
         record = {k: v for k, v in before.items() if k not in ("id", "origin")}
@@ -303,6 +303,35 @@ def _undo_target(session: Session, entry_id: int | None, editor: Editor) -> m.Au
     return entry
 
 
+def ensure_source_sync(session: Session, title: str, url: str | None, editor: Editor) -> str:
+    """The key of the source with this URL (or else title), adding it as an admin source if new."""
+    from db.admin.entities import SLUG
+
+    url = url or None
+    query = select(m.SourceDocument).where(m.SourceDocument.url == url if url else m.SourceDocument.title == title)
+    existing = session.scalar(query)
+    if existing is not None:
+        return existing.key
+    words = "".join(c if c.isalnum() else " " for c in title.casefold()).split()[:6]
+    base = "-".join(words) if SLUG.match("-".join(words) or "") else "source"
+    key, n = f"admin-{base}"[:70], 2
+    while session.scalar(select(m.SourceDocument).where(m.SourceDocument.key == key)) is not None:
+        key, n = f"admin-{base}"[:66] + f"-{n}", n + 1
+    add_sync(session, "source", {"key": key, "title": title, "url": url}, editor)
+    return key
+
+
+def _cited(session: Session, data: Portable, editor: Editor) -> Portable:
+    """A record may cite a new source as {"title", "url"}; it is added in the same transaction."""
+    source = data.get("source")
+    if isinstance(source, dict):
+        title = (source.get("title") or "").strip()
+        if not title:
+            raise ValidationError("Cite a source: pick an existing one, or give the new source's title (and URL).")
+        data = {**data, "source": ensure_source_sync(session, title, (source.get("url") or "").strip(), editor)}
+    return data
+
+
 # -- the async facade used by the cogs ---------------------------------------------------
 
 
@@ -386,25 +415,8 @@ class Admin:
 
     async def ensure_source(self, title: str, url: str | None, editor: Editor) -> str:
         """The key of the source with this URL (or title), adding it as an admin source if new."""
-        from db.admin.entities import SLUG
-
-        def find_or_add(session: Session) -> tuple[str, Change | None]:
-            query = select(m.SourceDocument).where(
-                m.SourceDocument.url == url if url else m.SourceDocument.title == title
-            )
-            existing = session.scalar(query)
-            if existing is not None:
-                return existing.key, None
-            base = "-".join(w for w in "".join(c if c.isalnum() else " " for c in title.casefold()).split()[:6])
-            base = base if SLUG.match(base or "") else "source"
-            key, n = f"admin-{base}"[:70], 2
-            while session.scalar(select(m.SourceDocument).where(m.SourceDocument.key == key)) is not None:
-                key, n = f"admin-{base}"[:66] + f"-{n}", n + 1
-            change = add_sync(session, "source", {"key": key, "title": title, "url": url}, editor)
-            return key, change
-
         async with self.store.sessions() as session:
-            key, _ = await session.run_sync(find_or_add)
+            key = await session.run_sync(lambda s: ensure_source_sync(s, title, url, editor))
             await session.commit()
         return key
 

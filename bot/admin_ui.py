@@ -1,0 +1,117 @@
+"""Modals for long admin text, and the Confirm / Cancel view of an import."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Awaitable, Callable, Sequence
+
+import discord
+
+from bot.errors import on_app_command_error
+from bot.render.send import send_reply
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str  # at most 45 characters
+    long: bool = False
+    required: bool = True
+    max_length: int = 4000
+    default: str | None = None
+    placeholder: str | None = None
+
+
+Submit = Callable[[discord.Interaction, dict[str, str]], Awaitable[None]]
+
+
+class RecordModal(discord.ui.Modal):
+    """A form of up to five text inputs; `submit` receives the values by field name."""
+
+    def __init__(self, title: str, fields: Sequence[Field], submit: Submit) -> None:
+        super().__init__(title=title[:45], timeout=900)
+        self._submit = submit
+        self.inputs: dict[str, discord.ui.TextInput] = {}
+        for field in fields[:5]:
+            text_input = discord.ui.TextInput(
+                custom_id=field.name,
+                label=field.label[:45],
+                style=discord.TextStyle.paragraph if field.long else discord.TextStyle.short,
+                required=field.required,
+                max_length=min(field.max_length, 4000),
+                default=(field.default or "")[: field.max_length] or None,
+                placeholder=(field.placeholder or "")[:100] or None,
+            )
+            self.inputs[field.name] = text_input
+            self.add_item(text_input)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        values = {name: (item.value or "").strip() for name, item in self.inputs.items()}
+        await self._submit(interaction, values)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+        await on_app_command_error(interaction, error)  # type: ignore[arg-type]
+
+
+class ImportView(discord.ui.View):
+    """Confirm applies the import in one transaction; only the admin who attached the file can press."""
+
+    def __init__(self, owner_id: int, apply: Callable[[discord.Interaction], Awaitable[None]]) -> None:
+        super().__init__(timeout=600)
+        self.owner_id = owner_id
+        self._apply = apply
+        self.editor: Callable[..., Awaitable[object]] | None = None
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "Only the admin who started this import can confirm or cancel it.",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        return False
+
+    def _disable(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+
+    @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self._disable()
+        self.stop()
+        await interaction.response.edit_message(view=self)
+        await self._apply(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
+    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        self._disable()
+        self.stop()
+        await interaction.response.edit_message(content="Import cancelled; nothing was changed.", view=self)
+
+    async def on_timeout(self) -> None:
+        self._disable()
+        if self.editor is not None:
+            try:
+                await self.editor(content="The import expired; nothing was changed.", view=self)
+            except discord.HTTPException:
+                log.debug("Could not disable the import buttons", exc_info=True)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        await on_app_command_error(interaction, error)  # type: ignore[arg-type]
+
+
+async def send_with_view(interaction: discord.Interaction, reply, view: discord.ui.View) -> None:  # type: ignore[no-untyped-def]
+    """Sends a one-page reply with a view (not paginated) as the interaction's response."""
+    await interaction.response.send_message(
+        embeds=reply.first, view=view, ephemeral=reply.ephemeral, allowed_mentions=discord.AllowedMentions.none()
+    )
+    if hasattr(view, "editor"):
+        view.editor = interaction.edit_original_response  # type: ignore[attr-defined]
+
+
+__all__ = ["Field", "ImportView", "RecordModal", "send_reply", "send_with_view"]

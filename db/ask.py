@@ -383,13 +383,7 @@ class _Asker:
         for s in profile.statements:
             if not self._year_ok(s.year):
                 continue
-            bits = []
-            if s.languages:
-                bits.append(" and ".join(s.languages))
-            if s.on_behalf_of:
-                bits.append("on behalf of " + ", ".join(s.on_behalf_of))
-            if not s.delivered:
-                bits.append("distributed but not delivered")
+            bits = s.details()
             extra = f" ({'; '.join(bits)})" if bits else ""
             lines.append(f"{s.year}: statement listed{extra}")
             evidence.append(Evidence(s.source, s.excerpt))

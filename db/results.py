@@ -65,6 +65,19 @@ class StatementInfo:
     source: SourceRef
     excerpt: str
 
+    def details(self) -> list[str]:
+        """Languages, on whose behalf, delivery and notes, as short phrases."""
+        bits = []
+        if self.languages:
+            bits.append(" and ".join(self.languages))
+        if self.on_behalf_of:
+            bits.append("on behalf of " + ", ".join(self.on_behalf_of))
+        if not self.delivered:
+            bits.append("distributed but not delivered")
+        if self.note:
+            bits.append(self.note)
+        return bits
+
 
 @dataclass(frozen=True)
 class QuoteInfo:

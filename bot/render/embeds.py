@@ -18,6 +18,7 @@ from db.results import (
     PillarExplainer,
     PositionInfo,
     SourceRef,
+    StatementInfo,
     ThemeCount,
     ThemeStates,
     UnnamedInfo,
@@ -55,6 +56,11 @@ def esc(text: str | None) -> str:
 
 def quote(excerpt: str, limit: int = EXCERPT_CHARS) -> str:
     return f"“{esc(limits.clip(clean(excerpt), limit))}”"
+
+
+def _details(statement: StatementInfo) -> str:
+    bits = statement.details()
+    return f" ({esc('; '.join(bits))})" if bits else ""
 
 
 def kind_label(kind: str) -> str:
@@ -140,16 +146,7 @@ def dialogue_detail(detail: DialogueDetail) -> Reply:
         unnamed = "; ".join(f"{esc(u.quantity)}" + (f" ({u.count})" if u.count is not None else "") + " unnamed" for u in t.unnamed)
         named = f"{t.named_actors} named" + (" (partial list)" if t.partial else "")
         themes.append(f"• **{esc(t.theme.name)}** — {named}" + (f"; {unnamed}" if unnamed else ""))
-    statements = []
-    for st in detail.statements:
-        bits = []
-        if st.languages:
-            bits.append(", ".join(st.languages))
-        if st.on_behalf_of:
-            bits.append("on behalf of " + ", ".join(esc(x) for x in st.on_behalf_of))
-        if not st.delivered:
-            bits.append("distributed, not delivered")
-        statements.append(esc(st.actor) + (f" ({'; '.join(bits)})" if bits else ""))
+    statements = [esc(st.actor) + _details(st) for st in detail.statements]
     if detail.statements:
         for ref in dict.fromkeys(st.source for st in detail.statements):
             citations.cite(ref)
@@ -260,18 +257,7 @@ def actor_profile(profile: ActorProfile) -> Reply:
     description = heading
     if profile.aliases:
         description += "\nAlso known as: " + ", ".join(esc(a) for a in profile.aliases[:12])
-    statements = []
-    for s in profile.statements:
-        bits = []
-        if s.languages:
-            bits.append(" and ".join(s.languages))
-        if s.on_behalf_of:
-            bits.append("on behalf of " + ", ".join(esc(x) for x in s.on_behalf_of))
-        if not s.delivered:
-            bits.append("distributed but not delivered")
-        if s.note:
-            bits.append(esc(s.note))
-        statements.append(f"**{s.year}** · statement" + (f" ({'; '.join(bits)})" if bits else "") + f" {citations.cite(s.source)}")
+    statements = [f"**{s.year}** · statement{_details(s)} {citations.cite(s.source)}" for s in profile.statements]
     spoken_for = [
         f"**{s.year}** · {esc(s.actor)} spoke on its behalf {citations.cite(s.source)}" for s in profile.spoken_for
     ]

@@ -185,25 +185,23 @@ class Transfer:
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), positions
 
     async def plan(self, payload: bytes, editor: Editor) -> ImportPlan:
-        data, problem = parse(payload)
-        if data is None:
-            return ImportPlan(problem=problem)
-        async with self.store.sessions() as session:
-            outcomes = await session.run_sync(lambda s: _apply(s, data, editor))
-            await session.rollback()  # a dry run keeps nothing
-        return ImportPlan(outcomes=outcomes)
+        """The dry run: every row applied and reported, then rolled back."""
+        return await self._run(payload, editor, keep=False)
 
     async def apply(self, payload: bytes, editor: Editor) -> ImportPlan:
+        """Everything in one transaction, or nothing if any row fails."""
+        return await self._run(payload, editor, keep=True)
+
+    async def _run(self, payload: bytes, editor: Editor, *, keep: bool) -> ImportPlan:
         data, problem = parse(payload)
         if data is None:
             return ImportPlan(problem=problem)
         async with self.store.sessions() as session:
-            outcomes = await session.run_sync(lambda s: _apply(s, data, editor))
-            plan = ImportPlan(outcomes=outcomes)
-            if plan.ok:
+            plan = ImportPlan(outcomes=await session.run_sync(lambda s: _apply(s, data, editor)))
+            if keep and plan.ok:
                 await session.commit()
             else:
-                await session.rollback()  # all or nothing
-        if plan.ok:
+                await session.rollback()
+        if keep and plan.ok:
             await self.store.refresh_indexes()
         return plan

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.checks import CHANGES_DATA
 from bot.render import embeds
 from bot.render.send import send_reply
 from db import queries as q
@@ -25,13 +26,23 @@ EXAMPLES = {
 
 
 def command_catalogue(tree: app_commands.CommandTree) -> list[tuple[str, str, str]]:
-    """(name, description, example) for every slash command on the tree, in tree order."""
+    """(name, description, example) for every command anyone can use, in tree order.
+
+    Admin commands are summed up in one line per group instead of listed one by one.
+    """
     rows = []
+    admin_groups: dict[str, int] = {}
     for command in tree.walk_commands():
         if isinstance(command, app_commands.Group):
             continue
         name = command.qualified_name
+        if command.extras.get(CHANGES_DATA):
+            top = name.split()[0]
+            admin_groups[top] = admin_groups.get(top, 0) + 1
+            continue
         rows.append((name, command.description, EXAMPLES.get(name, f"/{name}")))
+    for top, count in admin_groups.items():
+        rows.append((f"{top} …", f"{count} commands for server admins (Manage Server or an admin role)", f"/{top}"))
     return rows
 
 

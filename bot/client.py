@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import pkgutil
+from datetime import timedelta
 
 import discord
 from discord.ext import commands
@@ -11,6 +14,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Settings
 from bot.errors import on_app_command_error
+from bot.scheduler import DiscordPoster, Poster, Scheduler
 from db.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -37,6 +41,9 @@ class BriefingBot(commands.Bot):
         )
         self.settings = settings
         self._store = store
+        self.briefing_poster: Poster = DiscordPoster(self)
+        self.scheduler: Scheduler | None = None
+        self._scheduler_task: asyncio.Task[None] | None = None
 
     @property
     def store(self) -> Store:
@@ -53,11 +60,33 @@ class BriefingBot(commands.Bot):
         if self.settings.dev_guild_id:
             self.tree.copy_global_to(guild=discord.Object(self.settings.dev_guild_id))
         log.info("Loaded %d extensions, %d commands", len(self.extensions), len(self.tree.get_commands()))
+        # Scheduled briefings post only from a bot logged in to Discord: the offline console and
+        # the tests call setup_hook without logging in, so they never start the scheduler.
+        if self.http.token is not None:
+            self.scheduler = Scheduler(
+                self.store,
+                self.briefing_poster,
+                grace=timedelta(minutes=self.settings.briefing_grace_minutes),
+                poll_seconds=self.settings.briefing_poll_seconds,
+            )
+            self._scheduler_task = asyncio.create_task(self._run_scheduler(), name="briefing-scheduler-start")
+
+    async def _run_scheduler(self) -> None:
+        # Waits for the gateway: `sync` logs in without connecting, so it never posts.
+        await self.wait_until_ready()
+        assert self.scheduler is not None
+        await self.scheduler.run_forever()
 
     async def on_ready(self) -> None:
         log.info("Connected as %s to %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
+        if self._scheduler_task is not None:
+            self._scheduler_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scheduler_task
+        if self.scheduler is not None:
+            await self.scheduler.stop()
         await super().close()
         if self._store is not None:
             await self._store.close()

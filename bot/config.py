@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     console_output_dir: Path = Field(default=PROJECT_ROOT / "console-output")
     admin_role_ids: str = Field(default="", description="Comma-separated role ids allowed to change data")
+    briefing_grace_minutes: int = Field(
+        default=60, ge=0, description="A scheduled briefing missed by at most this much still posts once on recovery"
+    )
+    briefing_poll_seconds: int = Field(default=30, ge=5, description="How often the scheduler checks for due briefings")
 
     @property
     def admin_roles(self) -> frozenset[int]:

@@ -1,0 +1,137 @@
+"""The posts scheduled briefings make: the next item of each rotation, rendered by the read commands' renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Sequence
+
+from bot.render import briefings as render
+from bot.render import embeds
+from bot.render.layout import Reply
+from db import queries as q
+from db.briefing_models import Cadence, ContentKind
+from db.briefings import (
+    RotationItem,
+    ScheduleInfo,
+    dated_events,
+    events_on,
+    next_event_day,
+    next_item,
+    rotation_items,
+)
+from db.store import Store
+
+
+class NothingToPost(LookupError):
+    """The store has nothing of this kind (e.g. every theme was removed)."""
+
+
+@dataclass(frozen=True)
+class BriefingPost:
+    reply: Reply  # one channel message: heading line and embeds within Discord's limits
+    item_key: str | None  # stored as the schedule's rotation state once the post succeeds
+    label: str  # what the post is about, for confirmations and logs
+
+
+async def build_post(
+    store: Store, kind: ContentKind, *, rotation_key: str | None, on: date, cadence: Cadence | None
+) -> BriefingPost | None:
+    """The post after `rotation_key` in the kind's rotation; for "on this day", the anniversaries of `on`.
+
+    None when "on this day" has nothing for that date. Nothing is stored here:
+    the caller advances the rotation after the post succeeds.
+    """
+    heading = render.post_heading(kind, cadence)
+    async with store.sessions() as session:
+        if kind is ContentKind.on_this_day:
+            events = events_on(await dated_events(session), on.month, on.day)
+            if not events:
+                return None
+            reply = render.on_this_day(on, events)
+            return BriefingPost(render.as_post(reply, heading), on.isoformat(), f"On this day, {on.day} {on:%B}")
+        item = next_item(await rotation_items(session, kind), rotation_key)
+        if item is None:
+            raise NothingToPost(f"there is nothing to post for {render.kind_label(kind).lower()}")
+        if kind is ContentKind.pillar:
+            pillar = await q.pillar_explainer(session, int(item.key))
+            reply, more = (embeds.pillar(pillar) if pillar else None), f"`/pillar explain pillar:{item.key}`"
+        elif kind is ContentKind.dialogue:
+            detail = await q.dialogue_detail(session, int(item.key))
+            reply, more = (embeds.dialogue_detail(detail) if detail else None), f"`/dialogue show year:{item.key}`"
+        elif kind is ContentKind.theme:
+            states = await q.theme_states(session, item.key)
+            reply, more = (embeds.theme_states(states, None) if states else None), f"`/theme states theme:{item.key}`"
+        else:
+            profile = await q.actor_profile(session, item.key)
+            reply, more = (embeds.actor_profile(profile) if profile else None), f"`/state profile state:{item.key}`"
+    if reply is None:
+        raise NothingToPost(f"{item.label} was removed while the post was being prepared")
+    return BriefingPost(render.as_post(reply, heading, more), item.key, item.label)
+
+
+async def post_for_schedule(store: Store, schedule: ScheduleInfo, on: date, *, manual: bool = False) -> BriefingPost | None:
+    """What `schedule` posts next (on `on`, its local date); a manual post has no cadence in its heading."""
+    return await build_post(
+        store, schedule.content, rotation_key=schedule.rotation_key, on=on,
+        cadence=None if manual else schedule.timing.cadence,
+    )
+
+
+async def preview(store: Store, kind: ContentKind, today: date) -> tuple[BriefingPost | None, date | None]:
+    """The first post of a new schedule of this kind, and the date it is for.
+
+    "On this day" previews today's anniversaries, or the next day that has any.
+    """
+    if kind is ContentKind.on_this_day:
+        async with store.sessions() as session:
+            events = await dated_events(session)
+        on = today if events_on(events, today.month, today.day) else next_event_day(events, today)
+        if on is None:
+            return None, None
+        return await build_post(store, kind, rotation_key=None, on=on, cadence=None), on
+    return await build_post(store, kind, rotation_key=None, on=today, cadence=None), today
+
+
+async def first_item(store: Store, kind: ContentKind) -> RotationItem | None:
+    async with store.sessions() as session:
+        return next_item(await rotation_items(session, kind), None)
+
+
+async def next_anniversary(store: Store, on_or_after: date) -> date | None:
+    async with store.sessions() as session:
+        events = await dated_events(session)
+    if events_on(events, on_or_after.month, on_or_after.day):
+        return on_or_after
+    return next_event_day(events, on_or_after)
+
+
+async def next_labels(store: Store, schedules: Sequence[ScheduleInfo]) -> dict[int, str]:
+    """What each schedule posts next: its rotation's next item, or its next anniversary for "on this day"."""
+    labels: dict[int, str] = {}
+    async with store.sessions() as session:
+        items = {kind: await rotation_items(session, kind) for kind in {s.content for s in schedules}}
+        events = await dated_events(session) if ContentKind.on_this_day in items else []
+    for schedule in schedules:
+        if schedule.content is ContentKind.on_this_day:
+            local = schedule.next_run_at.astimezone(schedule.timing.zone).date()
+            day = local if events_on(events, local.month, local.day) else next_event_day(events, local)
+            if day is not None:
+                labels[schedule.id] = f"the anniversaries of {day.day} {day:%B} (silent on other days)"
+            continue
+        item = next_item(items[schedule.content], schedule.rotation_key)
+        if item is not None:
+            labels[schedule.id] = item.label
+    return labels
+
+
+__all__ = [
+    "BriefingPost",
+    "NothingToPost",
+    "build_post",
+    "first_item",
+    "next_anniversary",
+    "next_labels",
+    "post_for_schedule",
+    "preview",
+]

@@ -1,0 +1,444 @@
+"""The scheduler on a real SQLite store with a controllable clock: posts once, survives restarts, handles failures."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import discord
+import pytest
+from sqlalchemy import select
+
+from bot.render import limits
+from bot.render.layout import Reply
+from bot.scheduler import Scheduler
+from db.briefing_models import BriefingSchedule, Cadence, ContentKind, RunStatus, ScheduleStatus
+from db.briefings import Timing, create_schedule, get_schedule, list_runs, set_status
+from db.store import Store, open_store
+from tests.conftest import sqlite_url
+
+GUILD = 1_000_000_000_000_002
+CHANNEL = 1_000_000_000_000_020
+PARIS = "Europe/Paris"
+
+
+# -- test doubles: a clock that only moves when told, a poster that records ----------------------------
+
+
+class FakeClock:
+    """`clock()` returns the current fake instant; `sleep()` moves it on instead of waiting."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+
+
+class FakeResponse:
+    """What discord.HTTPException reads from an aiohttp response."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+
+
+def not_found() -> discord.NotFound:
+    return discord.NotFound(FakeResponse(404, "Not Found"), {"code": 10003, "message": "Unknown Channel"})
+
+
+def forbidden() -> discord.Forbidden:
+    return discord.Forbidden(FakeResponse(403, "Forbidden"), {"code": 50013, "message": "Missing Permissions"})
+
+
+def server_error(status: int = 503) -> discord.DiscordServerError:
+    return discord.DiscordServerError(FakeResponse(status, "Service Unavailable"), {"code": 0, "message": "upstream"})
+
+
+@dataclass
+class Sent:
+    channel_id: int
+    reply: Reply
+    nonce: str
+    message_id: int
+    at: datetime | None
+
+
+@dataclass
+class RecordingPoster:
+    """Records every post; `failures` are raised, one per attempt, before posts start succeeding."""
+
+    failures: list[BaseException | None] = field(default_factory=list)
+    always_fail: BaseException | None = None
+    clock: FakeClock | None = None
+    sent: list[Sent] = field(default_factory=list)
+    attempts: list[tuple[int, str]] = field(default_factory=list)
+    next_id: int = 5_000_000_000_000_000
+
+    async def post(self, channel_id: int, reply: Reply, *, nonce: str) -> int:
+        self.attempts.append((channel_id, nonce))
+        if self.always_fail is not None:
+            raise self.always_fail
+        if self.failures:
+            error = self.failures.pop(0)
+            if error is not None:
+                raise error
+        assert reply.content and limits.violations(reply.content, reply.first) == []
+        self.next_id += 1
+        self.sent.append(Sent(channel_id, reply, nonce, self.next_id, self.clock() if self.clock else None))
+        return self.next_id
+
+    @property
+    def titles(self) -> list[str]:
+        return [s.reply.first[0].title or "" for s in self.sent]
+
+
+def utc(*args: int) -> datetime:
+    return datetime(*args, tzinfo=UTC)
+
+
+async def add_schedule(
+    store: Store, now: datetime, *, content: ContentKind = ContentKind.pillar, timing: Timing | None = None,
+    channel_id: int = CHANNEL,
+) -> int:
+    info = await create_schedule(
+        store.sessions,
+        guild_id=GUILD,
+        channel_id=channel_id,
+        timing=timing or Timing(Cadence.daily, 9, 0, PARIS),
+        content=content,
+        created_by=1,
+        created_by_name="tester",
+        now=now,
+    )
+    return info.id
+
+
+async def schedule(store: Store, schedule_id: int):
+    async with store.sessions() as session:
+        return await get_schedule(session, schedule_id)
+
+
+async def runs(store: Store, schedule_id: int):
+    async with store.sessions() as session:
+        return await list_runs(session, schedule_id)
+
+
+def scheduler(store: Store, clock: FakeClock, poster: RecordingPoster, **kwargs) -> Scheduler:
+    return Scheduler(store, poster, clock=clock, sleep=clock.sleep, **kwargs)
+
+
+# Monday 6 May 2024; the daily 09:00 Paris run is at 07:00 UTC (CEST).
+MONDAY = utc(2024, 5, 6, 6)
+NINE = utc(2024, 5, 6, 7)
+
+
+# -- posting once ------------------------------------------------------------------------------------
+
+
+async def test_a_due_run_posts_once_and_records_the_message(store):
+    clock = FakeClock(MONDAY)
+    poster = RecordingPoster(clock=clock)
+    sid = await add_schedule(store, clock())
+    sched = scheduler(store, clock, poster)
+
+    assert await sched.tick() == []  # 08:00 local: not due
+    clock.set(NINE + timedelta(seconds=20))
+    [result] = await sched.tick()
+    assert result.status == "posted" and result.attempts == 1
+    assert await sched.tick() == []  # the same run never posts twice
+    assert len(poster.sent) == 1 and poster.sent[0].channel_id == CHANNEL
+    assert poster.sent[0].reply.content.startswith("📣 **Daily RtoP briefing · Pillar explainer**")
+    assert "Sources:" in poster.sent[0].reply.first[0].footer.text
+
+    info = await schedule(store, sid)
+    assert info.last_message_id == poster.sent[0].message_id and info.last_posted_at == clock()
+    assert info.rotation_key == "1" and info.posts_count == 1
+    assert info.next_run_at == utc(2024, 5, 7, 7)
+    [run] = await runs(store, sid)
+    assert (run.status, run.due_at, run.message_id, run.attempts) == (RunStatus.posted, NINE, poster.sent[0].message_id, 1)
+
+
+async def test_restart_mid_schedule_posts_nothing_twice(db_path):
+    clock = FakeClock(NINE + timedelta(seconds=5))
+    first = await open_store(sqlite_url(db_path))
+    sid = await add_schedule(first, MONDAY)
+    poster = RecordingPoster(clock=clock)
+    assert [r.status for r in await scheduler(first, clock, poster).tick()] == ["posted"]
+    await first.close()  # the bot restarts
+
+    clock.advance(minutes=2)
+    second = await open_store(sqlite_url(db_path))
+    restarted = scheduler(second, clock, poster)
+    assert await restarted.tick() == []
+    clock.set(utc(2024, 5, 7, 7, 0, 30))
+    assert [r.status for r in await restarted.tick()] == ["posted"]
+    assert await restarted.tick() == []
+    assert [(r.status, r.due_at) for r in await runs(second, sid)] == [
+        (RunStatus.posted, NINE), (RunStatus.posted, utc(2024, 5, 7, 7))
+    ]
+    await second.close()
+    assert poster.titles == ["Pillar 1: The protection responsibilities of the State",
+                             "Pillar 2: International assistance and capacity-building"]
+    assert len({s.nonce for s in poster.sent}) == 2
+
+
+async def test_a_run_interrupted_after_its_claim_is_never_reposted(db_path, caplog):
+    clock = FakeClock(NINE + timedelta(seconds=5))
+    first = await open_store(sqlite_url(db_path))
+    sid = await add_schedule(first, MONDAY)
+    claims = await scheduler(first, clock, RecordingPoster()).claim_due()  # claimed, then the process dies
+    assert len(claims) == 1
+    await first.close()
+
+    second = await open_store(sqlite_url(db_path))
+    poster = RecordingPoster(clock=clock)
+    restarted = scheduler(second, clock, poster)
+    clock.advance(minutes=1)
+    assert await restarted.tick() == []
+    clock.advance(minutes=45)  # past the stale-claim limit: the run is closed, still not posted
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        assert await restarted.tick() == []
+    assert poster.sent == []
+    [run] = await runs(second, sid)
+    assert run.status is RunStatus.abandoned and "not re-posted" in run.detail
+    assert any("interrupted" in r.getMessage() for r in caplog.records)
+    await second.close()
+
+
+async def test_two_processes_on_one_database_post_each_run_once(db_path):
+    clock = FakeClock(MONDAY)
+    one = await open_store(sqlite_url(db_path))
+    two = await open_store(sqlite_url(db_path))
+    ids = [await add_schedule(one, MONDAY, content=kind) for kind in
+           (ContentKind.pillar, ContentKind.dialogue, ContentKind.theme, ContentKind.state)]
+    poster_one, poster_two = RecordingPoster(clock=clock), RecordingPoster(clock=clock)
+    a, b = scheduler(one, clock, poster_one), scheduler(two, clock, poster_two)
+    for day in range(3):
+        clock.set(NINE + timedelta(days=day, seconds=1))
+        await asyncio.gather(a.tick(), b.tick(), a.tick(), b.tick())
+    sent = poster_one.sent + poster_two.sent
+    assert len(sent) == 12 and len({s.nonce for s in sent}) == 12
+    for sid in ids:
+        assert [r.status for r in await runs(one, sid)] == [RunStatus.posted] * 3
+    await one.close()
+    await two.close()
+
+
+# -- downtime -------------------------------------------------------------------------------------
+
+
+async def test_a_run_missed_by_less_than_the_grace_window_posts_once_on_recovery(store):
+    clock = FakeClock(MONDAY)
+    sid = await add_schedule(store, MONDAY)
+    poster = RecordingPoster(clock=clock)
+    clock.set(NINE + timedelta(minutes=40))  # the bot was down at 09:00 and is back at 09:40
+    results = await scheduler(store, clock, poster, grace=timedelta(hours=1)).tick()
+    assert [r.status for r in results] == ["posted"] and len(poster.sent) == 1
+    [run] = await runs(store, sid)
+    assert run.due_at == NINE and run.status is RunStatus.posted
+
+
+async def test_missed_runs_older_than_the_grace_window_are_skipped_and_logged(store, caplog):
+    clock = FakeClock(MONDAY)
+    sid = await add_schedule(store, MONDAY)
+    poster = RecordingPoster(clock=clock)
+    clock.set(utc(2024, 5, 9, 9))  # back on Thursday at 11:00 local: Mon–Thu runs are all too old
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        assert await scheduler(store, clock, poster).tick() == []
+    assert poster.sent == []
+    assert any("skipped 4 missed run(s)" in r.getMessage() for r in caplog.records)
+    [run] = await runs(store, sid)
+    assert run.status is RunStatus.missed and run.due_at == NINE and "4 run(s) missed" in run.detail
+    info = await schedule(store, sid)
+    assert info.next_run_at == utc(2024, 5, 10, 7) and info.rotation_key is None
+
+
+async def test_after_a_long_outage_only_the_newest_run_within_grace_posts(store):
+    clock = FakeClock(MONDAY)
+    sid = await add_schedule(store, MONDAY)
+    poster = RecordingPoster(clock=clock)
+    clock.set(utc(2024, 5, 9, 7, 30))  # Thursday 09:30 local
+    results = await scheduler(store, clock, poster).tick()
+    assert [r.status for r in results] == ["posted"] and len(poster.sent) == 1  # no burst
+    statuses = [(r.status, r.due_at) for r in await runs(store, sid)]
+    assert statuses == [(RunStatus.missed, NINE), (RunStatus.posted, utc(2024, 5, 9, 7))]
+
+
+# -- failures ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "error, words",
+    [(not_found, ["channel was not found", "404", "Unknown Channel"]), (forbidden, ["may not post", "403", "Missing Permissions"])],
+    ids=["deleted-channel", "no-permission"],
+)
+async def test_a_lost_channel_pauses_the_schedule_with_the_reason(store, caplog, error, words):
+    clock = FakeClock(NINE + timedelta(seconds=3))
+    sid = await add_schedule(store, MONDAY)
+    poster = RecordingPoster(always_fail=error(), clock=clock)
+    sched = scheduler(store, clock, poster)
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        [result] = await sched.tick()
+    assert result.status == "paused" and len(poster.attempts) == 1  # not retried
+    info = await schedule(store, sid)
+    assert info.status is ScheduleStatus.paused and info.paused_at == clock()
+    assert all(w in info.pause_reason for w in words)
+    assert info.rotation_key is None and info.posts_count == 0
+    assert any(f"Briefing #{sid} paused" in r.getMessage() for r in caplog.records)
+    [run] = await runs(store, sid)
+    assert run.status is RunStatus.failed and run.detail == info.pause_reason
+
+    clock.advance(days=3)  # paused schedules never run
+    assert await sched.tick() == [] and len(poster.attempts) == 1
+
+
+async def test_transient_failures_are_retried_with_backoff_and_the_same_nonce(store):
+    clock = FakeClock(NINE + timedelta(seconds=3))
+    sid = await add_schedule(store, MONDAY)
+    poster = RecordingPoster(failures=[server_error(503), asyncio.TimeoutError()], clock=clock)
+    [result] = await scheduler(store, clock, poster, retry_delays=(5.0, 30.0, 120.0)).tick()
+    assert result.status == "posted" and result.attempts == 3
+    assert clock.slept == [5.0, 30.0]
+    assert len(poster.sent) == 1 and len({nonce for _, nonce in poster.attempts}) == 1  # Discord dedupes on it
+    [run] = await runs(store, sid)
+    assert run.status is RunStatus.posted and run.attempts == 3
+    assert (await schedule(store, sid)).rotation_key == "1"
+
+
+async def test_exhausted_retries_fail_the_run_but_keep_the_schedule_and_rotation(store):
+    clock = FakeClock(NINE + timedelta(seconds=3))
+    sid = await add_schedule(store, MONDAY)
+    poster = RecordingPoster(always_fail=server_error(502), clock=clock)
+    sched = scheduler(store, clock, poster, retry_delays=(1.0, 2.0))
+    [result] = await sched.tick()
+    assert result.status == "failed" and "Gave up after 3 attempts" in result.detail
+    info = await schedule(store, sid)
+    assert info.status is ScheduleStatus.active and info.rotation_key is None
+    assert info.next_run_at == utc(2024, 5, 7, 7)
+
+
+async def test_the_rotation_advances_only_when_a_post_succeeds(store):
+    clock = FakeClock(MONDAY)
+    sid = await add_schedule(store, MONDAY)
+    poster = RecordingPoster(clock=clock)
+    sched = scheduler(store, clock, poster, retry_delays=())
+    outcomes = []
+    for day, fail in enumerate([False, True, False, True, False, False]):
+        clock.set(NINE + timedelta(days=day, seconds=1))
+        poster.always_fail = server_error() if fail else None
+        [result] = await sched.tick()
+        outcomes.append(result.status)
+        if fail:
+            poster.always_fail = None
+    assert outcomes == ["posted", "failed", "posted", "failed", "posted", "posted"]
+    assert [t.split(":")[0] for t in poster.titles] == ["Pillar 1", "Pillar 2", "Pillar 3", "Pillar 1"]
+    assert (await schedule(store, sid)).rotation_key == "1"
+
+
+async def test_pausing_during_a_retry_stops_the_retries(store):
+    clock = FakeClock(NINE + timedelta(seconds=3))
+    sid = await add_schedule(store, MONDAY)
+    poster = RecordingPoster(always_fail=server_error(), clock=clock)
+
+    async def sleep_then_pause(seconds: float) -> None:
+        await clock.sleep(seconds)
+        await set_status(store.sessions, sid, ScheduleStatus.paused, now=clock(), reason="Paused by an admin.")
+
+    sched = Scheduler(store, poster, clock=clock, sleep=sleep_then_pause, retry_delays=(5.0, 30.0))
+    [result] = await sched.tick()
+    assert result.status == "failed" and "Not retried: the schedule was paused" in result.detail
+    assert len(poster.attempts) == 1
+
+
+async def test_a_rejected_post_fails_without_retrying_or_pausing(store):
+    clock = FakeClock(NINE + timedelta(seconds=3))
+    sid = await add_schedule(store, MONDAY)
+    bad_request = discord.HTTPException(FakeResponse(400, "Bad Request"), {"code": 50035, "message": "Invalid Form Body"})
+    poster = RecordingPoster(always_fail=bad_request, clock=clock)
+    [result] = await scheduler(store, clock, poster).tick()
+    assert result.status == "failed" and "400" in result.detail and len(poster.attempts) == 1
+    assert (await schedule(store, sid)).status is ScheduleStatus.active
+
+
+# -- content over time -----------------------------------------------------------------------------
+
+
+async def test_on_this_day_posts_on_anniversaries_and_stays_silent_otherwise(store):
+    start = utc(2024, 9, 5, 12)
+    clock = FakeClock(start)
+    sid = await add_schedule(store, start, content=ContentKind.on_this_day, timing=Timing(Cadence.daily, 8, 0, PARIS))
+    poster = RecordingPoster(clock=clock)
+    sched = scheduler(store, clock, poster)
+    statuses = []
+    for day in (6, 7, 8):  # 6 Sep: 2016 and 2017 dialogues; 7 Sep: nothing; 8 Sep: 2014 and 2015 dialogues
+        clock.set(utc(2024, 9, day, 6, 0, 10))
+        statuses += [r.status for r in await sched.tick()]
+    assert statuses == ["posted", "skipped", "posted"]
+    assert poster.titles == ["On this day — 6 September", "On this day — 8 September"]
+    text = "\n".join(f.value for f in poster.sent[1].reply.first[0].fields)
+    assert "2014" in text and "2015" in text and "10 years ago" in text
+    skipped = [r for r in await runs(store, sid) if r.status is RunStatus.skipped]
+    assert len(skipped) == 1 and "7 September" in skipped[0].detail
+
+
+async def test_run_forever_drives_a_week_of_schedules_with_fake_time(store):
+    start = utc(2024, 3, 27, 12)  # Wednesday; Paris moves to summer time on Sunday 31 March
+    clock = FakeClock(start)
+    daily = await add_schedule(store, start, content=ContentKind.pillar, timing=Timing(Cadence.daily, 9, 0, PARIS))
+    weekly = await add_schedule(
+        store, start, content=ContentKind.theme, timing=Timing(Cadence.weekly, 18, 30, "Australia/Sydney", weekday=0)
+    )
+    poster = RecordingPoster(clock=clock)
+    stop_at = start + timedelta(days=7)
+
+    async def sleep(seconds: float) -> None:
+        # posts take milliseconds in real life: let the ones under way finish before time moves on
+        await asyncio.gather(*sched._posting)
+        if clock() >= stop_at:
+            raise asyncio.CancelledError
+        await clock.sleep(seconds)
+
+    sched = Scheduler(store, poster, clock=clock, sleep=sleep, poll_seconds=6 * 3600)
+    with pytest.raises(asyncio.CancelledError):
+        await sched.run_forever()
+
+    daily_posts = [s.at for s in poster.sent if s.reply.content.startswith("📣 **Daily")]
+    weekly_posts = [s.at for s in poster.sent if s.reply.content.startswith("📣 **Weekly")]
+    assert len(daily_posts) + len(weekly_posts) == len(poster.sent)
+    paris = [at.astimezone(Timing(Cadence.daily, 9, 0, PARIS).zone) for at in daily_posts]
+    assert [p.day for p in paris] == [28, 29, 30, 31, 1, 2, 3]
+    assert all((p.hour, p.minute) == (9, 0) for p in paris)  # on time, before and after the change
+    assert weekly_posts == [utc(2024, 4, 1, 7, 30)]  # Monday 18:30 in Sydney (AEDT)
+    assert max(clock.slept) <= 6 * 3600
+    assert (await schedule(store, daily)).posts_count == 7
+    assert (await schedule(store, weekly)).posts_count == 1
+
+
+async def test_resuming_skips_what_fell_while_paused(store):
+    clock = FakeClock(MONDAY)
+    sid = await add_schedule(store, MONDAY)
+    await set_status(store.sessions, sid, ScheduleStatus.paused, now=clock(), reason="Paused by an admin.")
+    clock.set(utc(2024, 5, 8, 12))
+    poster = RecordingPoster(clock=clock)
+    assert await scheduler(store, clock, poster).tick() == []
+    resumed = await set_status(store.sessions, sid, ScheduleStatus.active, now=clock(), only_from=(ScheduleStatus.paused,))
+    assert resumed.next_run_at == utc(2024, 5, 9, 7) and resumed.pause_reason is None
+    async with store.sessions() as session:
+        row = await session.scalar(select(BriefingSchedule).where(BriefingSchedule.id == sid))
+        assert row.status is ScheduleStatus.active
+    assert await scheduler(store, clock, poster).tick() == [] and poster.sent == []

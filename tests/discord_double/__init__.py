@@ -1,0 +1,1 @@
+"""A test double of Discord's REST API and gateway (test-only code)."""

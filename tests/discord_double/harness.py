@@ -1,0 +1,76 @@
+"""Starts the real bot against the double: same cogs, same setup, over sockets on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import AsyncIterator
+
+import discord
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.client import BriefingBot
+from bot.config import Settings
+from tests.discord_double.server import MANAGE_GUILD, MEMBER_PERMISSIONS, DiscordDouble, User
+
+MEMBER = User(id=5001, name="campaigner")
+OTHER_MEMBER = User(id=5002, name="someone-else")
+ADMIN = User(id=5003, name="coalition-admin", permissions=MEMBER_PERMISSIONS | MANAGE_GUILD)
+
+
+class ErrorLog(logging.Handler):
+    """Collects every ERROR record, so tests can assert no unhandled exception was logged."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@dataclass
+class Running:
+    double: DiscordDouble
+    bot: BriefingBot
+    errors: ErrorLog
+    task: asyncio.Task[None]
+
+
+def point_discord_py_at(double: DiscordDouble, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(Route, "BASE", double.base)
+    monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.yarl.URL(double.gateway_url))
+
+
+def make_bot(settings: Settings) -> BriefingBot:
+    bot = BriefingBot(settings)
+    bot._connection.guild_ready_timeout = 0.05  # the double sends every guild at once
+    return bot
+
+
+@contextlib.asynccontextmanager
+async def running_bot(double: DiscordDouble, settings: Settings, *, sync: bool = True) -> AsyncIterator[Running]:
+    """The bot started as `python -m bot` starts it, connected to the double, commands synced."""
+    errors = ErrorLog()
+    logging.getLogger().addHandler(errors)
+    bot = make_bot(settings)
+    task = asyncio.create_task(bot.start("double-token"), name="bot-under-test")
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 15)
+        if sync:
+            await bot.tree.sync()
+        yield Running(double, bot, errors, task)
+    finally:
+        await bot.close()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await asyncio.wait_for(task, 5)
+        logging.getLogger().removeHandler(errors)
+
+
+def db_settings(db_path: Path, tmp_path: Path, **extra) -> Settings:  # type: ignore[no-untyped-def]
+    return Settings(database_url=f"sqlite+aiosqlite:///{db_path}", console_output_dir=tmp_path / "out",
+                    _env_file=None, **extra)

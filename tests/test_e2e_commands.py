@@ -1,0 +1,128 @@
+"""The real discord.py client against the local Discord double, driven as people drive Discord."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.discord_double.harness import ADMIN, MEMBER, OTHER_MEMBER, db_settings, point_discord_py_at, running_bot
+from tests.discord_double.server import INTERACTION_DEADLINE, DiscordDouble
+
+
+@pytest.fixture
+async def live(db_path, tmp_path, monkeypatch):
+    double = DiscordDouble()
+    await double.start()
+    point_discord_py_at(double, monkeypatch)
+    async with running_bot(double, db_settings(db_path, tmp_path)) as running:
+        yield running
+    await double.stop()
+    assert double.rejections == [], double.rejections
+
+
+async def test_startup_identifies_and_sync_registers_every_command(live):
+    double = live.double
+    assert double.identifies == 1
+    names = {c["name"] for c in double.commands[None]}
+    assert {"dialogue", "theme", "state", "pillar", "ask", "sources", "help", "admin"} <= names
+    assert live.bot.get_guild(double.guild_id) is not None
+
+
+MEMBER_COMMANDS = [
+    ("dialogue list", {}, "Timeline"),
+    ("dialogue show", {"year": 2014}, "A/68/947"),
+    ("theme list", {"dialogue": 2014}, "Veto restraint"),
+    ("theme states", {"theme": "veto-restraint", "dialogue": 2014}, "Fourteen states"),
+    ("theme chart", {"dialogue": 2012}, "Themes raised at the 2012 dialogue"),
+    ("state profile", {"state": "Ivory Coast"}, "Côte d'Ivoire"),
+    ("pillar explain", {"pillar": 1}, "Pillar 1"),
+    ("ask", {"question": "Who spoke for the Group of Friends?"}, "Rwanda"),
+    ("sources", {}, "ICRtoP"),
+    ("help", {}, "/theme states"),
+]
+
+
+@pytest.mark.parametrize("path, options, expected", MEMBER_COMMANDS, ids=[c[0] for c in MEMBER_COMMANDS])
+async def test_every_member_command_answers_within_the_deadline(live, path, options, expected):
+    interaction = await live.double.invoke(MEMBER, path, options)
+    await interaction.answered(timeout=15)
+    assert interaction.latency is not None and interaction.latency < INTERACTION_DEADLINE
+    assert expected in interaction.final.text()
+    assert interaction.rejected == []
+
+
+async def test_chart_arrives_as_a_png_attachment(live):
+    interaction = await live.double.invoke(MEMBER, "theme chart", {})
+    await interaction.answered(timeout=15)
+    assert interaction.callback["type"] == 5  # deferred first
+    png = interaction.final.files["themes.png"]
+    assert png.startswith(b"\x89PNG")
+
+
+async def test_autocomplete_interactions(live):
+    interaction = await live.double.autocomplete(MEMBER, "state profile", {"state": "Ivory"}, focused="state")
+    await interaction.answered()
+    assert interaction.choices[0]["value"] == "Côte d'Ivoire"
+    years = await live.double.autocomplete(MEMBER, "theme states", {"theme": "veto", "dialogue": "201"}, "dialogue")
+    await years.answered()
+    assert [c["value"] for c in years.choices] == [2014, 2012, 2011]
+
+
+async def test_paging_buttons_work_for_the_invoker_and_refuse_others(live):
+    interaction = await live.double.invoke(MEMBER, "theme list", {})
+    await interaction.answered()
+    message = interaction.final
+    refused = await live.double.click(OTHER_MEMBER, message, "Next")
+    await refused.answered()
+    assert refused.original.ephemeral and "belong to the person" in refused.original.text()
+    turned = await live.double.click(MEMBER, message, "Next")
+    await turned.answered()
+    assert "Page 2/2" in live.double.messages[message.id].text()
+
+
+async def test_user_errors_are_ephemeral_with_suggestions(live):
+    interaction = await live.double.invoke(MEMBER, "state profile", {"state": "Venezeula"})
+    await interaction.answered()
+    assert interaction.final.ephemeral
+    assert "Venezuela (Bolivarian Republic of)" in interaction.final.text()
+
+
+async def test_modal_submission_as_admin(live):
+    opened = await live.double.invoke(ADMIN, "admin theme add", {"slug": "early-warning-apps", "name": "Warning apps"})
+    await opened.answered()
+    assert opened.modal is not None
+    submitted = await live.double.submit(ADMIN, opened, {
+        "description": "Phone apps that warn communities of atrocity risks.", "keywords": "apps, phones"})
+    await submitted.answered()
+    assert "Added theme early-warning-apps" in submitted.final.text()
+    assert live.bot.store.themes.resolve("phones").found
+
+
+async def test_data_changing_commands_refused_for_members_and_accepted_for_admins(live):
+    refused = await live.double.invoke(MEMBER, "admin actor alias", {"actor": "Cuba", "alias": "Republic of Cuba"})
+    await refused.answered()
+    assert refused.final.ephemeral and "Nothing was changed" in refused.final.text()
+    assert not live.bot.store.actors.resolve("Republic of Cuba").found
+    accepted = await live.double.invoke(ADMIN, "admin actor alias", {"actor": "Cuba", "alias": "Republic of Cuba"})
+    await accepted.answered()
+    assert "Added alias" in accepted.final.text()
+    assert live.bot.store.actors.resolve("Republic of Cuba").found
+
+
+async def test_a_dropped_gateway_resumes_and_commands_keep_working(live):
+    await live.double.drop_gateway()
+    import asyncio
+
+    for _ in range(100):
+        if live.double.resumes:
+            break
+        await asyncio.sleep(0.05)
+    assert live.double.resumes == 1 and live.double.identifies == 1
+    interaction = await live.double.invoke(MEMBER, "sources", {})
+    await interaction.answered()
+    assert "ICRtoP" in interaction.final.text()
+
+
+async def test_no_unhandled_errors_were_logged(live):
+    interaction = await live.double.invoke(MEMBER, "dialogue show", {"year": 2012})
+    await interaction.answered()
+    assert [r for r in live.errors.records if r.exc_info] == []

@@ -39,7 +39,10 @@ OPTION_TYPES = {
     discord.AppCommandOptionType.boolean: 5,
     discord.AppCommandOptionType.number: 10,
     discord.AppCommandOptionType.attachment: 11,
+    discord.AppCommandOptionType.channel: 7,
 }
+BOT_ROLE_ID = 1_000_000_000_000_005
+CHANNEL_NAME = "briefings"
 FORM_SEPARATOR = " || "
 
 
@@ -142,7 +145,8 @@ def _typed_value(parameter: app_commands.Parameter, raw: str) -> Any:
     return raw
 
 
-def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = False) -> dict[str, Any]:
+def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = False,
+                    channels: dict[str, int] | None = None) -> dict[str, Any]:
     """The INTERACTION_CREATE payload Discord would send for this command in a server channel.
 
     With `raw`, values stay as typed (autocomplete sends partial input as a string).
@@ -154,6 +158,8 @@ def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = Fa
         parameter = parameters[name]
         if parameter.type == discord.AppCommandOptionType.attachment and not raw:
             value = _attachment(value, resolved)
+        elif parameter.type == discord.AppCommandOptionType.channel and not raw:
+            value = _channel_option(value, resolved, user, channels)
         elif not raw:
             value = _typed_value(parameter, value)
         options.append({"type": OPTION_TYPES.get(parameter.type, 3), "name": name, "value": value})
@@ -164,8 +170,41 @@ def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = Fa
         command = command.parent
     data: dict[str, Any] = {"id": str(snowflake()), "name": command.name, "type": 1, "options": node}
     if resolved:
-        data["resolved"] = {"attachments": resolved}
+        data["resolved"] = resolved
     return _interaction(2, data, user)
+
+
+def _channel_option(typed: str, resolved: dict[str, Any], user: ConsoleUser,
+                    channels: dict[str, int] | None) -> str:
+    """A text channel of the console's server, typed as #name, name or id."""
+    known = channels if channels is not None else {CHANNEL_NAME: CHANNEL_ID}
+    wanted = typed.strip().lstrip("<#").rstrip(">")
+    channel_id = known.get(wanted) or (int(wanted) if wanted.isdigit() and int(wanted) in known.values() else None)
+    if channel_id is None:
+        raise ConsoleInputError(f"No channel {typed}; the console's server has " + ", ".join(f"#{n}" for n in known))
+    name = next(n for n, i in known.items() if i == channel_id)
+    resolved.setdefault("channels", {})[str(channel_id)] = {
+        "id": str(channel_id), "name": name, "type": 0, "permissions": str(user.permissions.value), "parent_id": None,
+    }
+    return str(channel_id)
+
+
+def guild_payload() -> dict[str, Any]:
+    """The console's server as GUILD_CREATE would describe it: the bot can post in #briefings."""
+    role = {"color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
+    return {
+        "id": str(GUILD_ID), "name": "Console coalition", "owner_id": str(USER_ID), "icon": None, "features": [],
+        "emojis": [], "stickers": [], "threads": [], "member_count": 2, "large": False, "unavailable": False,
+        "preferred_locale": "en-GB", "verification_level": 0, "default_message_notifications": 0,
+        "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0,
+        "roles": [{**role, "id": str(GUILD_ID), "name": "@everyone", "permissions": "0", "position": 0},
+                  {**role, "id": str(BOT_ROLE_ID), "name": "RtoP Briefings", "position": 1,
+                   "permissions": str(MEMBER_PERMISSIONS.value)}],
+        "members": [{"user": BOT_USER, "roles": [str(BOT_ROLE_ID)], "joined_at": "2024-01-01T00:00:00+00:00",
+                     "deaf": False, "mute": False, "flags": 0}],
+        "channels": [{"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": CHANNEL_NAME,
+                      "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None}],
+    }
 
 
 def _attachment(path: str, resolved: dict[str, Any]) -> str:
@@ -174,7 +213,7 @@ def _attachment(path: str, resolved: dict[str, Any]) -> str:
     if not file.is_file():
         raise ConsoleInputError(f"No file at {path}")
     attachment_id = str(snowflake())
-    resolved[attachment_id] = {
+    resolved.setdefault("attachments", {})[attachment_id] = {
         "id": attachment_id, "filename": file.name, "size": file.stat().st_size,
         "url": f"local://{file.resolve()}", "proxy_url": f"local://{file.resolve()}",
         "content_type": "application/json" if file.suffix == ".json" else "application/octet-stream",
@@ -235,11 +274,18 @@ class Console:
         # what logging in and READY would set
         self.bot._connection.application_id = APPLICATION_ID
         self.bot._connection.user = discord.ClientUser(state=self.bot._connection, data=BOT_USER)  # type: ignore[arg-type]
+        self.bot._connection._add_guild_from_data(guild_payload())  # type: ignore[attr-defined]
+        self.bot.http.request = self.api.rest  # type: ignore[method-assign]  # posts to #briefings stay local
         await self.bot.setup_hook()
         async_context.set(self.api)
 
     async def close(self) -> None:
         await self.bot.close()
+
+    def channels(self) -> dict[str, int]:
+        """The text channels of the console's server, by name."""
+        guild = self.bot.get_guild(GUILD_ID)
+        return {c.name: c.id for c in guild.text_channels} if guild else {}
 
     async def _download(self, url: str) -> bytes:
         return Path(url.removeprefix("local://")).read_bytes()
@@ -250,7 +296,7 @@ class Console:
         user = user or ConsoleUser()
         invocation = parse_line(self.bot.tree, line)
         first = len(self.api.events)
-        payload = command_payload(invocation, user)
+        payload = command_payload(invocation, user, channels=self.channels())
         interaction = discord.Interaction(data=payload, state=self.bot._connection)
         await self._dispatch_command(interaction)
         error = bool(interaction.extras.get("error"))
@@ -425,10 +471,13 @@ def format_message(message: dict[str, Any], *, heading: str = "") -> str:
 
 def format_outcome(outcome: Outcome) -> str:
     blocks = []
-    pages = [e for e in outcome.events if e.action in ("send", "update", "edit") and not e.message.deferred]
+    pages = [e for e in outcome.events if e.action in ("send", "update", "edit", "post") and not e.message.deferred]
     for number, event in enumerate(pages, start=1):
         private = " (only you can see this)" if event.message.ephemeral else ""
-        heading = f"--- page {number} of {len(pages)}{private} ---" if len(pages) > 1 else (f"({private.strip(' ()')})" if private else "")
+        if event.action == "post":
+            private = f" (posted in #{CHANNEL_NAME})"
+        unit = "page" if any(e.action == "update" for e in pages) else "message"
+        heading = f"--- {unit} {number} of {len(pages)}{private} ---" if len(pages) > 1 else (f"({private.strip(' ()')})" if private else "")
         blocks.append(format_message(event.message.data, heading=heading))
     for path in outcome.saved:
         blocks.append(f"[attachment saved: {path}]")

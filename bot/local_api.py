@@ -46,9 +46,14 @@ class LocalMessage:
 class LocalEvent:
     """One request the bot made: a new message, an edit, or a deferral."""
 
-    action: str  # "send" | "edit" | "defer" | "update"
+    action: str  # "send" | "edit" | "defer" | "update" | "post" (to a channel)
     message: LocalMessage
     body: dict[str, Any] = field(default_factory=dict)  # the request as the bot sent it
+
+
+class _Offline:
+    status = 503
+    reason = "offline console"
 
 
 class LocalDiscord(AsyncWebhookAdapter):
@@ -118,6 +123,29 @@ class LocalDiscord(AsyncWebhookAdapter):
         self.messages[message_id] = message
         self.events.append(LocalEvent(action, message, body))
         return message
+
+    async def rest(self, route, *, files=None, form=None, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
+        """Stands in for `HTTPClient.request`: posting to a channel is recorded like a reply."""
+        import re
+
+        match = re.search(r"/channels/(\d+)/messages$", route.url)
+        if route.method == "POST" and match:
+            body = kwargs.get("json") or {}
+            sent: list[SentFile] = []
+            if form:
+                body, sent = self._payload(None, list(form))
+            for file in files or ():
+                file.fp.seek(0)
+            message_id = snowflake()
+            message = LocalMessage(message_id, self._message_json(message_id, body, sent, 0), sent)
+            message.data["channel_id"] = match.group(1)
+            message.data["type"] = 0
+            self.messages[message_id] = message
+            self.events.append(LocalEvent("post", message, body))
+            return message.data
+        from discord.errors import HTTPException
+
+        raise HTTPException(_Offline(), f"{route.method} {route.path} is not available offline")
 
     async def get_from_cdn(self, url: str) -> bytes:
         """Serves attachments the console uploaded (discord.Attachment.read fetches them here)."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import discord
-import pytest
 from discord import app_commands
 
 from bot.checks import CHANGES_DATA, admin_predicate
@@ -33,6 +32,8 @@ def sample_line(command: app_commands.Command, tmp_path) -> str:
             value = 2014
         elif p.type == discord.AppCommandOptionType.boolean:
             value = "true"
+        elif p.type == discord.AppCommandOptionType.channel:
+            value = "#briefings"
         elif p.type == discord.AppCommandOptionType.attachment:
             path = tmp_path / "file.json"
             path.write_text("{}")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, text
 
 from db import migrate
 from db import models as m
-from db.engine import create_engine, session_factory
+from db.engine import create_engine
 from db.schema import metadata
 from db.seeding import SEED_DIR, seed
 from db.store import open_store

@@ -367,7 +367,6 @@ class Admin:
 
     async def find(self, entity: str, key: Portable) -> int:
         """The id of the record a person names by its natural key (a year, a name, a slug)."""
-        spec = spec_for(entity)
 
         def lookup(session: Session) -> int:
             lookups = Lookups(session)

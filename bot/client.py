@@ -14,7 +14,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Settings
 from bot.errors import on_app_command_error
-from bot.scheduler import DiscordPoster, Poster, Scheduler
+from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, utcnow
 from db.store import Store, open_store
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def extension_names() -> list[str]:
 
 
 class BriefingBot(commands.Bot):
-    def __init__(self, settings: Settings, store: Store | None = None) -> None:
+    def __init__(self, settings: Settings, store: Store | None = None, *, clock: Clock = utcnow) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
         super().__init__(
@@ -41,6 +41,7 @@ class BriefingBot(commands.Bot):
         )
         self.settings = settings
         self._store = store
+        self.clock = clock  # what time it is for briefings; tests pass a controllable one
         self.briefing_poster: Poster = DiscordPoster(self)
         self.scheduler: Scheduler | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
@@ -68,6 +69,7 @@ class BriefingBot(commands.Bot):
                 self.briefing_poster,
                 grace=timedelta(minutes=self.settings.briefing_grace_minutes),
                 poll_seconds=self.settings.briefing_poll_seconds,
+                clock=self.clock,
             )
             self._scheduler_task = asyncio.create_task(self._run_scheduler(), name="briefing-scheduler-start")
 

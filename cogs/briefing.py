@@ -59,7 +59,7 @@ class Briefing(
 ):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
-        self.clock: Clock = utcnow  # tests set a fixed clock
+        self.clock: Clock = getattr(bot, "clock", utcnow)
 
     # -- helpers ---------------------------------------------------------------------------
 

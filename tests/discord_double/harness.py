@@ -46,18 +46,19 @@ def point_discord_py_at(double: DiscordDouble, monkeypatch) -> None:  # type: ig
     monkeypatch.setattr(DiscordWebSocket, "DEFAULT_GATEWAY", discord.gateway.yarl.URL(double.gateway_url))
 
 
-def make_bot(settings: Settings) -> BriefingBot:
-    bot = BriefingBot(settings)
+def make_bot(settings: Settings, clock=None) -> BriefingBot:  # type: ignore[no-untyped-def]
+    bot = BriefingBot(settings, clock=clock) if clock else BriefingBot(settings)
     bot._connection.guild_ready_timeout = 0.05  # the double sends every guild at once
     return bot
 
 
 @contextlib.asynccontextmanager
-async def running_bot(double: DiscordDouble, settings: Settings, *, sync: bool = True) -> AsyncIterator[Running]:
+async def running_bot(double: DiscordDouble, settings: Settings, *, sync: bool = True,
+                      clock=None) -> AsyncIterator[Running]:  # type: ignore[no-untyped-def]
     """The bot started as `python -m bot` starts it, connected to the double, commands synced."""
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
-    bot = make_bot(settings)
+    bot = make_bot(settings, clock)
     task = asyncio.create_task(bot.start("double-token"), name="bot-under-test")
     try:
         await asyncio.wait_for(bot.wait_until_ready(), 15)

@@ -138,6 +138,7 @@ class DiscordDouble:
         self.session_id = "double-session"
         self.sequence = 0
         self.uploads: dict[str, bytes] = {}
+        self.nonces: dict[tuple[int, str], int] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -553,6 +554,11 @@ class DiscordDouble:
         errors = rules.check_message(body) or self._check_pings(body) or {}
         if errors:
             return self._reject(request, errors, body)
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce") and (channel_id, str(nonce)) in self.nonces:
+            return _json(self.messages[self.nonces[(channel_id, str(nonce))]].data)  # Discord dedupes by nonce
         message = self._message(body, files, channel_id, "channel")
+        if nonce:
+            self.nonces[(channel_id, str(nonce))] = message.id
         await self.dispatch("MESSAGE_CREATE", {**message.data, "guild_id": str(self.guild_id)})
         return _json(message.data)

@@ -1,0 +1,115 @@
+"""Scheduled briefings end to end: the real bot posts through the double on a controlled clock."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.discord_double.harness import ADMIN, db_settings, point_discord_py_at, running_bot
+from tests.discord_double.server import DiscordDouble
+
+START = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)  # a Wednesday, 08:00 in Paris
+CHANNEL = 1002
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def control_time(running) -> None:
+    """Polls wait milliseconds instead of seconds (the bot was started with the test's clock)."""
+    running.bot.scheduler.sleep = lambda seconds: asyncio.sleep(min(seconds, 0.02))
+
+
+async def until(condition, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("timed out waiting")
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def double(monkeypatch):
+    double = DiscordDouble()
+    await double.start()
+    point_discord_py_at(double, monkeypatch)
+    yield double
+    await double.stop()
+    assert double.rejections == [], double.rejections
+
+
+async def schedule_daily(running, clock: Clock) -> None:
+    interaction = await running.double.invoke(ADMIN, "briefing schedule", {
+        "channel": CHANNEL, "cadence": "daily", "time": "09:00", "timezone": "Europe/Paris", "content": "pillar"})
+    await interaction.answered()
+    assert "Scheduled **#1**" in interaction.final.text(), interaction.final.text()
+
+
+async def test_a_due_briefing_posts_once_and_a_restart_posts_nothing_twice(double, db_path, tmp_path):
+    settings = db_settings(db_path, tmp_path)
+    clock = Clock(START)
+    async with running_bot(double, settings, clock=clock) as running:
+        control_time(running)
+        await schedule_daily(running, clock)
+        await asyncio.sleep(0.1)
+        assert double.channel_messages(CHANNEL) == []  # not due yet
+        clock.now = START + timedelta(hours=1, minutes=1)  # 09:01 in Paris
+        await until(lambda: len(double.channel_messages(CHANNEL)) == 1)
+        await asyncio.sleep(0.2)
+        posts = double.channel_messages(CHANNEL)
+        assert len(posts) == 1 and "Pillar 1" in posts[0].text()
+        assert posts[0].data["flags"] == 0
+
+    async with running_bot(double, settings, sync=False, clock=clock) as restarted:  # same database, same moment
+        control_time(restarted)
+        await asyncio.sleep(0.3)
+        assert len(double.channel_messages(CHANNEL)) == 1
+        clock.now += timedelta(days=1)  # the next day's run
+        await until(lambda: len(double.channel_messages(CHANNEL)) == 2)
+        await asyncio.sleep(0.2)
+        posts = double.channel_messages(CHANNEL)
+        assert len(posts) == 2 and "Pillar 2" in posts[1].text()
+    assert double.identifies == 2
+
+
+async def test_a_429_on_a_post_is_obeyed_and_the_post_arrives_once(double, db_path, tmp_path):
+    clock = Clock(START)
+    async with running_bot(double, db_settings(db_path, tmp_path), clock=clock) as running:
+        control_time(running)
+        await schedule_daily(running, clock)
+        double.rate_limit_next("POST", rf"/channels/{CHANNEL}/messages", retry_after=0.3)
+        clock.now = START + timedelta(hours=1, minutes=1)
+        await until(lambda: len(double.channel_messages(CHANNEL)) == 1)
+        await asyncio.sleep(0.5)
+        assert len(double.channel_messages(CHANNEL)) == 1
+        limited = [r for r in double.requests if r[0] == "POST" and r[1].endswith(f"/channels/{CHANNEL}/messages")]
+        assert [status for _, _, status in limited] == [429, 200]
+
+
+async def test_a_channel_answering_403_pauses_its_schedule(double, db_path, tmp_path):
+    clock = Clock(START)
+    async with running_bot(double, db_settings(db_path, tmp_path), clock=clock) as running:
+        control_time(running)
+        await schedule_daily(running, clock)
+        double.forbidden.add(CHANNEL)  # someone removed the bot's permission in the channel
+        clock.now = START + timedelta(hours=1, minutes=1)
+
+        async def paused() -> str:
+            listing = await double.invoke(ADMIN, "briefing list", {})
+            await listing.answered()
+            return listing.final.text()
+
+        for _ in range(100):
+            text = await paused()
+            if "paused" in text.casefold():
+                break
+            await asyncio.sleep(0.05)
+        assert "paused" in text.casefold() and "403" in text
+        assert double.channel_messages(CHANNEL) == []

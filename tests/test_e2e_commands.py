@@ -126,3 +126,35 @@ async def test_no_unhandled_errors_were_logged(live):
     interaction = await live.double.invoke(MEMBER, "dialogue show", {"year": 2012})
     await interaction.answered()
     assert [r for r in live.errors.records if r.exc_info] == []
+
+
+def _sample(option: dict, double: DiscordDouble):
+    if option.get("choices"):
+        return option["choices"][0]["value"]
+    return {3: "Cuba", 4: 2014, 5: True, 7: double.channel_ids[0], 11: ("admin-records.json", b"{}")}[option["type"]]
+
+
+def _guarded(double: DiscordDouble) -> list[tuple[str, dict]]:
+    from tests.test_e2e_fuzz import leaf_commands
+
+    return [(path, command) for path, command in leaf_commands(double) if path.split()[0] in ("admin", "briefing")]
+
+
+REFUSAL = "Only members with the Manage Server permission"
+
+
+async def test_every_data_changing_command_refuses_members_and_admits_admins(live):
+    double = live.double
+    guarded = _guarded(double)
+    assert len(guarded) >= 30
+    for path, command in guarded:
+        values = {o["name"]: _sample(o, double) for o in command.get("options") or [] if o.get("required")}
+        refused = await double.invoke(MEMBER, path, values)
+        await refused.answered()
+        assert refused.final.ephemeral and REFUSAL in refused.final.text(), path
+        admitted = await double.invoke(ADMIN, path, values)
+        await admitted.answered()
+        assert admitted.latency < INTERACTION_DEADLINE, path
+        shown = admitted.final.text() if admitted.final else ""
+        assert admitted.modal is not None or REFUSAL not in shown, path
+    assert [r for r in live.errors.records if r.exc_info] == []

@@ -56,8 +56,8 @@ def _picker(entity: str) -> Callable[[discord.Interaction, str], Awaitable[list[
 
 
 async def source_autocomplete(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
-    found = await _admin(interaction).pick("source", current)
-    return [Choice(name=label[:100], value=label.split(" ", 2)[2].removeprefix("source ")[:100]) for _, label in found]
+    found = await _admin(interaction).sources(current)
+    return [Choice(name=f"{key} · {title}"[:100], value=key) for key, title in found]
 
 
 def _source(source: str | None, values: dict[str, str]) -> Any:

@@ -220,3 +220,10 @@ async def test_import_with_bad_rows_reports_rows_and_applies_nothing(console, tm
     wrong.write_text("hello")
     refused = await console.run(f"/admin import file:{wrong}")
     assert refused.error and "Not a JSON file" in format_outcome(refused)
+
+
+async def test_source_autocomplete_offers_keys_by_key_or_title(console):
+    choices = await console.autocomplete("/admin position add actor:Cuba theme:veto dialogue:2014 stance:supports source:sixth", "source")
+    assert choices[0]["value"] == "2014-dialogue-summary"
+    by_key = await console.autocomplete("/admin quote add speaker:Cuba dialogue:2014 source:2012", "source")
+    assert [c["value"] for c in by_key] == ["2012-dialogue-summary"]

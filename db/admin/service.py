@@ -402,6 +402,18 @@ class Admin:
         async with self.store.sessions() as session:
             return await session.run_sync(search)
 
+    async def sources(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
+        """(key, title) of the sources whose key or title contains what was typed."""
+        needle = f"%{typed.strip()}%"
+        async with self.store.sessions() as session:
+            rows = await session.execute(
+                select(m.SourceDocument.key, m.SourceDocument.title)
+                .where(or_(m.SourceDocument.key.ilike(needle), m.SourceDocument.title.ilike(needle)))
+                .order_by(m.SourceDocument.dialogue_year.is_(None), m.SourceDocument.key)
+                .limit(limit)
+            )
+            return [(key, title) for key, title in rows]
+
     async def audit(self, guild_id: int | None, limit: int = 50) -> list[AuditInfo]:
         async with self.store.sessions() as session:
             rows = await session.scalars(

@@ -88,7 +88,7 @@ def parse_line(tree: app_commands.CommandTree, line: str, *, check_required: boo
     text = line.strip()
     if not text.startswith("/"):
         raise ConsoleInputError("Commands start with a slash, e.g. /help")
-    text, _, form = text[1:].partition(FORM_SEPARATOR.strip())
+    text, _, form = text[1:].partition(FORM_SEPARATOR)
     text, form = text.strip(), form.strip()
     commands = {c.qualified_name: c for c in tree.walk_commands() if isinstance(c, app_commands.Command)}
     words = text.split()

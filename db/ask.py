@@ -9,6 +9,7 @@ evidence; anything else falls back to full-text search over the sources.
 from __future__ import annotations
 
 import re
+import weakref
 from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -89,6 +90,27 @@ _PARTICIPATION = re.compile(r"\b(states|countries|member states|governments|dele
 _ABOUT = re.compile(r"\b(about|raise[ds]?|mention\w*|on|regarding|call(?:ed)?|discuss\w*|stress\w*|support\w*)\s*$")
 
 
+_Phrase = tuple[NameEntry, str, bool, str, "re.Pattern[str]"]
+_PHRASES: "weakref.WeakKeyDictionary[NameIndex, list[_Phrase]]" = weakref.WeakKeyDictionary()
+
+
+def _phrases(index: NameIndex) -> list[_Phrase]:
+    """(entry, term, short, needle, whole-word pattern) for every name and alias, folded and compiled once per index."""
+    phrases = _PHRASES.get(index)
+    if phrases is None:
+        phrases = []
+        for entry in index.entries:
+            for term in (entry.name, *entry.terms):
+                term_folded = fold(term)
+                if len(term_folded) < 2:
+                    continue
+                short = len(term_folded) <= 4
+                needle = fold_keep_case(term) if short else term_folded
+                phrases.append((entry, term, short, needle, re.compile(rf"(?<![\w]){re.escape(needle)}(?![\w])")))
+        _PHRASES[index] = phrases
+    return phrases
+
+
 def _phrase_spans(index: NameIndex, question: str) -> list[tuple[int, int, NameEntry, str]]:
     """Every (start, end, entry, term) where a name or alias occurs as whole words.
 
@@ -98,17 +120,12 @@ def _phrase_spans(index: NameIndex, question: str) -> list[tuple[int, int, NameE
     folded_q = fold(question)
     accentless = fold_keep_case(question)
     spans = []
-    for entry in index.entries:
-        for term in (entry.name, *entry.terms):
-            term_folded = fold(term)
-            if len(term_folded) < 2:
-                continue
-            if len(term_folded) <= 4:
-                haystack, needle = accentless, fold_keep_case(term)
-            else:
-                haystack, needle = folded_q, term_folded
-            for match in re.finditer(rf"(?<![\w]){re.escape(needle)}(?![\w])", haystack):
-                spans.append((match.start(), match.end(), entry, term))
+    for entry, term, short, needle, pattern in _phrases(index):
+        haystack = accentless if short else folded_q
+        if needle not in haystack:  # no match possible: skip the regular expression
+            continue
+        for match in pattern.finditer(haystack):
+            spans.append((match.start(), match.end(), entry, term))
     return spans
 
 
@@ -261,7 +278,7 @@ class _Asker:
 
     async def _behalf(self) -> Answer | None:
         assert self.u.actor is not None
-        profile = await q.actor_profile(self.session, self.u.actor.name)
+        profile = await q.actor_statements(self.session, self.u.actor.name)  # statements are all this reads
         if profile is None:
             return None
         spoken_for = [s for s in profile.spoken_for if self._year_ok(s.year)]
@@ -375,7 +392,9 @@ class _Asker:
 
     async def _actor(self) -> Answer | None:
         assert self.u.actor is not None
-        profile = await q.actor_profile(self.session, self.u.actor.name)
+        name = self.u.actor.name
+        # with a year, only that meeting's records are read (the lines below keep only that year's)
+        profile = await (q.actor_profile_in(self.session, name, self.u.year) if self.u.year else q.actor_profile(self.session, name))
         if profile is None:
             return None
         where = f" in {self.u.year}" if self.u.year else ""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -245,7 +246,12 @@ class Position(Tracked, Base):
     """A named actor raised a theme at a dialogue; one row per piece of evidence."""
 
     __tablename__ = "positions"
-    __table_args__ = (UniqueConstraint("actor_id", "theme_id", "dialogue_id", "excerpt"),)
+    __table_args__ = (
+        UniqueConstraint("actor_id", "theme_id", "dialogue_id", "excerpt"),
+        # covering indexes for counting who raised which theme, per meeting and per theme (see db.queries.themes)
+        Index("ix_positions_dialogue_theme_actor_partial", "dialogue_id", "theme_id", "actor_id", "partial"),
+        Index("ix_positions_theme_dialogue_actor_partial", "theme_id", "dialogue_id", "actor_id", "partial"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)

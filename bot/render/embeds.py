@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from collections import OrderedDict
+from functools import lru_cache
+from typing import Callable, Iterable, Iterator, Sequence
 
 from discord.utils import escape_markdown, escape_mentions
 
@@ -20,6 +22,7 @@ from db.results import (
     SourceRef,
     StatementInfo,
     ThemeCount,
+    ThemeDialogueGroup,
     ThemeStates,
     UnnamedInfo,
 )
@@ -49,13 +52,60 @@ MEASURE_LABELS = {
 EXCERPT_CHARS = 300
 
 
+@lru_cache(maxsize=8192)  # names, themes and summaries recur in almost every reply
 def esc(text: str | None) -> str:
     """Data and user text shown literally: no markdown, no mentions."""
     return escape_mentions(escape_markdown(text or ""))
 
 
+@lru_cache(maxsize=4096)
 def quote(excerpt: str, limit: int = EXCERPT_CHARS) -> str:
     return f"“{esc(limits.clip(clean(excerpt), limit))}”"
+
+
+class _Laidout:
+    """Replies already laid out for the very same result objects, least recently used out.
+
+    The query layer keeps results until the records change and hands the same
+    (immutable) objects to everyone who asks, so the same objects in means the
+    same reply out. Entries hold their inputs, so an id cannot be reused while
+    its entry exists. Bounded by the pages held (about 20 kB each).
+    """
+
+    MAX_PAGES = 400
+
+    def __init__(self) -> None:
+        self.entries: OrderedDict[tuple, tuple[object, Reply]] = OrderedDict()
+        self.pages = 0
+
+    def reply(self, key: tuple, inputs: object, render: Callable[[], Reply]) -> Reply:
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+            return entry[1]
+        reply = render()
+        self.entries[key] = (inputs, reply)
+        self.pages += len(reply.pages)
+        while self.pages > self.MAX_PAGES and self.entries:
+            _, (_, dropped) = self.entries.popitem(last=False)
+            self.pages -= len(dropped.pages)
+        return reply
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.pages = 0
+
+
+_LAIDOUT = _Laidout()
+
+
+def forget_layouts() -> None:
+    """Forgets every remembered layout (benchmarks measure the uncached path with it)."""
+    _LAIDOUT.clear()
+
+
+def _ids(items: Iterable[object]) -> tuple[int, ...]:
+    return tuple(map(id, items))
 
 
 def _details(statement: StatementInfo) -> str:
@@ -75,6 +125,12 @@ def dialogue_name(d: DialogueSummary) -> str:
 
 
 def dialogue_list(dialogues: Sequence[DialogueSummary], timeline: SourceRef | None) -> Reply:
+    dialogues = tuple(dialogues)
+    return _LAIDOUT.reply(("dialogue_list", _ids(dialogues), id(timeline)), (dialogues, timeline),
+                          lambda: _dialogue_list(dialogues, timeline))
+
+
+def _dialogue_list(dialogues: Sequence[DialogueSummary], timeline: SourceRef | None) -> Reply:
     citations = Citations()
     if timeline:
         citations.cite(timeline)
@@ -108,6 +164,10 @@ def _claim_lines(claims: Iterable[Claim], citations: Citations) -> list[str]:
 
 
 def dialogue_detail(detail: DialogueDetail) -> Reply:
+    return _LAIDOUT.reply(("dialogue_detail", id(detail)), detail, lambda: _dialogue_detail(detail))
+
+
+def _dialogue_detail(detail: DialogueDetail) -> Reply:
     s = detail.summary
     citations = Citations()
     kind = kind_label(s.kind)
@@ -175,6 +235,12 @@ def dialogue_detail(detail: DialogueDetail) -> Reply:
 
 
 def theme_list(themes: Sequence[ThemeCount], year: int | None, sources: Sequence[SourceRef]) -> Reply:
+    themes, sources = tuple(themes), tuple(sources)
+    return _LAIDOUT.reply(("theme_list", _ids(themes), year, _ids(sources)), (themes, sources),
+                          lambda: _theme_list(themes, year, sources))
+
+
+def _theme_list(themes: Sequence[ThemeCount], year: int | None, sources: Sequence[SourceRef]) -> Reply:
     where = f" at the {year} dialogue" if year else ""
     citations = Citations()
     for ref in sources:
@@ -213,24 +279,39 @@ def _unnamed_line(u: UnnamedInfo, citations: Citations) -> str:
 
 
 def theme_states(result: ThemeStates, year: int | None) -> Reply:
+    return _LAIDOUT.reply(("theme_states", id(result), year), result, lambda: _theme_states(result, year))
+
+
+def _theme_states(result: ThemeStates, year: int | None) -> Reply:
     citations = Citations()
     where = f" in {year}" if year else ""
     sections = []
-    for group in result.groups:
-        lines: list[str] = []
+
+    def lines(group: ThemeDialogueGroup, together: dict[tuple[str, str, str], list[PositionInfo]]) -> Iterator[str]:
         if group.partial:
-            lines.append("*Partial list: the source names these among others (“such as”, “and many others”).*")
+            yield "*Partial list: the source names these among others (“such as”, “and many others”).*"
+        for (stance, summary, excerpt), positions in together.items():
+            names = ", ".join(dict.fromkeys(f"**{esc(p.actor)}**" for p in positions))
+            yield f"{STANCE_MARKS.get(stance, '')} {names} — {esc(summary)} {citations.cite(positions[0].source)}"
+            yield f"> {quote(excerpt, 280)}"
+        for u in group.unnamed:
+            yield _unnamed_line(u, citations)
+
+    for group in result.groups:
         # actors the source names together (one excerpt, one summary) share one line
         together: dict[tuple[str, str, str], list[PositionInfo]] = {}
         for p in group.positions:
             together.setdefault((p.stance, p.summary, p.excerpt), []).append(p)
-        for (stance, summary, excerpt), positions in together.items():
-            names = ", ".join(dict.fromkeys(f"**{esc(p.actor)}**" for p in positions))
-            lines.append(f"{STANCE_MARKS.get(stance, '')} {names} — {esc(summary)} {citations.cite(positions[0].source)}")
-            lines.append(f"> {quote(excerpt, 280)}")
-        lines += [_unnamed_line(u, citations) for u in group.unnamed]
+        # sources are numbered in the order the lines cite them, before the lines are made:
+        # lines past the last page are never made, yet the footer lists every source
+        for positions in together.values():
+            citations.cite(positions[0].source)
+        for u in group.unnamed:
+            citations.cite(u.source)
         names = len({p.actor for p in group.positions})
-        sections.append(Section(f"{group.year} — {names} named" + (", partial list" if group.partial else ""), lines))
+        sections.append(
+            Section(f"{group.year} — {names} named" + (", partial list" if group.partial else ""), lines(group, together))
+        )
     if not sections:
         return build_reply(
             f"{result.theme.name}{where}",
@@ -250,6 +331,10 @@ def theme_states(result: ThemeStates, year: int | None) -> Reply:
 
 
 def actor_profile(profile: ActorProfile) -> Reply:
+    return _LAIDOUT.reply(("actor_profile", id(profile)), profile, lambda: _actor_profile(profile))
+
+
+def _actor_profile(profile: ActorProfile) -> Reply:
     citations = Citations()
     heading = ACTOR_KIND_LABELS.get(profile.kind, profile.kind)
     if profile.iso3:
@@ -270,13 +355,20 @@ def actor_profile(profile: ActorProfile) -> Reply:
         Section("Spoken for by others", spoken_for),
         Section("Roles", roles),
     ]
-    by_year: dict[int, list[str]] = {}
+    by_year: dict[int, list[PositionInfo]] = {}
     for p in profile.positions:
-        by_year.setdefault(p.year, []).append(
-            f"{STANCE_MARKS.get(p.stance, '')} **{esc(p.theme.name)}** — {esc(p.summary)} {citations.cite(p.source)}\n> {quote(p.excerpt, 220)}"
-        )
-    for year, lines in sorted(by_year.items()):
-        sections.append(Section(f"Positions in {year}", lines))
+        citations.cite(p.source)  # numbered in citing order; the lines are made only for the pages shown
+        by_year.setdefault(p.year, []).append(p)
+
+    def position_lines(positions: list[PositionInfo]) -> Iterator[str]:
+        for p in positions:
+            yield (
+                f"{STANCE_MARKS.get(p.stance, '')} **{esc(p.theme.name)}** — {esc(p.summary)} {citations.cite(p.source)}"
+                f"\n> {quote(p.excerpt, 220)}"
+            )
+
+    for year, positions in sorted(by_year.items()):
+        sections.append(Section(f"Positions in {year}", position_lines(positions)))
     quotes = [f"**{q.year}** · {quote(q.text)} {citations.cite(q.source)}" for q in profile.quotes]
     sections.append(Section("Quotes", quotes))
     if profile.empty:
@@ -297,6 +389,10 @@ def actor_profile(profile: ActorProfile) -> Reply:
 
 
 def pillar(p: PillarExplainer) -> Reply:
+    return _LAIDOUT.reply(("pillar", id(p)), p, lambda: _pillar(p))
+
+
+def _pillar(p: PillarExplainer) -> Reply:
     citations = Citations()
     ref = citations.cite(p.source)
     contributions = [f"{i}. **{esc(c.heading)}** — {quote(c.excerpt, 260)}" for i, c in enumerate(p.contributions, 1)]
@@ -350,6 +446,11 @@ def answer(a: Answer) -> Reply:
 
 
 def sources(refs: Sequence[SourceRef]) -> Reply:
+    refs = tuple(refs)
+    return _LAIDOUT.reply(("sources", _ids(refs)), refs, lambda: _sources(refs))
+
+
+def _sources(refs: Sequence[SourceRef]) -> Reply:
     lines = []
     for ref in refs:
         when = ref.date or ref.date_note or "undated"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterable, Iterator, Sequence
 
 import discord
 
@@ -21,10 +21,13 @@ MAX_PAGES = 50  # leaves room under the 6000-character message limit for the pag
 
 @dataclass
 class Section:
-    """A titled block of lines; long sections continue over several fields or pages."""
+    """A titled block of lines; long sections continue over several fields or pages.
+
+    `lines` may be a generator: lines after the last page a reply can have are then never made.
+    """
 
     name: str
-    lines: list[str]
+    lines: Iterable[str]
     inline: bool = False
 
 
@@ -50,6 +53,7 @@ class Reply:
     ephemeral: bool = False
     error: bool = False
     truncated: bool = False
+    packed: bytes | None = field(default=None, repr=False, compare=False)  # the pages as compressed JSON, once made
 
     @property
     def first(self) -> list[discord.Embed]:
@@ -70,11 +74,18 @@ class Citations:
 
     def __init__(self) -> None:
         self._refs: dict[SourceRef, int] = {}
+        # the same reference object is usually cited many times: skip hashing its fields again
+        self._marks: dict[int, tuple[SourceRef, str]] = {}
 
     def cite(self, ref: SourceRef) -> str:
+        known = self._marks.get(id(ref))
+        if known is not None and known[0] is ref:
+            return known[1]
         if ref not in self._refs:
             self._refs[ref] = len(self._refs) + 1
-        return f"[{self._refs[ref]}]"
+        mark = f"[{self._refs[ref]}]"
+        self._marks[id(ref)] = (ref, mark)  # holds `ref`, so its id cannot be reused meanwhile
+        return mark
 
     def __bool__(self) -> bool:
         return bool(self._refs)
@@ -98,21 +109,31 @@ def _split_long(line: str, limit: int) -> list[str]:
     return pieces + ([line] if line else [])
 
 
-def _chunk_lines(lines: Sequence[str], limit: int) -> tuple[list[str], bool]:
+def _chunks(lines: Iterable[str], limit: int) -> Iterator[str]:
     """Joins lines into blocks of at most `limit` characters; long lines continue in the next block."""
-    chunks: list[str] = []
     current = ""
-    clipped = False
     for line in (piece for raw in lines for piece in _split_long(raw, limit)):
         candidate = f"{current}\n{line}" if current else line
         if len(candidate) > limit:
-            chunks.append(current)
+            yield current
             current = line
         else:
             current = candidate
     if current:
-        chunks.append(current)
-    return chunks, clipped
+        yield current
+
+
+def _chunk_lines(lines: Sequence[str], limit: int) -> tuple[list[str], bool]:
+    """Every block `_chunks` makes, and whether anything was clipped (never: long lines continue)."""
+    return list(_chunks(lines, limit)), False
+
+
+def _fields(sections: Sequence[Section]) -> Iterator[tuple[str, str, bool]]:
+    """(name, value, inline) of every embed field the sections fill, made as the pages need them."""
+    for section in sections:
+        for i, chunk in enumerate(_chunks(section.lines, limits.FIELD_VALUE)):
+            name = section.name if i == 0 else f"{section.name} (continued)"
+            yield limits.clip(name, limits.FIELD_NAME), chunk, section.inline
 
 
 def build_reply(
@@ -140,15 +161,6 @@ def build_reply(
 
     desc_chunks, clipped = _chunk_lines(description.split("\n") if description else [], limits.EMBED_DESCRIPTION)
     truncated |= clipped
-    fields: list[tuple[str, str, bool]] = []
-    for section in sections:
-        if not section.lines:
-            continue
-        chunks, clipped = _chunk_lines(section.lines, limits.FIELD_VALUE)
-        truncated |= clipped
-        for i, chunk in enumerate(chunks):
-            name = section.name if i == 0 else f"{section.name} (continued)"
-            fields.append((limits.clip(name, limits.FIELD_NAME), chunk, section.inline))
 
     fixed = len(title) + len(footer_text) + 40
     pages: list[discord.Embed] = []
@@ -161,12 +173,18 @@ def build_reply(
     for chunk in desc_chunks or [""]:
         embed = new_page(chunk)
     used = fixed + len(embed.description or "")
-    for name, value, inline in fields:
+    fields_here = 0  # counted here: Embed.fields makes a new proxy of every field on each call
+    for name, value, inline in _fields(sections) if len(pages) <= MAX_PAGES else ():
         size = len(name) + len(value)
-        if len(embed.fields) >= limits.EMBED_FIELDS or used + size > PAGE_BUDGET:
+        if fields_here >= limits.EMBED_FIELDS or used + size > PAGE_BUDGET:
+            if len(pages) >= MAX_PAGES:  # the rest would only fill pages that are cut: stop making it
+                truncated = True
+                break
             embed = new_page(None)
             used = fixed
+            fields_here = 0
         embed.add_field(name=name, value=value, inline=inline)
+        fields_here += 1
         used += size
 
     if len(pages) > MAX_PAGES:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import zlib
 from typing import Awaitable, Callable
 
 import discord
@@ -18,7 +20,9 @@ PAGE_TIMEOUT = 600.0
 class PageView(discord.ui.View):
     def __init__(self, reply: Reply, owner_id: int, *, timeout: float = PAGE_TIMEOUT) -> None:
         super().__init__(timeout=timeout)
-        self.reply = reply
+        self.reply: Reply | None = reply
+        self._packed: bytes | None = None
+        self._page_count = len(reply.pages)
         self.owner_id = owner_id
         self.index = 0
         self.editor: Editor | None = None  # edits the message on timeout
@@ -26,7 +30,26 @@ class PageView(discord.ui.View):
 
     @property
     def page_count(self) -> int:
-        return len(self.reply.pages)
+        return self._page_count
+
+    def pack(self) -> None:
+        """Keeps the pages as compressed JSON instead of embeds, once the first page is sent.
+
+        The buttons work for PAGE_TIMEOUT (ten minutes); fifty pages of embeds take about
+        a megabyte, compressed JSON a twentieth of that, so many people can page at once.
+        """
+        if self.reply is not None:
+            if self.reply.packed is None:  # a reply shown to several people is packed once
+                pages = [[embed.to_dict() for embed in page] for page in self.reply.pages]
+                self.reply.packed = zlib.compress(json.dumps(pages, separators=(",", ":")).encode(), 1)
+            self._packed = self.reply.packed
+            self.reply = None
+
+    def page(self, index: int) -> list[discord.Embed]:
+        if self.reply is not None:
+            return self.reply.pages[index]
+        assert self._packed is not None
+        return [discord.Embed.from_dict(data) for data in json.loads(zlib.decompress(self._packed))[index]]
 
     def _refresh(self) -> None:
         self.previous.disabled = self.index == 0
@@ -46,7 +69,7 @@ class PageView(discord.ui.View):
     async def _show(self, interaction: discord.Interaction) -> None:
         self._refresh()
         await interaction.response.edit_message(
-            embeds=self.reply.pages[self.index], view=self, allowed_mentions=discord.AllowedMentions.none()
+            embeds=self.page(self.index), view=self, allowed_mentions=discord.AllowedMentions.none()
         )
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)

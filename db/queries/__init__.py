@@ -1,6 +1,6 @@
 """Typed async queries every interface uses (Discord cogs, the console, briefings)."""
 
-from db.queries.actors import actor_profile, load_actor_index
+from db.queries.actors import actor_profile, actor_profile_in, actor_statements, load_actor_index
 from db.queries.dialogues import dialogue_detail, list_dialogues
 from db.queries.pillars import pillar_explainer
 from db.queries.search import search_passages
@@ -9,6 +9,8 @@ from db.queries.themes import list_themes, load_theme_index, theme_states
 
 __all__ = [
     "actor_profile",
+    "actor_profile_in",
+    "actor_statements",
     "dialogue_detail",
     "list_dialogues",
     "list_sources",

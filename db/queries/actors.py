@@ -1,64 +1,148 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections import defaultdict
+
+from sqlalchemy import Integer, String, bindparam, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from db import models as m
 from db.names import NameEntry, NameIndex
-from db.queries.convert import position_info, quote_info, role_info, statement_info
-from db.queries.themes import _position_query
-from db.results import ActorProfile
+from db.queries.cache import cached
+from db.queries.convert import Reference, reference, rows
+from db.queries.themes import POSITION_COLUMNS, position_infos
+from db.results import ActorProfile, QuoteInfo, RoleInfo, StatementInfo
+
+A, AA = m.Actor, m.ActorAlias
+St, Sb, R, Q = m.Statement, m.StatementBehalf, m.Role, m.Quote
+
+# Each query reads its own table; names, years and sources come from the cached `Reference`.
+STATEMENT_COLUMNS = (St.id, St.actor_id, St.dialogue_id, St.languages, type_coerce(St.delivered, Integer), St.note,
+                     St.source_id, St.excerpt)
+ROLE_COLUMNS = (R.id, R.actor_id, R.dialogue_id, type_coerce(R.role, String), R.title, R.source_id, R.excerpt)
+QUOTE_COLUMNS = (Q.id, Q.speaker_id, Q.dialogue_id, Q.text, Q.source_id)
+ACTOR, MEETING = bindparam("actor_id"), bindparam("dialogue_id")
+SPOKEN_FOR = select(Sb.statement_id).where(Sb.actor_id == ACTOR)
+
+
+def _profile_statements(at_meeting: bool) -> dict:  # type: ignore[type-arg]
+    """The statements of a profile, built once: across the meetings, or at one (`dialogue_id`)."""
+
+    def at(column):  # type: ignore[no-untyped-def]
+        return (column == MEETING,) if at_meeting else ()
+
+    return {
+        "aliases": select(AA.alias).where(AA.actor_id == ACTOR).order_by(AA.id),
+        "behalf": select(Sb.statement_id, Sb.actor_id)
+        .join(St, St.id == Sb.statement_id)
+        .where(or_(St.actor_id == ACTOR, St.id.in_(SPOKEN_FOR)), *at(St.dialogue_id))
+        .order_by(Sb.statement_id, Sb.actor_id),
+        "statements": select(*STATEMENT_COLUMNS).where(St.actor_id == ACTOR, *at(St.dialogue_id)).order_by(St.id),
+        "spoken_for": select(*STATEMENT_COLUMNS).where(St.id.in_(SPOKEN_FOR), *at(St.dialogue_id)).order_by(St.id),
+        "roles": select(*ROLE_COLUMNS).where(R.actor_id == ACTOR, *at(R.dialogue_id)).order_by(R.id),
+        "positions": select(*POSITION_COLUMNS)
+        .where(m.Position.actor_id == ACTOR, *at(m.Position.dialogue_id))
+        .order_by(m.Position.id),
+        "quotes": select(*QUOTE_COLUMNS).where(Q.speaker_id == ACTOR, *at(Q.dialogue_id)).order_by(Q.id),
+    }
+
+
+PROFILE, PROFILE_AT = _profile_statements(False), _profile_statements(True)
+EVERYTHING = tuple(PROFILE)
+STATEMENTS_ONLY = ("aliases", "behalf", "statements", "spoken_for")
 
 
 async def load_actor_index(session: AsyncSession) -> NameIndex:
-    actors = await session.scalars(select(m.Actor).options(selectinload(m.Actor.aliases)))
-    return NameIndex(
-        NameEntry(a.id, a.name, a.kind.value, tuple(x.alias for x in a.aliases), a.iso3) for a in actors
-    )
+    aliases: dict[int, list[str]] = defaultdict(list)
+    for actor_id, alias in await rows(session, select(AA.actor_id, AA.alias).order_by(AA.id)):
+        aliases[actor_id].append(alias)
+    actors = await rows(session, select(A.id, A.name, A.kind, A.iso3).order_by(A.id))
+    return NameIndex(NameEntry(i, name, kind.value, tuple(aliases[i]), iso3) for i, name, kind, iso3 in actors)
 
 
-def _statement_query():  # type: ignore[no-untyped-def]
-    return select(m.Statement).options(
-        selectinload(m.Statement.actor),
-        selectinload(m.Statement.source),
-        selectinload(m.Statement.dialogue),
-        selectinload(m.Statement.on_behalf_of).selectinload(m.StatementBehalf.actor),
-    )
+def behalf_names(found, ref: Reference) -> dict[int, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    """(statement id, actor id) rows to the actors each statement was delivered on behalf of, by statement id."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for statement_id, actor_id in found:
+        names[statement_id].append(ref.actors[actor_id][0])
+    return {k: tuple(v) for k, v in names.items()}
+
+
+def statement_infos(found, behalf: dict[int, tuple[str, ...]], ref: Reference) -> list[StatementInfo]:  # type: ignore[no-untyped-def]
+    infos = []
+    for statement_id, actor_id, dialogue_id, languages, delivered, note, source_id, excerpt in found:
+        name, kind, _ = ref.actors[actor_id]
+        infos.append(StatementInfo(
+            ref.years[dialogue_id], name, kind, tuple(languages or ()), behalf.get(statement_id, ()), bool(delivered),
+            note, ref.sources[source_id], excerpt,
+        ))
+    return infos
+
+
+def role_infos(found, ref: Reference) -> list[RoleInfo]:  # type: ignore[no-untyped-def]
+    infos = []
+    for _, actor_id, dialogue_id, role, title, source_id, excerpt in found:
+        name, kind, _ = ref.actors[actor_id]
+        infos.append(RoleInfo(ref.years[dialogue_id], name, kind, role, title, ref.sources[source_id], excerpt))
+    return infos
+
+
+def quote_infos(found, ref: Reference) -> list[QuoteInfo]:  # type: ignore[no-untyped-def]
+    return [
+        QuoteInfo(ref.years[dialogue_id], ref.actors[speaker_id][0], text, ref.sources[source_id])
+        for _, speaker_id, dialogue_id, text, source_id in found
+    ]
 
 
 async def actor_profile(session: AsyncSession, name: str) -> ActorProfile | None:
-    """Everything one actor did across the dialogues, by its canonical name."""
-    actor = await session.scalar(select(m.Actor).where(m.Actor.name == name).options(selectinload(m.Actor.aliases)))
-    if actor is None:
+    """Everything one actor did across the dialogues, by its canonical name (kept until the records change)."""
+    return await cached(session, ("actor_profile", name), lambda: _actor_profile(session, name), _profile_size)
+
+
+async def actor_profile_in(session: AsyncSession, name: str, year: int) -> ActorProfile | None:
+    """An actor's profile with only what it did at the `year` meeting: the profile filtered by year."""
+    return await cached(
+        session, ("actor_profile_in", name, year), lambda: _actor_profile(session, name, year), _profile_size
+    )
+
+
+async def actor_statements(session: AsyncSession, name: str) -> ActorProfile | None:
+    """An actor's profile with only its statements and those delivered on its behalf (no roles, positions, quotes)."""
+    return await cached(
+        session, ("actor_statements", name), lambda: _actor_profile(session, name, parts=STATEMENTS_ONLY), _profile_size
+    )
+
+
+def _profile_size(profile: ActorProfile | None) -> int:
+    if profile is None:
+        return 1
+    return len(profile.statements) + len(profile.spoken_for) + len(profile.roles) + len(profile.positions) + len(profile.quotes)
+
+
+async def _actor_profile(
+    session: AsyncSession, name: str, year: int | None = None, parts: tuple[str, ...] = EVERYTHING
+) -> ActorProfile | None:
+    ref = await reference(session)
+    actor_id = ref.actor_ids.get(name)
+    if actor_id is None:
         return None
-    statements = await session.scalars(_statement_query().where(m.Statement.actor_id == actor.id))
-    spoken_for = await session.scalars(
-        _statement_query().join(m.Statement.on_behalf_of).where(m.StatementBehalf.actor_id == actor.id)
-    )
-    roles = await session.scalars(
-        select(m.Role)
-        .where(m.Role.actor_id == actor.id)
-        .options(selectinload(m.Role.actor), selectinload(m.Role.source), selectinload(m.Role.dialogue))
-    )
-    positions = await session.scalars(_position_query().where(m.Position.actor_id == actor.id))
-    quotes = await session.scalars(
-        select(m.Quote)
-        .where(m.Quote.speaker_id == actor.id)
-        .options(selectinload(m.Quote.speaker), selectinload(m.Quote.source), selectinload(m.Quote.dialogue))
-    )
+    actor_name, kind, iso3 = ref.actors[actor_id]
+    statements_of, params = PROFILE, {"actor_id": actor_id}
+    if year is not None:
+        statements_of, params = PROFILE_AT, {"actor_id": actor_id, "dialogue_id": ref.dialogue_ids.get(year, -1)}
+    found = {part: await rows(session, statements_of[part], params) for part in parts}
+    behalf = behalf_names(found["behalf"], ref)
 
     def by_year(items):  # type: ignore[no-untyped-def]
         return tuple(sorted(items, key=lambda x: x.year))
 
     return ActorProfile(
-        name=actor.name,
-        kind=actor.kind.value,
-        iso3=actor.iso3,
-        aliases=tuple(a.alias for a in actor.aliases),
-        statements=by_year(statement_info(s) for s in statements),
-        spoken_for=by_year(statement_info(s) for s in spoken_for),
-        roles=by_year(role_info(r) for r in roles),
-        positions=by_year(position_info(p) for p in positions),
-        quotes=by_year(quote_info(q) for q in quotes),
+        name=actor_name,
+        kind=kind,
+        iso3=iso3,
+        aliases=tuple(alias for (alias,) in found["aliases"]),
+        statements=by_year(statement_infos(found["statements"], behalf, ref)),
+        spoken_for=by_year(statement_infos(found["spoken_for"], behalf, ref)),
+        roles=by_year(role_infos(found.get("roles", ()), ref)),
+        positions=by_year(position_infos(found.get("positions", ()), ref)),
+        quotes=by_year(quote_infos(found.get("quotes", ()), ref)),
     )

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from db import models as m
+from db.queries.cache import cached
 from db.results import (
     PositionInfo,
     QuoteInfo,
@@ -71,3 +77,92 @@ def unnamed_info(u: m.UnnamedClaim) -> UnnamedInfo:
         excerpt=u.excerpt,
         source=source_ref(u.source),
     )
+
+
+# -- rows of column queries (joins instead of ORM objects and eager loads) --------------------
+#
+# The read queries select the columns they need and join the small tables they
+# refer to, so one statement returns everything a section of an answer shows.
+# Source documents are never loaded whole: their texts are large and no answer
+# needs them. Equal references are made once per query and shared.
+
+S = m.SourceDocument
+T = m.Theme
+SOURCE_COLUMNS = (
+    S.id.label("s_id"), S.key.label("s_key"), S.title.label("s_title"), S.publisher.label("s_publisher"),
+    S.date.label("s_date"), S.date_note.label("s_date_note"), S.kind.label("s_kind"),
+    S.dialogue_year.label("s_dialogue_year"),
+)
+THEME_COLUMNS = (
+    T.id.label("t_id"), T.slug.label("t_slug"), T.name.label("t_name"), T.description.label("t_description"),
+    T.pillar.label("t_pillar"), T.keywords.label("t_keywords"),
+)
+
+
+class Refs:
+    """Source references and theme descriptions made from joined columns, once per id."""
+
+    def __init__(self) -> None:
+        self._sources: dict[int, SourceRef] = {}
+        self._themes: dict[int, ThemeInfo] = {}
+
+    def source(self, row) -> SourceRef:  # type: ignore[no-untyped-def]
+        ref = self._sources.get(row.s_id)
+        if ref is None:
+            ref = self._sources[row.s_id] = SourceRef(
+                row.s_key, row.s_title, row.s_publisher, row.s_date, row.s_date_note, row.s_kind, row.s_dialogue_year
+            )
+        return ref
+
+    def theme(self, row) -> ThemeInfo:  # type: ignore[no-untyped-def]
+        info = self._themes.get(row.t_id)
+        if info is None:
+            info = self._themes[row.t_id] = ThemeInfo(
+                row.t_slug, row.t_name, row.t_description, row.t_pillar, tuple(row.t_keywords or ())
+            )
+        return info
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The small tables every answer refers to, by id: kept per knowledge generation (db.queries.cache).
+
+    With them, the queries that return many rows select only the columns of their
+    own table, and every name, year, source and theme is made once, not per row.
+    """
+
+    actors: dict[int, tuple[str, str, str | None]]  # id -> (name, kind, ISO code)
+    actor_ids: dict[str, int]  # canonical name -> id
+    years: dict[int, int]  # dialogue id -> year
+    dialogue_ids: dict[int, int]  # year -> dialogue id
+    sources: dict[int, SourceRef]  # in id order
+    themes: dict[int, ThemeInfo]  # in id order
+    theme_ids: dict[str, int]  # slug -> id
+
+
+async def reference(session: AsyncSession) -> Reference:
+    return await cached(session, "reference", lambda: _load_reference(session), lambda r: len(r.actors) + len(r.sources))
+
+
+async def _load_reference(session: AsyncSession) -> Reference:
+    A, D = m.Actor, m.Dialogue
+    actors = {i: (name, kind.value, iso3) for i, name, kind, iso3 in await rows(session, select(A.id, A.name, A.kind, A.iso3).order_by(A.id))}
+    years = dict(await rows(session, select(D.id, D.year).order_by(D.id)))
+    refs = Refs()
+    sources = {s.s_id: refs.source(s) for s in await rows(session, select(*SOURCE_COLUMNS).order_by(S.id))}
+    themes = {t.t_id: refs.theme(t) for t in await rows(session, select(*THEME_COLUMNS).order_by(T.id))}
+    return Reference(
+        actors=actors,
+        actor_ids={name: i for i, (name, _, _) in actors.items()},
+        years=years,
+        dialogue_ids={year: i for i, year in years.items()},
+        sources=sources,
+        themes=themes,
+        theme_ids={info.slug: i for i, info in themes.items()},
+    )
+
+
+async def rows(session: AsyncSession, statement, params: dict | None = None) -> list:  # type: ignore[no-untyped-def]
+    """All rows of a column query, run on the session's connection (no ORM result processing)."""
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).all()

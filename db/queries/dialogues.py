@@ -1,18 +1,32 @@
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from db import models as m
-from db.queries.convert import quote_info, role_info, source_ref, statement_info
+from db.queries.actors import (
+    QUOTE_COLUMNS,
+    ROLE_COLUMNS,
+    STATEMENT_COLUMNS,
+    behalf_names,
+    quote_infos,
+    role_infos,
+    statement_infos,
+)
+from db.queries.cache import cached
+from db.queries.convert import reference, rows
 from db.queries.themes import list_themes
 from db.results import Claim, DialogueDetail, DialogueSummary
 
 _ROLE_ORDER = {"opening_remarks": 0, "moderator": 1, "panelist": 2}
 
+D, S = m.Dialogue, m.SourceDocument
+SUMMARY_COLUMNS = (D.id, D.year, D.dates, D.kind, D.meeting, D.title, D.ordinal, D.report_title, D.report_symbol,
+                   D.report_date, D.detailed)
 
-def summary(d: m.Dialogue, detailed: bool | None = None) -> DialogueSummary:
+
+def summary(d, detailed: bool | None = None) -> DialogueSummary:  # type: ignore[no-untyped-def]
+    """A meeting's summary from a `Dialogue` or a row of its columns."""
     return DialogueSummary(
         year=d.year,
         dates=d.dates,
@@ -27,77 +41,83 @@ def summary(d: m.Dialogue, detailed: bool | None = None) -> DialogueSummary:
     )
 
 
-async def _with_records(session: AsyncSession) -> set[int]:
-    """Dialogues with records of who said what (seeded from the corpus or added by admins)."""
-    found: set[int] = set()
-    for model in (m.Position, m.Statement, m.Role):
-        found.update(await session.scalars(select(model.dialogue_id).distinct()))
-    return found
+def _has_records():  # type: ignore[no-untyped-def]
+    """Whether a meeting has records of who said what (seeded from the corpus or added by admins)."""
+    return or_(*(exists().where(model.dialogue_id == D.id) for model in (m.Position, m.Statement, m.Role)))
 
 
 async def list_dialogues(session: AsyncSession) -> list[DialogueSummary]:
-    rows = await session.scalars(select(m.Dialogue).order_by(m.Dialogue.year))
-    recorded = await _with_records(session)
-    return [summary(d, d.detailed or d.id in recorded) for d in rows]
+    """Every meeting by year (kept until the records change)."""
+    return list(await cached(session, "list_dialogues", lambda: _list_dialogues(session), len))
+
+
+async def _list_dialogues(session: AsyncSession) -> tuple[DialogueSummary, ...]:
+    found = await rows(session, select(*SUMMARY_COLUMNS, _has_records().label("recorded")).order_by(D.year))
+    return tuple(summary(d, d.detailed or bool(d.recorded)) for d in found)
 
 
 async def dialogue_years(session: AsyncSession) -> list[int]:
-    return list(await session.scalars(select(m.Dialogue.year).order_by(m.Dialogue.year)))
+    return list(await session.scalars(select(D.year).order_by(D.year)))
 
 
 async def dialogue_detail(session: AsyncSession, year: int) -> DialogueDetail | None:
-    dialogue = await session.scalar(
-        select(m.Dialogue)
-        .where(m.Dialogue.year == year)
-        .options(selectinload(m.Dialogue.claims).selectinload(m.DialogueClaim.source))
-    )
-    if dialogue is None:
+    """One meeting in full (kept until the records change)."""
+    return await cached(session, ("dialogue_detail", year), lambda: _dialogue_detail(session, year), _detail_size)
+
+
+def _detail_size(detail: DialogueDetail | None) -> int:
+    if detail is None:
+        return 1
+    return len(detail.claims) + len(detail.roles) + len(detail.statements) + len(detail.themes) + len(detail.quotes)
+
+
+_MEETING = bindparam("dialogue_id")
+_C, _St, _Sb, _R, _Q = m.DialogueClaim, m.Statement, m.StatementBehalf, m.Role, m.Quote
+DETAIL = {  # the statements of a meeting's detail, built once
+    "claims": select(_C.field, _C.measure, _C.value_int, _C.value_text, _C.source_id, _C.excerpt)
+    .where(_C.dialogue_id == _MEETING)
+    .order_by(_C.id),
+    "roles": select(*ROLE_COLUMNS).where(_R.dialogue_id == _MEETING).order_by(_R.id),
+    "behalf": select(_Sb.statement_id, _Sb.actor_id)
+    .join(_St, _St.id == _Sb.statement_id)
+    .where(_St.dialogue_id == _MEETING)
+    .order_by(_Sb.statement_id, _Sb.actor_id),
+    "statements": select(*STATEMENT_COLUMNS).where(_St.dialogue_id == _MEETING).order_by(_St.id),
+    "quotes": select(*QUOTE_COLUMNS).where(_Q.dialogue_id == _MEETING).order_by(_Q.id),
+}
+MEETING_OF_YEAR = select(*SUMMARY_COLUMNS, D.focus_pillars, D.participation_as_reported, D.source_urls, D.notes).where(
+    D.year == bindparam("year")
+)
+
+
+async def _dialogue_detail(session: AsyncSession, year: int) -> DialogueDetail | None:
+    found = await rows(session, MEETING_OF_YEAR, {"year": year})
+    if not found:
         return None
-    roles = await session.scalars(
-        select(m.Role)
-        .where(m.Role.dialogue_id == dialogue.id)
-        .options(selectinload(m.Role.actor), selectinload(m.Role.source), selectinload(m.Role.dialogue))
-        .order_by(m.Role.id)
-    )
-    statements = await session.scalars(
-        select(m.Statement)
-        .where(m.Statement.dialogue_id == dialogue.id)
-        .options(
-            selectinload(m.Statement.actor),
-            selectinload(m.Statement.source),
-            selectinload(m.Statement.dialogue),
-            selectinload(m.Statement.on_behalf_of).selectinload(m.StatementBehalf.actor),
-        )
-        .order_by(m.Statement.id)
-    )
-    quotes = await session.scalars(
-        select(m.Quote)
-        .where(m.Quote.dialogue_id == dialogue.id)
-        .options(selectinload(m.Quote.speaker), selectinload(m.Quote.source), selectinload(m.Quote.dialogue))
-        .order_by(m.Quote.id)
-    )
+    dialogue = found[0]
+    ref = await reference(session)
+    parts = {part: await rows(session, statement, {"dialogue_id": dialogue.id}) for part, statement in DETAIL.items()}
     claims = tuple(
-        Claim(c.field, c.measure, c.value_int, c.value_text, source_ref(c.source), c.excerpt)
-        for c in sorted(dialogue.claims, key=lambda c: c.id)
+        Claim(field, measure, value_int, value_text, ref.sources[source_id], excerpt)
+        for field, measure, value_int, value_text, source_id, excerpt in parts["claims"]
     )
-    role_infos = tuple(sorted((role_info(r) for r in roles), key=lambda r: _ROLE_ORDER.get(r.role, 9)))
-    statement_infos = tuple(statement_info(s) for s in statements)
-    quote_infos = tuple(quote_info(q) for q in quotes)
+    role_list = tuple(sorted(role_infos(parts["roles"], ref), key=lambda r: _ROLE_ORDER.get(r.role, 9)))
+    statement_list = tuple(statement_infos(parts["statements"], behalf_names(parts["behalf"], ref), ref))
+    quote_list = tuple(quote_infos(parts["quotes"], ref))
     themes = tuple(await list_themes(session, year))
-    refs = [c.source for c in claims] + [r.source for r in role_infos] + [s.source for s in statement_infos]
-    refs += [q.source for q in quote_infos] + [u.source for t in themes for u in t.unnamed]
-    sources_in_db = await session.scalars(select(m.SourceDocument).where(m.SourceDocument.dialogue_year == year))
-    refs += [source_ref(s) for s in sources_in_db]
+    refs_cited = [c.source for c in claims] + [r.source for r in role_list] + [s.source for s in statement_list]
+    refs_cited += [q.source for q in quote_list] + [u.source for t in themes for u in t.unnamed]
+    refs_cited += [source for source in ref.sources.values() if source.dialogue_year == year]
     return DialogueDetail(
-        summary=summary(dialogue, dialogue.detailed or bool(role_infos or statement_infos or themes)),
+        summary=summary(dialogue, dialogue.detailed or bool(role_list or statement_list or themes)),
         focus_pillars=tuple(dialogue.focus_pillars or ()),
         participation_as_reported=dialogue.participation_as_reported,
         source_urls=tuple(dialogue.source_urls or ()),
         notes=dialogue.notes,
         claims=claims,
-        roles=role_infos,
-        statements=statement_infos,
+        roles=role_list,
+        statements=statement_list,
         themes=themes,
-        quotes=quote_infos,
-        sources=tuple(dict.fromkeys(refs)),
+        quotes=quote_list,
+        sources=tuple(dict.fromkeys(refs_cited)),
     )

@@ -6,10 +6,10 @@ import re
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from db import models as m
-from db.queries.convert import source_ref
+from db.queries.cache import cached
+from db.queries.convert import SOURCE_COLUMNS, Refs
 from db.results import SearchHit
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -27,9 +27,14 @@ def fts_terms(query: str) -> list[str]:
 
 
 async def search_passages(session: AsyncSession, query: str, limit: int = 5) -> list[SearchHit]:
+    """The best matching passages (BM25); kept, per search terms, until the records change."""
     terms = fts_terms(query)
     if not terms:
         return []
+    return list(await cached(session, ("search", tuple(terms), limit), lambda: _search(session, terms, limit), len))
+
+
+async def _search(session: AsyncSession, terms: list[str], limit: int) -> tuple[SearchHit, ...]:
     match = " OR ".join(f'"{t}"' for t in terms)
     rows = (
         await session.execute(
@@ -38,26 +43,25 @@ async def search_passages(session: AsyncSession, query: str, limit: int = 5) -> 
         )
     ).all()
     if not rows:
-        return []
+        return ()
     ranks = {row.rowid: row.rank for row in rows}
+    P = m.Passage
+    others = m.Passage.__table__.alias("others")
+    in_source = select(func.count()).where(others.c.source_id == P.source_id).scalar_subquery()
     passages = {
         p.id: p
-        for p in await session.scalars(
-            select(m.Passage).where(m.Passage.id.in_(ranks)).options(selectinload(m.Passage.source))
+        for p in await session.execute(
+            select(P.id, P.ordinal, P.char_offset, P.text, in_source.label("total"), *SOURCE_COLUMNS)
+            .join(m.SourceDocument, m.SourceDocument.id == P.source_id)
+            .where(P.id.in_(ranks))
         )
     }
-    totals = dict(
-        (
-            await session.execute(
-                select(m.Passage.source_id, func.count()).group_by(m.Passage.source_id)
-            )
-        ).all()
-    )
-    return [
+    refs = Refs()
+    return tuple(
         SearchHit(
-            source=source_ref(p.source),
+            source=refs.source(p),
             ordinal=p.ordinal,
-            passages_in_source=totals.get(p.source_id, 0),
+            passages_in_source=p.total,
             char_offset=p.char_offset,
             text=p.text,
             rank=ranks[pid],
@@ -65,4 +69,4 @@ async def search_passages(session: AsyncSession, query: str, limit: int = 5) -> 
         )
         for pid in ranks
         if (p := passages.get(pid)) is not None
-    ]
+    )

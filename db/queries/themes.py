@@ -2,93 +2,141 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, bindparam, distinct, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from db import models as m
 from db.names import NameEntry, NameIndex
-from db.queries.convert import position_info, theme_info, unnamed_info
-from db.results import ThemeCount, ThemeDialogueGroup, ThemeStates
+from db.queries.cache import cached
+from db.queries.convert import Reference, reference, rows
+from db.results import PositionInfo, ThemeCount, ThemeDialogueGroup, ThemeStates, UnnamedInfo
 
 _STANCE_ORDER = {"supports": 0, "concerned": 1, "neutral": 2, "opposes": 3}
 
+P, U, T = m.Position, m.UnnamedClaim, m.Theme
 
-def _position_query():  # type: ignore[no-untyped-def]
-    return select(m.Position).options(
-        selectinload(m.Position.actor),
-        selectinload(m.Position.theme),
-        selectinload(m.Position.dialogue),
-        selectinload(m.Position.source),
-    )
+# Positions and unnamed claims are read from their own table only; actors, years,
+# themes and sources come from the cached `Reference`. Equal texts (actors the
+# source names together share one excerpt and one summary) are kept once.
+# Stances and flags are read as stored (text, 0/1), without per-row conversion to enums and back.
+POSITION_COLUMNS = (P.id, P.actor_id, P.theme_id, P.dialogue_id, type_coerce(P.stance, String), P.summary, P.excerpt,
+                    P.source_id, type_coerce(P.partial, Integer))
+UNNAMED_COLUMNS = (U.id, U.theme_id, U.dialogue_id, U.count, U.quantity, type_coerce(U.stance, String), U.summary,
+                   U.excerpt, U.source_id)
+# the statements of the busiest reads, built once
+POSITIONS_OF_THEME = select(*POSITION_COLUMNS).where(P.theme_id == bindparam("theme_id")).order_by(P.id)
+POSITIONS_OF_THEME_AT = (
+    select(*POSITION_COLUMNS)
+    .where(P.theme_id == bindparam("theme_id"), P.dialogue_id == bindparam("dialogue_id"))
+    .order_by(P.id)
+)
+UNNAMED_OF_THEME = select(*UNNAMED_COLUMNS).where(U.theme_id == bindparam("theme_id")).order_by(U.id)
+UNNAMED_OF_THEME_AT = (
+    select(*UNNAMED_COLUMNS)
+    .where(U.theme_id == bindparam("theme_id"), U.dialogue_id == bindparam("dialogue_id"))
+    .order_by(U.id)
+)
 
 
-def _unnamed_query():  # type: ignore[no-untyped-def]
-    return select(m.UnnamedClaim).options(
-        selectinload(m.UnnamedClaim.theme),
-        selectinload(m.UnnamedClaim.dialogue),
-        selectinload(m.UnnamedClaim.source),
-    )
+def position_infos(found, ref: Reference) -> list[PositionInfo]:  # type: ignore[no-untyped-def]
+    texts: dict[str, str] = {}
+    actors, years, themes, sources = ref.actors, ref.years, ref.themes, ref.sources
+    infos = []
+    for _, actor_id, theme_id, dialogue_id, stance, summary, excerpt, source_id, partial in found:
+        name, kind, _ = actors[actor_id]
+        infos.append(PositionInfo(
+            years[dialogue_id], name, kind, themes[theme_id], stance, texts.setdefault(summary, summary),
+            texts.setdefault(excerpt, excerpt), sources[source_id], bool(partial),
+        ))
+    return infos
+
+
+def unnamed_infos(found, ref: Reference) -> list[UnnamedInfo]:  # type: ignore[no-untyped-def]
+    return [
+        UnnamedInfo(ref.years[dialogue_id], ref.themes[theme_id], count, quantity, stance, summary, excerpt,
+                    ref.sources[source_id])
+        for _, theme_id, dialogue_id, count, quantity, stance, summary, excerpt, source_id in found
+    ]
 
 
 async def load_theme_index(session: AsyncSession) -> NameIndex:
-    themes = await session.scalars(select(m.Theme))
-    return NameIndex(NameEntry(t.id, t.name, "theme", tuple(t.keywords or ()), t.slug) for t in themes)
+    themes = await rows(session, select(T.id, T.name, T.keywords, T.slug).order_by(T.id))
+    return NameIndex(NameEntry(i, name, "theme", tuple(keywords or ()), slug) for i, name, keywords, slug in themes)
 
 
 async def list_themes(session: AsyncSession, year: int | None = None) -> list[ThemeCount]:
     """Themes with the number of named actors and the unnamed counts, most-raised first.
 
     With a year, only themes raised at that dialogue; without, every theme.
+    Counted in SQL and kept until the records change (see `db.queries.cache`).
     """
-    positions = _position_query()
-    unnamed = _unnamed_query()
+    return list(await cached(session, ("list_themes", year), lambda: _count_themes(session, year), len))
+
+
+async def _count_themes(session: AsyncSession, year: int | None) -> tuple[ThemeCount, ...]:
+    ref = await reference(session)
+    named = select(P.theme_id, func.count(distinct(P.actor_id)), func.max(P.partial)).group_by(P.theme_id)
+    pairs = select(P.theme_id, P.dialogue_id).distinct()
+    unnamed = select(*UNNAMED_COLUMNS).order_by(U.id)
     if year is not None:
-        positions = positions.join(m.Position.dialogue).where(m.Dialogue.year == year)
-        unnamed = unnamed.join(m.UnnamedClaim.dialogue).where(m.Dialogue.year == year)
-    actors: dict[int, set[int]] = defaultdict(set)
+        dialogue_id = ref.dialogue_ids.get(year)
+        named = named.where(P.dialogue_id == dialogue_id)
+        pairs = pairs.where(P.dialogue_id == dialogue_id)
+        unnamed = unnamed.where(U.dialogue_id == dialogue_id)
+    actors: dict[int, int] = {}
+    partial: dict[int, bool] = {}
+    for theme_id, count, any_partial in await rows(session, named):
+        actors[theme_id] = count
+        partial[theme_id] = bool(any_partial)
     years: dict[int, set[int]] = defaultdict(set)
-    partial: dict[int, bool] = defaultdict(bool)
-    for p in await session.scalars(positions):
-        actors[p.theme_id].add(p.actor_id)
-        years[p.theme_id].add(p.dialogue.year)
-        partial[p.theme_id] |= p.partial
-    claims = defaultdict(list)
-    for u in await session.scalars(unnamed):
-        claims[u.theme_id].append(unnamed_info(u))
-        years[u.theme_id].add(u.dialogue.year)
-    themes = await session.scalars(select(m.Theme))
+    for theme_id, dialogue_id in await rows(session, pairs):
+        years[theme_id].add(ref.years[dialogue_id])
+    claims: dict[int, list[UnnamedInfo]] = defaultdict(list)
+    found = await rows(session, unnamed)
+    for row, info in zip(found, unnamed_infos(found, ref)):
+        claims[row.theme_id].append(info)
+        years[row.theme_id].add(info.year)
     result = [
         ThemeCount(
-            theme=theme_info(t),
-            years=tuple(sorted(years[t.id])),
-            named_actors=len(actors[t.id]),
-            unnamed=tuple(sorted(claims[t.id], key=lambda u: (u.year, u.quantity))),
-            partial=partial[t.id],
+            theme=info,
+            years=tuple(sorted(years[theme_id])),
+            named_actors=actors.get(theme_id, 0),
+            unnamed=tuple(sorted(claims[theme_id], key=lambda u: (u.year, u.quantity))),
+            partial=partial.get(theme_id, False),
         )
-        for t in themes
-        if year is None or years[t.id]
+        for theme_id, info in ref.themes.items()
+        if year is None or years[theme_id]
     ]
     result.sort(key=lambda c: (-c.named_actors, -len(c.unnamed), c.theme.name))
-    return result
+    return tuple(result)
 
 
 async def theme_states(session: AsyncSession, slug: str, year: int | None = None) -> ThemeStates | None:
-    """The actors that raised a theme, grouped by dialogue, with unnamed counts."""
-    theme = await session.scalar(select(m.Theme).where(m.Theme.slug == slug))
-    if theme is None:
+    """The actors that raised a theme, grouped by dialogue, with unnamed counts (kept until the records change)."""
+    return await cached(session, ("theme_states", slug, year), lambda: _theme_states(session, slug, year), _states_size)
+
+
+def _states_size(result: ThemeStates | None) -> int:
+    return sum(len(g.positions) + len(g.unnamed) for g in result.groups) if result else 1
+
+
+async def _theme_states(session: AsyncSession, slug: str, year: int | None) -> ThemeStates | None:
+    ref = await reference(session)
+    theme_id = ref.theme_ids.get(slug)
+    if theme_id is None:
         return None
-    positions = _position_query().where(m.Position.theme_id == theme.id)
-    unnamed = _unnamed_query().where(m.UnnamedClaim.theme_id == theme.id)
-    if year is not None:
-        positions = positions.join(m.Position.dialogue).where(m.Dialogue.year == year)
-        unnamed = unnamed.join(m.UnnamedClaim.dialogue).where(m.Dialogue.year == year)
+    if year is None:
+        params = {"theme_id": theme_id}
+        positions, unnamed = POSITIONS_OF_THEME, UNNAMED_OF_THEME
+    else:
+        params = {"theme_id": theme_id, "dialogue_id": ref.dialogue_ids.get(year, -1)}
+        positions, unnamed = POSITIONS_OF_THEME_AT, UNNAMED_OF_THEME_AT
     by_year_pos = defaultdict(list)
-    for p in await session.scalars(positions.order_by(m.Position.id)):
-        by_year_pos[p.dialogue.year].append(position_info(p))
+    for info in position_infos(await rows(session, positions, params), ref):
+        by_year_pos[info.year].append(info)
     by_year_unnamed = defaultdict(list)
-    for u in await session.scalars(unnamed.order_by(m.UnnamedClaim.id)):
-        by_year_unnamed[u.dialogue.year].append(unnamed_info(u))
+    for info in unnamed_infos(await rows(session, unnamed, params), ref):
+        by_year_unnamed[info.year].append(info)
     groups = tuple(
         ThemeDialogueGroup(
             y,
@@ -97,4 +145,4 @@ async def theme_states(session: AsyncSession, slug: str, year: int | None = None
         )
         for y in sorted(set(by_year_pos) | set(by_year_unnamed))
     )
-    return ThemeStates(theme_info(theme), groups)
+    return ThemeStates(ref.themes[theme_id], groups)

@@ -91,7 +91,7 @@ def _draw(per_year: Mapping[int, Sequence[ThemeCount]], title: str) -> bytes:
     lookup = {(y, c.theme.name): c for y in years for c in per_year[y]}
     height = max(3.0, 0.42 * len(themes) * max(1, len(years)) ** 0.5 + 1.2)
     fig = Figure(figsize=(10, height), dpi=110)
-    FigureCanvasAgg(fig)
+    canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     bar = 0.8 / max(1, len(years))
     for i, year in enumerate(years):
@@ -121,6 +121,10 @@ def _draw(per_year: Mapping[int, Sequence[ThemeCount]], title: str) -> bytes:
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
+    # A figure's objects refer to one another, so only a full garbage collection would free
+    # them, with the renderer's pixel buffer (megabytes a chart): let them go now.
+    canvas.renderer = None
+    fig.clear()
     return buffer.getvalue()
 
 

@@ -339,7 +339,9 @@ def _e2e_lines(x: e2e.E2EResult) -> list[str]:
                    f"{_ms(a.p99 if a else None)} | {phase.missed} | {phase.failures} |")
     b = x.bot
     out.append("")
-    line = (f"Bot process: peak RSS {x.bot_peak_rss_mb:.0f} MB (ready {b.get('ready_rss_mb', float('nan')):.0f} MB), "
+    worker = b.get("chart_worker_peak_rss_mb") or 0
+    line = (f"Bot process: peak RSS {x.bot_peak_rss_mb:.0f} MB (ready {b.get('ready_rss_mb', float('nan')):.0f} MB"
+            + (f"; its chart worker process {worker:.0f} MB more" if worker else "") + "), "
             f"CPU {x.bot_cpu_s:.1f} s; driver and double CPU {x.driver_cpu_s:.1f} s; unhandled errors in the bot: "
             f"{x.unhandled_errors}; payloads the double refused: {x.rejections}.")
     if "gc_s" in b:

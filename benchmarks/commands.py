@@ -174,10 +174,9 @@ async def qy_theme_list(session, env, a):  # type: ignore[no-untyped-def]
 
 
 async def qy_chart(session, env, a):  # type: ignore[no-untyped-def]
-    year = a.get("year")
-    years = [year] if year else list(env.store.detailed_years)
+    years, left_out = chart.years_to_chart(env.store.detailed_years, a.get("year"))
     per_year = {y: await q.list_themes(session, y) for y in years}
-    return per_year, await q.list_sources(session, years)
+    return per_year, await q.list_sources(session, years), left_out
 
 
 async def qy_ask(session, env, a):  # type: ignore[no-untyped-def]
@@ -291,12 +290,12 @@ def build_cases(env: Env, runs: int, seed: int = 7) -> list[Case]:
                               lambda a: f"/ask question:{a['question']}"))
     cases.append(Case(
         "theme chart dialogue:", [{"year": y} for y in _sample(rng, detailed, max(3, runs // 10))], qy_chart,
-        lambda r, a, e: chart.theme_chart(r[0], r[1], a["year"]), p_chart, None,
+        lambda r, a, e: chart.theme_chart(r[0], r[1], a["year"], left_out=r[2]), p_chart, None,
         lambda a: f"/theme chart dialogue:{a['year']}", group="chart", note="PNG via matplotlib; deferred first"))
     cases.append(Case(
         "theme chart", [{}] * max(3, runs // 10), qy_chart,
-        lambda r, a, e: chart.theme_chart(r[0], r[1], None), p_chart, None, lambda a: "/theme chart",
-        group="chart", note="every detailed year"))
+        lambda r, a, e: chart.theme_chart(r[0], r[1], None, left_out=r[2]), p_chart, None, lambda a: "/theme chart",
+        group="chart", note="the most recent detailed years"))
 
     actor_t, theme_t, year_t, detailed_t = ActorTransformer(), ThemeTransformer(), YearTransformer(), YearTransformer(True)
     cases += [

@@ -314,6 +314,11 @@ async def _serve(port: int, db_path: Path, work_dir: Path) -> dict[str, Any]:
         unhandled = [r for r in running.errors.records if r.exc_info]
         views = sum(len(v) for v in running.bot._connection._view_store._views.values()) // 3  # type: ignore[attr-defined]
         end_rss = _rss_mb()
+        try:
+            from bot.render.chart import DRAWER
+            chart_rss = max((_rss_mb(f"/proc/{pid}/status", "VmHWM:") for pid in DRAWER.worker_pids()), default=0.0)
+        except ImportError:  # versions that drew charts in the bot's own process
+            chart_rss = 0.0
     usage = resource.getrusage(resource.RUSAGE_SELF)
     hits = sum(n for (_, found), n in lookups.items() if found)
     misses = sum(n for (_, found), n in lookups.items() if not found)
@@ -321,6 +326,7 @@ async def _serve(port: int, db_path: Path, work_dir: Path) -> dict[str, Any]:
         "peak_rss_mb": peak_rss_mb(),
         "ready_rss_mb": ready_rss,
         "end_rss_mb": end_rss,
+        "chart_worker_peak_rss_mb": chart_rss,
         "cpu_s": usage.ru_utime + usage.ru_stime,
         "unhandled_errors": len(unhandled),
         "gc_s": clock.seconds,
@@ -332,10 +338,10 @@ async def _serve(port: int, db_path: Path, work_dir: Path) -> dict[str, Any]:
     }
 
 
-def _rss_mb() -> float:
+def _rss_mb(status: str = "/proc/self/status", field: str = "VmRSS:") -> float:
     try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith("VmRSS:"):
+        for line in open(status, encoding="ascii"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass

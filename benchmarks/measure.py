@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import inspect
 import time
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -110,6 +111,8 @@ async def run_handler(env: Env, case: Case, args: dict[str, Any]) -> tuple[Any, 
     queried = time.perf_counter_ns()
     assert case.render is not None
     reply = case.render(result, args, env)
+    if inspect.isawaitable(reply):  # the chart is drawn in the worker process
+        reply = await reply
     _payload = [embed.to_dict() for embed in reply.first]
     done = time.perf_counter_ns()
     return result, reply, queried - started, done - started

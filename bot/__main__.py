@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import logging
 import sys
+from typing import TYPE_CHECKING
 
-from bot.config import Settings, get_settings
+if TYPE_CHECKING:  # imported when used: the chart worker process imports this module too
+    from bot.config import Settings
 
 NO_TOKEN = (
     "DISCORD_TOKEN is not set: put the bot token in .env (see .env.example), "
@@ -36,6 +38,9 @@ def _logging(settings: Settings, *, quiet: bool = False) -> None:
 async def _run(settings: Settings) -> None:
     from bot.client import BriefingBot
 
+    from bot.render.chart import DRAWER
+
+    DRAWER.start()  # the chart worker imports matplotlib while the bot connects
     bot = BriefingBot(settings)
     async with bot:
         await bot.start(settings.discord_token.get_secret_value())  # type: ignore[union-attr]
@@ -63,6 +68,8 @@ async def _sync(settings: Settings, guild_id: int | None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from bot.config import get_settings
+
     settings = get_settings()
     command = args.command or "run"
     if command == "console":

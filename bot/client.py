@@ -14,6 +14,7 @@ from discord.ext import commands
 import cogs
 from bot.config import Settings
 from bot.errors import on_app_command_error
+from bot.render import chart
 from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, utcnow
 from db.store import Store, open_store
 
@@ -90,5 +91,6 @@ class BriefingBot(commands.Bot):
         if self.scheduler is not None:
             await self.scheduler.stop()
         await super().close()
+        chart.DRAWER.shutdown()
         if self._store is not None:
             await self._store.close()

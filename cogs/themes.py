@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -42,11 +40,11 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     async def chart(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
         await interaction.response.defer(thinking=True)
         store = self.bot.store
-        years = [dialogue] if dialogue else list(store.detailed_years)
+        years, left_out = chart.years_to_chart(store.detailed_years, dialogue)
         async with store.sessions() as session:
             per_year = {year: await q.list_themes(session, year) for year in years}
             sources = await q.list_sources(session, years)
-        reply = await asyncio.to_thread(chart.theme_chart, per_year, sources, dialogue)
+        reply = await chart.theme_chart(per_year, sources, dialogue, left_out=left_out)
         await send_reply(interaction, reply)
 
 

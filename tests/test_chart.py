@@ -1,0 +1,78 @@
+"""The themes chart is drawn in a worker process and remembered while its figures are unchanged."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+
+import pytest
+
+from bot.render import chart
+from bot.render.chart_drawing import rows
+from db import queries as q
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def drawer():
+    drawer = chart.ChartDrawer()
+    yield drawer
+    drawer.shutdown()
+
+
+async def _figures(store, years):  # type: ignore[no-untyped-def]
+    async with store.sessions() as session:
+        return chart.figures_of({year: await q.list_themes(session, year) for year in years})
+
+
+async def test_charts_are_drawn_in_another_process_and_drawn_once(store, drawer):
+    figures = await _figures(store, [2014])
+    first, second = await asyncio.gather(drawer.png(figures, "2014"), drawer.png(figures, "2014"))
+    assert first.startswith(PNG_MAGIC) and len(first) > 10_000
+    assert second is first  # who asked while it was drawn waited for the same drawing
+    (worker,) = drawer.worker_pids()
+    assert worker != os.getpid()
+    assert await drawer.png(figures, "2014") is first  # the records unchanged: the PNG drawn before
+    other = await drawer.png(await _figures(store, [2012]), "2012")
+    assert other != first
+
+
+async def test_a_new_worker_draws_when_the_worker_died(store, drawer):
+    figures = await _figures(store, [2014])
+    await drawer.png(figures, "before")
+    (worker,) = drawer.worker_pids()
+    os.kill(worker, signal.SIGKILL)
+    png = await drawer.png(figures, "after")
+    assert png.startswith(PNG_MAGIC)
+    assert drawer.worker_pids() and drawer.worker_pids() != [worker]
+
+
+async def test_bars_follow_the_named_actors_and_leave_out_unnamed_only_themes(store):
+    figures = await _figures(store, list(store.detailed_years))
+    named = {}
+    for _, bars in figures:
+        for bar in bars:
+            named[bar.theme] = named.get(bar.theme, 0) + bar.named
+    shown = rows(figures)
+    assert shown and all(named[theme] > 0 for theme in shown)
+    assert [named[t] for t in shown] == sorted((named[t] for t in shown), reverse=True)
+
+
+def test_the_chart_of_every_dialogue_shows_the_most_recent_five():
+    assert chart.years_to_chart([2011, 2012, 2014], None) == ([2011, 2012, 2014], 0)
+    assert chart.years_to_chart(list(range(2001, 2031)), None) == (list(range(2026, 2031)), 25)
+    assert chart.years_to_chart(list(range(2001, 2031)), 2003) == ([2003], 0)
+
+
+async def test_a_chart_says_which_dialogues_it_leaves_out(store, drawer, monkeypatch):
+    monkeypatch.setattr(chart, "DRAWER", drawer)
+    years, left_out = chart.years_to_chart([2009, 2010, *store.detailed_years, 2015, 2016], None)
+    async with store.sessions() as session:
+        per_year = {year: await q.list_themes(session, year) for year in years}
+    reply = await chart.theme_chart(per_year, [], None, left_out=left_out)
+    embed = reply.pages[0][0]
+    assert embed.title == "Themes raised at the 5 most recent dialogues with detailed records, by number of actors"
+    assert "2 earlier dialogues with detailed records are not shown: chart one with `dialogue:`." in embed.description
+    assert reply.files[0].data.startswith(PNG_MAGIC)

@@ -105,13 +105,4 @@ class ImportView(discord.ui.View):
         await on_app_command_error(interaction, error)  # type: ignore[arg-type]
 
 
-async def send_with_view(interaction: discord.Interaction, reply, view: discord.ui.View) -> None:  # type: ignore[no-untyped-def]
-    """Sends a one-page reply with a view (not paginated) as the interaction's response."""
-    await interaction.response.send_message(
-        embeds=reply.first, view=view, ephemeral=reply.ephemeral, allowed_mentions=discord.AllowedMentions.none()
-    )
-    if hasattr(view, "editor"):
-        view.editor = interaction.edit_original_response  # type: ignore[attr-defined]
-
-
-__all__ = ["Field", "ImportView", "RecordModal", "send_reply", "send_with_view"]
+__all__ = ["Field", "ImportView", "RecordModal", "send_reply"]

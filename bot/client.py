@@ -13,6 +13,7 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
+from bot.deadline import DeadlineTree
 from bot.errors import on_app_command_error
 from bot.render import chart
 from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, utcnow
@@ -39,6 +40,7 @@ class BriefingBot(commands.Bot):
             intents=intents,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=DeadlineTree,
         )
         self.settings = settings
         self._store = store

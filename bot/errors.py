@@ -15,6 +15,8 @@ from db.errors import DomainError
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_INTERACTION = 10062  # Discord's error code for an interaction past its deadline
+
 
 class UserFacingError(app_commands.AppCommandError):
     """Something the user can fix; the message says what to do."""
@@ -104,6 +106,12 @@ def reply_for(interaction: discord.Interaction, error: BaseException) -> layout.
 
 async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
     """The tree's error handler: every failed interaction gets an ephemeral answer."""
+    cause = _unwrap(error)
+    if isinstance(cause, discord.NotFound) and cause.code == UNKNOWN_INTERACTION:
+        # Discord forgot the interaction (not answered within its three seconds): nobody to answer
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.error("/%s was answered too late: Discord had dropped interaction %s", command, interaction.id)
+        return
     reply = reply_for(interaction, error)
     interaction.extras["error"] = True
     try:

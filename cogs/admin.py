@@ -14,7 +14,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.admin_ui import Field, ImportView, RecordModal, send_with_view
+from bot.admin_ui import Field, ImportView, RecordModal
+from bot import deadline
 from bot.checks import admin_only
 from bot.errors import UserFacingError
 from bot.render import admin as render
@@ -107,6 +108,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     # -- dialogues --------------------------------------------------------------
 
     @admin_only()
+    @deadline.opens_modal
     @dialogue.command(name="add", description="Add a meeting")
     @app_commands.describe(year="Year", kind="Kind of meeting", dates="Date(s), e.g. 2025-06-30")
     @app_commands.choices(kind=MEETINGS)
@@ -126,6 +128,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                                           "participation_as_reported": v["participation"]}, editor_of(interaction))))
 
     @admin_only()
+    @deadline.opens_modal
     @dialogue.command(name="edit", description="Edit a meeting")
     @app_commands.describe(year="Year", kind="Kind of meeting", dates="Date(s)")
     @app_commands.choices(kind=MEETINGS)
@@ -203,6 +206,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     # -- themes -----------------------------------------------------------------
 
     @admin_only()
+    @deadline.opens_modal
     @theme.command(name="add", description="Add a theme")
     @app_commands.describe(slug="e.g. early-warning-apps", name="Name", pillar="Related pillar")
     @app_commands.choices(pillar=PILLARS)
@@ -216,6 +220,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                              editor_of(interaction))))
 
     @admin_only()
+    @deadline.opens_modal
     @theme.command(name="edit", description="Edit a theme")
     @app_commands.describe(theme="Theme", name="New name", pillar="Related pillar")
     @app_commands.choices(pillar=PILLARS)
@@ -240,6 +245,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     # -- positions ----------------------------------------------------------------
 
     @admin_only()
+    @deadline.opens_modal
     @position.command(name="add", description="Record that an actor raised a theme")
     @app_commands.describe(actor="Actor", theme="Theme", dialogue="Year", stance="Stance",
                            partial="Source list is partial", source="Cited source (or fill the form)")
@@ -256,6 +262,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                              editor_of(interaction))))
 
     @admin_only()
+    @deadline.opens_modal
     @position.command(name="edit", description="Edit a position")
     @app_commands.describe(position="Position", stance="Stance", partial="Source list is partial")
     @app_commands.choices(stance=STANCES)
@@ -280,6 +287,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     # -- statements ---------------------------------------------------------------
 
     @admin_only()
+    @deadline.opens_modal
     @statement.command(name="add", description="Record a statement")
     @app_commands.describe(actor="Speaker", dialogue="Year", languages="Comma-separated",
                            on_behalf_of="Comma-separated names", delivered="False if only distributed",
@@ -297,6 +305,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                              editor_of(interaction))))
 
     @admin_only()
+    @deadline.opens_modal
     @statement.command(name="edit", description="Edit a statement")
     @app_commands.describe(statement="Statement", languages="Comma-separated", on_behalf_of="Comma-separated",
                            delivered="False if only distributed")
@@ -322,6 +331,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     # -- roles --------------------------------------------------------------------
 
     @admin_only()
+    @deadline.opens_modal
     @role.command(name="add", description="Record an opening, moderator or panel role")
     @app_commands.describe(actor="Actor", dialogue="Year", role="Role", title="Title the source gives",
                            source="Cited source (or fill the form)")
@@ -335,6 +345,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                                       "excerpt": v["excerpt"], "source": _source(source, v)}, editor_of(interaction))))
 
     @admin_only()
+    @deadline.opens_modal
     @role.command(name="edit", description="Edit a role")
     @app_commands.describe(role="Role", title="Title the source gives")
     @app_commands.autocomplete(role=_picker("role"))
@@ -355,6 +366,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     # -- quotes -------------------------------------------------------------------
 
     @admin_only()
+    @deadline.opens_modal
     @quote.command(name="add", description="Record a notable quote")
     @app_commands.describe(speaker="Speaker", dialogue="Year", source="Cited source (or fill the form)")
     @app_commands.autocomplete(source=source_autocomplete)
@@ -366,6 +378,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                                        "source": _source(source, v)}, editor_of(interaction))))
 
     @admin_only()
+    @deadline.opens_modal
     @quote.command(name="edit", description="Edit a quote")
     @app_commands.describe(quote="Quote")
     @app_commands.autocomplete(quote=_picker("quote"))
@@ -401,7 +414,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @admin_only()
     @app_commands.command(name="export", description="Admin records as JSON, positions as CSV")
     async def export(self, interaction: discord.Interaction) -> None:
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await deadline.defer(interaction, ephemeral=True)
         records, positions = await Transfer(interaction.client.store).export()  # type: ignore[attr-defined]
         await send_reply(interaction, render.export(records, positions))
 
@@ -430,7 +443,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                 allowed_mentions=discord.AllowedMentions.none(),
             )
 
-        await send_with_view(interaction, reply, ImportView(interaction.user.id, apply))
+        await send_reply(interaction, reply, view=ImportView(interaction.user.id, apply))
 
 
 async def setup(bot: commands.Bot) -> None:

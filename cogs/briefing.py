@@ -13,6 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import briefing_content as content_of
+from bot import deadline
 from bot.checks import admin_only
 from bot.errors import NotFound, UserFacingError
 from bot.render import briefings as render
@@ -317,7 +318,7 @@ class Briefing(
     @app_commands.autocomplete(id=schedule_choices)
     async def post_now(self, interaction: discord.Interaction, id: int) -> None:
         info = await self._schedule(interaction, id)
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await deadline.defer(interaction, ephemeral=True)
         claim = await b.start_manual_run(self.store.sessions, id, now=self._now())
         if claim is None:
             raise NotFound("No such schedule", f"#{id} was cancelled meanwhile.")

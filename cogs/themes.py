@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import deadline
 from bot.errors import NotFound
 from bot.render import chart, embeds
 from bot.render.send import send_reply
@@ -38,7 +39,7 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     @app_commands.command(name="chart", description="A bar chart of themes by number of actors, per dialogue")
     @app_commands.describe(dialogue="Only this dialogue (year)")
     async def chart(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
-        await interaction.response.defer(thinking=True)
+        await deadline.defer(interaction)
         store = self.bot.store
         years, left_out = chart.years_to_chart(store.detailed_years, dialogue)
         async with store.sessions() as session:

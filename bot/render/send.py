@@ -6,13 +6,19 @@ import functools
 
 import discord
 
+from bot import deadline
 from bot.render.layout import Reply
 from bot.render.paginator import PageView
 
 NO_PINGS = discord.AllowedMentions.none()
 
 
-async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
+async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: discord.ui.View | None = None) -> None:
+    """Sends the reply's first page, with buttons for the others (or with `view`, for a one-page reply).
+
+    Answers the interaction, or follows up on its "thinking…"; a view's `editor`
+    is set to what edits the message when the view times out.
+    """
     kwargs: dict = {
         "embeds": reply.first,
         "allowed_mentions": NO_PINGS,
@@ -22,19 +28,26 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
         kwargs["content"] = reply.content
     if reply.files:
         kwargs["files"] = [a.to_file() for a in reply.files]
-    view = PageView(reply, interaction.user.id) if len(reply.pages) > 1 else None
+    if view is None and len(reply.pages) > 1:
+        view = PageView(reply, interaction.user.id)
     if view is not None:
         kwargs["view"] = view
-    if not interaction.response.is_done():
-        response = await interaction.response.send_message(**kwargs)
-        if view is not None:
-            message_id = getattr(response, "message_id", None)
-            view.editor = _editor(interaction, message_id) if message_id else interaction.edit_original_response
-    else:
-        message = await interaction.followup.send(wait=True, **kwargs)
-        if view is not None:
-            view.editor = _editor(interaction, message.id)
-    if view is not None:
+    async with deadline.responding(interaction):
+        deadline.answered(interaction)
+        if not interaction.response.is_done():
+            response = await interaction.response.send_message(**kwargs)
+            if view is not None:
+                message_id = getattr(response, "message_id", None)
+                view.editor = _editor(interaction, message_id) if message_id else interaction.edit_original_response  # type: ignore[attr-defined]
+        else:
+            if reply.ephemeral and interaction.extras.pop(deadline.PUBLIC_THINKING, False):
+                # "thinking…" was shown to everyone, and the first follow-up would take its place, in public:
+                # an answer for the person alone (an error, say) goes in a message of its own instead
+                await interaction.delete_original_response()
+            message = await interaction.followup.send(wait=True, **kwargs)
+            if view is not None:
+                view.editor = _editor(interaction, message.id)  # type: ignore[attr-defined]
+    if isinstance(view, PageView):
         view.pack()  # after the answer is on its way: the other pages wait, compressed, for the buttons
 
 

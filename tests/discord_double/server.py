@@ -69,6 +69,7 @@ class Message:
     data: dict[str, Any]
     files: dict[str, bytes] = field(default_factory=dict)
     via: str = "channel"  # channel | interaction | followup
+    deleted: bool = False
 
     @property
     def ephemeral(self) -> bool:
@@ -517,6 +518,12 @@ class DiscordDouble:
         if method == "GET" and message_ref:
             target = record.original if message_ref == "@original" else self.messages.get(int(message_ref))
             return _json(target.data) if target else _error(404, 10008, "Unknown Message")
+        if method == "DELETE" and message_ref:
+            target = record.original if message_ref == "@original" else self.messages.get(int(message_ref))
+            if target is None or target.deleted:
+                return _error(404, 10008, "Unknown Message")
+            target.deleted = True
+            return web.Response(status=204)
         body, files = await self._body(request)
         errors = rules.check_message(body) or self._check_pings(body) or {}
         if errors:
@@ -533,7 +540,8 @@ class DiscordDouble:
             record.done.set()
             return _json(target.data)
         if method == "POST" and not message_ref:
-            loading = record.original is not None and record.callback and record.callback.get("type") == 5
+            loading = (record.original is not None and not record.original.deleted and record.callback
+                       and record.callback.get("type") == 5)
             if loading and not record.messages:  # the first follow-up replaces "thinking…"
                 flags = record.original.data.get("flags", 0)  # type: ignore[union-attr]
                 message = self._message({**body, "flags": flags}, files, record.channel_id, "followup",

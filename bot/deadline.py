@@ -1,0 +1,96 @@
+"""Discord's three seconds: a command not answered in time shows "thinking…" first.
+
+Discord forgets an interaction that gets no first response within three
+seconds, and the person sees "The application did not respond". Most answers
+take milliseconds, so commands reply at once; but when the bot is busy (many
+people at the same moment, a large store, a slow disk) the tree's
+`interaction_check` has started a timer that shows "thinking…" after
+`DEFER_AFTER` seconds, and the answer then replaces it. The first response is
+made under a lock per interaction, so the timer and the command never both
+answer.
+
+Commands whose first response must be a form (a modal) are marked with
+`opens_modal`: a form cannot follow "thinking…".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import AsyncIterator, TypeVar
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+DEFER_AFTER = 2.0  # seconds after the bot received the command: a second to spare for the network
+PUBLIC_THINKING = "deadline.public_thinking"  # extras key: "thinking…" was shown to everyone
+_LOCK = "deadline.lock"
+_TIMER = "deadline.timer"
+
+CommandT = TypeVar("CommandT", bound=app_commands.Command)
+
+
+def opens_modal(command: CommandT) -> CommandT:
+    """Marks a command whose first response is a form, which cannot follow "thinking…"."""
+    command.extras["opens_modal"] = True
+    return command
+
+
+@contextlib.asynccontextmanager
+async def responding(interaction: discord.Interaction) -> AsyncIterator[None]:
+    """Held while the interaction's first response (or its follow-up) is decided and sent."""
+    lock = interaction.extras.get(_LOCK)
+    if lock is None:
+        lock = interaction.extras[_LOCK] = asyncio.Lock()
+    async with lock:
+        yield
+
+
+async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) -> None:
+    """Shows "thinking…" (only to the person if `ephemeral`), unless the interaction was answered already."""
+    async with responding(interaction):
+        if not interaction.response.is_done():
+            await interaction.response.defer(thinking=True, ephemeral=ephemeral)
+            interaction.extras[PUBLIC_THINKING] = not ephemeral
+
+
+def watch(interaction: discord.Interaction, after: float | None = None) -> None:
+    """Starts the timer that shows "thinking…" if the command has not answered `after` seconds from now."""
+    command = interaction.command
+    if command is None or command.extras.get("opens_modal"):
+        return
+    wait = DEFER_AFTER if after is None else after
+    interaction.extras[_TIMER] = asyncio.create_task(_defer_when_late(interaction, time.monotonic() + wait))
+
+
+def answered(interaction: discord.Interaction) -> None:
+    """Stops the timer: the command has answered."""
+    timer = interaction.extras.pop(_TIMER, None)
+    if timer is not None and timer is not asyncio.current_task():
+        timer.cancel()
+
+
+async def _defer_when_late(interaction: discord.Interaction, at: float) -> None:
+    await asyncio.sleep(max(0.0, at - time.monotonic()))
+    if interaction.response.is_done():
+        return
+    try:
+        await defer(interaction)
+    except discord.HTTPException as error:  # too late already, or the interaction was answered meanwhile
+        log.warning("Could not show 'thinking…' for interaction %s: %s", interaction.id, error)
+    else:
+        command = interaction.command.qualified_name if interaction.command else "?"
+        log.info("/%s was not answered within %.1f s; showed 'thinking…'", command, DEFER_AFTER)
+
+
+class DeadlineTree(app_commands.CommandTree):
+    """The command tree, with the timer started for every slash command as it arrives."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is discord.InteractionType.application_command:
+            watch(interaction)
+        return True

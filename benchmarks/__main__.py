@@ -349,6 +349,8 @@ def _e2e_lines(x: e2e.E2EResult) -> list[str]:
         line += (f" Garbage collection {b['gc_s']:.1f} s ({b['gc_full']} full, longest pause "
                  f"{b['gc_longest_ms']:.0f} ms); query cache hits {b['cache_hits']:,} of {lookups:,}; "
                  f"{b['page_views']:,} page-button views alive at the end.")
+        if b.get("cache_misses_by_kind"):
+            line += " Cache misses by query: " + ", ".join(f"{k} {n:,}" for k, n in b["cache_misses_by_kind"].items()) + "."
     out.append(line)
     return out
 

@@ -29,6 +29,7 @@ import resource
 import subprocess
 import sys
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -334,6 +335,7 @@ async def _serve(port: int, db_path: Path, work_dir: Path) -> dict[str, Any]:
         "gc_full": clock.full,
         "cache_hits": hits,
         "cache_misses": misses,
+        "cache_misses_by_kind": dict(Counter({kind: n for (kind, found), n in lookups.items() if not found}).most_common()),
         "page_views": views,
     }
 

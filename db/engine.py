@@ -9,6 +9,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 BUSY_TIMEOUT_MS = 5000
+# Connections kept open, each with its own aiosqlite thread and SQLite page cache. SQLite
+# answers reads on as many threads at once, but every row comes back through the one
+# event loop: past a few connections more threads only contend for the interpreter lock
+# and hold more memory. With 50 people at once on the synthetic store, 4 connections (no
+# overflow) answered more interactions a second than 2 or 15, in 40 MB less (benchmarks/).
+POOL_SIZE = 4
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -36,7 +42,9 @@ def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
 def create_engine(url: str) -> AsyncEngine:
     """An engine with WAL journal, foreign keys and a busy timeout on every connection."""
     _ensure_sqlite_folder(url)
-    engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    pooled = make_url(url).database not in (None, "", ":memory:")  # an in-memory database has one connection
+    pool = {"pool_size": POOL_SIZE, "max_overflow": 0} if pooled else {}
+    engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **pool)
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_connect)
         event.listen(engine.sync_engine, "begin", _on_begin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRef:
     key: str
     title: str
@@ -16,7 +16,7 @@ class SourceRef:
     dialogue_year: int | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Claim:
     """One source's statement of a figure or fact about a dialogue."""
 
@@ -28,7 +28,7 @@ class Claim:
     excerpt: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DialogueSummary:
     year: int
     dates: str | None
@@ -42,7 +42,7 @@ class DialogueSummary:
     detailed: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RoleInfo:
     year: int
     actor: str
@@ -53,7 +53,7 @@ class RoleInfo:
     excerpt: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StatementInfo:
     year: int
     actor: str
@@ -79,7 +79,7 @@ class StatementInfo:
         return bits
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuoteInfo:
     year: int
     speaker: str
@@ -87,7 +87,7 @@ class QuoteInfo:
     source: SourceRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeInfo:
     slug: str
     name: str
@@ -96,7 +96,7 @@ class ThemeInfo:
     keywords: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PositionInfo:
     year: int
     actor: str
@@ -109,7 +109,7 @@ class PositionInfo:
     partial: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UnnamedInfo:
     """A group the source counts or quantifies but does not name."""
 
@@ -123,7 +123,7 @@ class UnnamedInfo:
     source: SourceRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeCount:
     theme: ThemeInfo
     years: tuple[int, ...]
@@ -132,7 +132,7 @@ class ThemeCount:
     partial: bool
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DialogueDetail:
     summary: DialogueSummary
     focus_pillars: tuple[int, ...]
@@ -150,7 +150,7 @@ class DialogueDetail:
         return tuple(c for c in self.claims if c.field == field_name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeDialogueGroup:
     year: int
     positions: tuple[PositionInfo, ...]
@@ -161,7 +161,7 @@ class ThemeDialogueGroup:
         return any(p.partial for p in self.positions)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ThemeStates:
     theme: ThemeInfo
     groups: tuple[ThemeDialogueGroup, ...]
@@ -178,7 +178,7 @@ class ThemeStates:
         return tuple(dict.fromkeys(refs))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActorProfile:
     name: str
     kind: str
@@ -200,13 +200,13 @@ class ActorProfile:
         return tuple(dict.fromkeys(refs))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Contribution:
     heading: str
     excerpt: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PillarExplainer:
     number: int
     name: str
@@ -217,7 +217,7 @@ class PillarExplainer:
     themes: tuple[ThemeInfo, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SearchHit:
     source: SourceRef
     ordinal: int

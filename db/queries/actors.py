@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import models as m
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
-from db.queries.convert import Reference, reference, rows
+from db.queries.convert import Reference, reference, rows, shared
 from db.queries.themes import POSITION_COLUMNS, position_infos
 from db.results import ActorProfile, QuoteInfo, RoleInfo, StatementInfo
 
@@ -73,7 +73,7 @@ def statement_infos(found, behalf: dict[int, tuple[str, ...]], ref: Reference) -
         name, kind, _ = ref.actors[actor_id]
         infos.append(StatementInfo(
             ref.years[dialogue_id], name, kind, tuple(languages or ()), behalf.get(statement_id, ()), bool(delivered),
-            note, ref.sources[source_id], excerpt,
+            note, ref.sources[source_id], shared(excerpt),
         ))
     return infos
 
@@ -82,7 +82,7 @@ def role_infos(found, ref: Reference) -> list[RoleInfo]:  # type: ignore[no-unty
     infos = []
     for _, actor_id, dialogue_id, role, title, source_id, excerpt in found:
         name, kind, _ = ref.actors[actor_id]
-        infos.append(RoleInfo(ref.years[dialogue_id], name, kind, role, title, ref.sources[source_id], excerpt))
+        infos.append(RoleInfo(ref.years[dialogue_id], name, kind, shared(role), title, ref.sources[source_id], shared(excerpt)))
     return infos
 
 

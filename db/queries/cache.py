@@ -29,7 +29,7 @@ from db.models import StoreMeta
 
 GENERATION_KEY = "knowledge_generation"
 STATS: Counter[tuple[str, bool]] = Counter()  # (kind of result, found in the cache) -> lookups, for benchmarks
-BUDGET = 60_000  # rows (positions, statements …) held in cached results: tens of megabytes at most
+BUDGET = 250_000  # rows (positions, statements …) held in cached results: about 150 bytes each
 
 
 class _Cache:

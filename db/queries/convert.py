@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, Optional, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -103,3 +104,26 @@ async def rows(session: AsyncSession, statement, params: dict | None = None) -> 
     """All rows of a column query, run on the session's connection (no ORM result processing)."""
     connection = await session.connection()
     return (await connection.execute(statement, params)).all()
+
+
+# -- equal texts kept once --------------------------------------------------------------------
+#
+# Cached results hold many equal strings: stances, the summary and the excerpt that
+# actors named together share, the same excerpt in a profile and in a theme's list.
+# Each row read from SQLite brings its own copy; `shared` hands out one. Bounded:
+# past MAX_SHARED_TEXTS distinct texts it starts afresh (equal copies are then only
+# kept twice, never wrong).
+
+MAX_SHARED_TEXTS = 50_000
+_TEXTS: dict[Any, Any] = {}
+TextT = TypeVar("TextT", bound=Optional[str])
+
+
+def shared(text: TextT) -> TextT:
+    found = _TEXTS.get(text)
+    if found is None:
+        if len(_TEXTS) >= MAX_SHARED_TEXTS:
+            _TEXTS.clear()
+        found = _TEXTS[text] = text
+    return found
+

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import models as m
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
-from db.queries.convert import Reference, reference, rows
+from db.queries.convert import Reference, reference, rows, shared
 from db.results import PositionInfo, ThemeCount, ThemeDialogueGroup, ThemeStates, UnnamedInfo
 
 _STANCE_ORDER = {"supports": 0, "concerned": 1, "neutral": 2, "opposes": 3}
@@ -17,7 +17,7 @@ P, U, T = m.Position, m.UnnamedClaim, m.Theme
 
 # Positions and unnamed claims are read from their own table only; actors, years,
 # themes and sources come from the cached `Reference`. Equal texts (actors the
-# source names together share one excerpt and one summary) are kept once.
+# source names together share one excerpt and one summary) are kept once (`shared`).
 # Stances and flags are read as stored (text, 0/1), without per-row conversion to enums and back.
 POSITION_COLUMNS = (P.id, P.actor_id, P.theme_id, P.dialogue_id, type_coerce(P.stance, String), P.summary, P.excerpt,
                     P.source_id, type_coerce(P.partial, Integer))
@@ -39,22 +39,21 @@ UNNAMED_OF_THEME_AT = (
 
 
 def position_infos(found, ref: Reference) -> list[PositionInfo]:  # type: ignore[no-untyped-def]
-    texts: dict[str, str] = {}
     actors, years, themes, sources = ref.actors, ref.years, ref.themes, ref.sources
     infos = []
     for _, actor_id, theme_id, dialogue_id, stance, summary, excerpt, source_id, partial in found:
         name, kind, _ = actors[actor_id]
         infos.append(PositionInfo(
-            years[dialogue_id], name, kind, themes[theme_id], stance, texts.setdefault(summary, summary),
-            texts.setdefault(excerpt, excerpt), sources[source_id], bool(partial),
+            years[dialogue_id], name, kind, themes[theme_id], shared(stance), shared(summary), shared(excerpt),
+            sources[source_id], bool(partial),
         ))
     return infos
 
 
 def unnamed_infos(found, ref: Reference) -> list[UnnamedInfo]:  # type: ignore[no-untyped-def]
     return [
-        UnnamedInfo(ref.years[dialogue_id], ref.themes[theme_id], count, quantity, stance, summary, excerpt,
-                    ref.sources[source_id])
+        UnnamedInfo(ref.years[dialogue_id], ref.themes[theme_id], count, quantity, shared(stance), shared(summary),
+                    shared(excerpt), ref.sources[source_id])
         for _, theme_id, dialogue_id, count, quantity, stance, summary, excerpt, source_id in found
     ]
 

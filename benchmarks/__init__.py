@@ -1,4 +1,4 @@
 """Benchmarks: command latency and throughput at seed scale and at 100× the seed data.
 
-Run with `python -m benchmarks` (see benchmarks/README.md); not part of the test suite.
+Run with `python -m benchmarks` (see the README, "Benchmarks"); not part of the test suite.
 """

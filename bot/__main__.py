@@ -37,7 +37,6 @@ def _logging(settings: Settings, *, quiet: bool = False) -> None:
 
 async def _run(settings: Settings) -> None:
     from bot.client import BriefingBot
-
     from bot.render.chart import DRAWER
 
     DRAWER.start()  # the chart worker imports matplotlib while the bot connects

@@ -14,8 +14,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.admin_ui import Field, ImportView, RecordModal
 from bot import deadline
+from bot.admin_ui import Field, ImportView, RecordModal
 from bot.checks import admin_only
 from bot.errors import UserFacingError
 from bot.render import admin as render

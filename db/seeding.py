@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import Select, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
@@ -148,6 +148,9 @@ def meeting_kind(meeting: str) -> str:
     return "plenary_debate"
 
 
+MAX_KEY_VALUES = 5_000  # distinct values of a key column worth narrowing a query by (SQLite allows 32,766 parameters)
+
+
 class _Syncer:
     """Upserts rows of one model by natural key, leaving admin records alone."""
 
@@ -162,6 +165,27 @@ class _Syncer:
         spec = BY_MODEL.get(model)
         return spec is not None and key_json(row_key) in self.suppressed.get(spec.entity, set())
 
+    @staticmethod
+    def _candidates(model: Any, key: Sequence[str], rows: list[dict[str, Any]]) -> Select:
+        """Every seed record of `model`, and the admin records that may share a natural key with `rows`.
+
+        A store can hold far more admin records than the dataset has rows (years of
+        recorded dialogues): loading them all to find the few that share a key took
+        seconds and hundreds of megabytes. Each key column is narrowed to the values
+        the dataset has (a superset of the matches, compared exactly afterwards).
+        """
+        narrowed = []
+        for column_name in key:
+            values = {row[column_name] for row in rows}
+            if len(values) > MAX_KEY_VALUES:
+                continue  # as many values as records: this column does not narrow much
+            column = getattr(model, column_name)
+            known = [v for v in values if v is not None]
+            condition = column.in_(known)
+            narrowed.append(or_(condition, column.is_(None)) if None in values else condition)
+        admin_matches = and_(model.origin != Origin.seed, *narrowed) if rows else false()
+        return select(model).where(or_(model.origin == Origin.seed, admin_matches))
+
     def sync(
         self,
         model: type,
@@ -171,8 +195,9 @@ class _Syncer:
         delete_stale: bool = True,
         scope: Callable[[Any], bool] | None = None,
     ) -> dict[tuple, Any]:
+        rows = list(rows)
         existing: dict[tuple, Any] = {}
-        for obj in self.session.scalars(select(model)):
+        for obj in self.session.scalars(self._candidates(model, key, rows)):
             if scope is None or scope(obj):
                 existing[tuple(getattr(obj, k) for k in key)] = obj
         result: dict[tuple, Any] = {}

@@ -109,6 +109,7 @@ async def test_seed_corrections_win_and_survive_reseeding(store, tmp_path):
     )  # a changed dataset forces a re-seed
     report = await seed(store.sessions, seed_copy)
     assert not report.skipped and report.suppressed == 1
+    assert report.kept_admin >= 1 and report.inserted == 0  # the corrected theme was found, not added again
     async with store.sessions() as s:
         theme = await s.get(m.Theme, theme_id)
         veto = await q.theme_states(s, "veto-restraint", 2012)

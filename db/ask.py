@@ -266,7 +266,7 @@ class _Asker:
                 f"{d.year}: {d.report_title or '—'} ({d.report_symbol or 'no symbol'})" for d in dialogues if d.report_title
             ]
             return self.answer("report", "The Secretary-General's reports on RtoP, by year", lines)
-        detail = await q.dialogue_detail(self.session, self.u.year)
+        detail = await q.dialogue_facts(self.session, self.u.year)
         assert detail is not None
         s = detail.summary
         lines = [f"Title: {s.report_title}", f"Symbol: {s.report_symbol}"]
@@ -438,7 +438,7 @@ class _Asker:
         years = [self.u.year] if self.u.year else None
         if years is None:
             return None
-        detail = await q.dialogue_detail(self.session, years[0])
+        detail = await q.dialogue_facts(self.session, years[0])
         if detail is None:
             return None
         claims = detail.claims_for("participation")
@@ -458,7 +458,7 @@ class _Asker:
     async def _dialogue(self) -> Answer | None:
         if self.u.year is None:
             return None
-        detail = await q.dialogue_detail(self.session, self.u.year)
+        detail = await q.dialogue_facts(self.session, self.u.year)
         if detail is None:
             return None
         s = detail.summary

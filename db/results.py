@@ -133,6 +133,18 @@ class ThemeCount:
 
 
 @dataclass(frozen=True, slots=True)
+class DialogueFacts:
+    """A meeting's summary and what the sources state about it (dates, report, participation):
+    what short answers need, without the meeting's statements and positions."""
+
+    summary: DialogueSummary
+    claims: tuple[Claim, ...]
+
+    def claims_for(self, field_name: str) -> tuple[Claim, ...]:
+        return tuple(c for c in self.claims if c.field == field_name)
+
+
+@dataclass(frozen=True, slots=True)
 class DialogueDetail:
     summary: DialogueSummary
     focus_pillars: tuple[int, ...]

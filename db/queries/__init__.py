@@ -1,7 +1,7 @@
 """Typed async queries every interface uses (Discord cogs, the console, briefings)."""
 
 from db.queries.actors import actor_profile, actor_profile_in, actor_statements, load_actor_index
-from db.queries.dialogues import dialogue_detail, list_dialogues
+from db.queries.dialogues import dialogue_detail, dialogue_facts, list_dialogues
 from db.queries.pillars import pillar_explainer
 from db.queries.search import search_passages
 from db.queries.sources import list_sources
@@ -12,6 +12,7 @@ __all__ = [
     "actor_profile_in",
     "actor_statements",
     "dialogue_detail",
+    "dialogue_facts",
     "list_dialogues",
     "list_sources",
     "list_themes",

@@ -16,7 +16,7 @@ from db.queries.actors import (
 from db.queries.cache import cached
 from db.queries.convert import reference, rows
 from db.queries.themes import list_themes
-from db.results import Claim, DialogueDetail, DialogueSummary
+from db.results import Claim, DialogueDetail, DialogueFacts, DialogueSummary
 
 _ROLE_ORDER = {"opening_remarks": 0, "moderator": 1, "panelist": 2}
 
@@ -60,6 +60,28 @@ async def dialogue_years(session: AsyncSession) -> list[int]:
     return list(await session.scalars(select(D.year).order_by(D.year)))
 
 
+async def dialogue_facts(session: AsyncSession, year: int) -> DialogueFacts | None:
+    """A meeting's summary and the sources' statements about it (kept until the records change)."""
+    return await cached(session, ("dialogue_facts", year), lambda: _dialogue_facts(session, year),
+                        lambda facts: 1 + len(facts.claims) if facts else 1)
+
+
+async def _dialogue_facts(session: AsyncSession, year: int) -> DialogueFacts | None:
+    meeting = next((d for d in await list_dialogues(session) if d.year == year), None)
+    if meeting is None:
+        return None
+    ref = await reference(session)
+    found = await rows(session, DETAIL["claims"], {"dialogue_id": ref.dialogue_ids[year]})
+    return DialogueFacts(meeting, claim_infos(found, ref))
+
+
+def claim_infos(found, ref) -> tuple[Claim, ...]:  # type: ignore[no-untyped-def]
+    return tuple(
+        Claim(field, measure, value_int, value_text, ref.sources[source_id], excerpt)
+        for field, measure, value_int, value_text, source_id, excerpt in found
+    )
+
+
 async def dialogue_detail(session: AsyncSession, year: int) -> DialogueDetail | None:
     """One meeting in full (kept until the records change)."""
     return await cached(session, ("dialogue_detail", year), lambda: _dialogue_detail(session, year), _detail_size)
@@ -97,10 +119,7 @@ async def _dialogue_detail(session: AsyncSession, year: int) -> DialogueDetail |
     dialogue = found[0]
     ref = await reference(session)
     parts = {part: await rows(session, statement, {"dialogue_id": dialogue.id}) for part, statement in DETAIL.items()}
-    claims = tuple(
-        Claim(field, measure, value_int, value_text, ref.sources[source_id], excerpt)
-        for field, measure, value_int, value_text, source_id, excerpt in parts["claims"]
-    )
+    claims = claim_infos(parts["claims"], ref)
     role_list = tuple(sorted(role_infos(parts["roles"], ref), key=lambda r: _ROLE_ORDER.get(r.role, 9)))
     statement_list = tuple(statement_infos(parts["statements"], behalf_names(parts["behalf"], ref), ref))
     quote_list = tuple(quote_infos(parts["quotes"], ref))

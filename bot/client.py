@@ -15,7 +15,7 @@ import cogs
 from bot.config import Settings
 from bot.deadline import DeadlineTree
 from bot.errors import on_app_command_error
-from bot.render import chart
+from bot.render import chart, paginator
 from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, utcnow
 from db.store import Store, open_store
 
@@ -81,6 +81,9 @@ class BriefingBot(commands.Bot):
         await self.wait_until_ready()
         assert self.scheduler is not None
         await self.scheduler.run_forever()
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        await paginator.answer_retired(interaction)
 
     async def on_ready(self) -> None:
         log.info("Connected as %s to %d servers", self.user, len(self.guilds))

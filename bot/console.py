@@ -359,6 +359,7 @@ class Console:
         interaction = discord.Interaction(data=payload, state=self.bot._connection)
         self.api.parents[payload["token"]] = int(message["id"])
         self.bot._connection._view_store.dispatch_view(2, custom_id, interaction)  # type: ignore[attr-defined]
+        self.bot.dispatch("interaction", interaction)  # as discord.py does after the view store
         await _settle()
         return self.api.events[first:]
 
@@ -418,7 +419,7 @@ async def _settle() -> None:
             t for t in asyncio.all_tasks()
             if not t.done()
             and (t.get_name().startswith(("discord-ui-view-dispatch", "discord-ui-modal-dispatch"))
-                 or t.get_name() == "CommandTree-invoker")
+                 or t.get_name() in ("CommandTree-invoker", "discord.py: on_interaction"))
         ]
         if not pending:
             return

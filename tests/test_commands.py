@@ -169,3 +169,25 @@ async def test_mentions_in_user_input_never_ping(console):
     assert_within_limits(outcome)
     text = text_of(outcome)
     assert "Cuba" in text
+
+
+async def test_past_the_most_live_page_views_the_oldest_stop_and_say_so(console, monkeypatch):
+    from bot.render import paginator
+
+    monkeypatch.setattr(paginator, "MAX_LIVE_VIEWS", 2)
+    monkeypatch.setattr(paginator, "_LIVE", type(paginator._LIVE)())
+    answers = [await console.run("/theme list", turn_pages=False) for _ in range(3)]
+    assert len(paginator._LIVE) == 2
+    requests = len(console.api.events)  # retiring a view sends nothing to Discord
+    oldest, newest = (answers[i].events[0].message.data for i in (0, 2))
+
+    def next_button(message):  # type: ignore[no-untyped-def]
+        return next(c for row in message["components"] for c in row["components"] if c["label"] == "Next ▶")
+
+    assert len(console.api.events) == requests
+    pressed = await console.click(next_button(oldest)["custom_id"], oldest)
+    assert len(pressed) == 1 and pressed[0].message.ephemeral
+    assert pressed[0].message.data["content"] == paginator.RETIRED_NOTE
+    turned = await console.click(next_button(newest)["custom_id"], newest)
+    assert turned and turned[0].action == "update"
+    assert "Page 2/2" in turned[0].message.data["embeds"][0]["footer"]["text"]

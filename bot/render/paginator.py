@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import zlib
+from collections import OrderedDict
 from typing import Awaitable, Callable
 
 import discord
@@ -15,6 +16,14 @@ log = logging.getLogger(__name__)
 
 Editor = Callable[..., Awaitable[object]]
 PAGE_TIMEOUT = 600.0
+# Page buttons that work at once. Each view keeps its pages (compressed) until it times out;
+# at a steady hundred long answers a minute that would be thousands of views. Past this many,
+# the oldest view stops early (without a request to Discord: under load that would double the
+# traffic), and a press on its buttons is answered with how to get the pages again.
+MAX_LIVE_VIEWS = 1000
+_LIVE: OrderedDict[int, "PageView"] = OrderedDict()
+_RETIRED: OrderedDict[str, None] = OrderedDict()  # custom ids of stopped views' buttons, oldest first
+RETIRED_NOTE = "These page buttons have expired. Run the command again to browse the pages."
 
 
 class PageView(discord.ui.View):
@@ -44,6 +53,27 @@ class PageView(discord.ui.View):
                 self.reply.packed = zlib.compress(json.dumps(pages, separators=(",", ":")).encode(), 1)
             self._packed = self.reply.packed
             self.reply = None
+
+    def sent(self) -> None:
+        """The first page is on its way: pack the others, and retire the oldest views past MAX_LIVE_VIEWS."""
+        self.pack()
+        _LIVE[id(self)] = self
+        while len(_LIVE) > MAX_LIVE_VIEWS:
+            _, oldest = _LIVE.popitem(last=False)
+            oldest.retire()
+
+    def retire(self) -> None:
+        """Stops the buttons now and lets the pages go; `answer_retired` answers a press on them."""
+        if self.is_finished():
+            return
+        self.stop()
+        self.reply, self._packed = None, None
+        for item in self.children:
+            custom_id = getattr(item, "custom_id", None)
+            if custom_id:
+                _RETIRED[custom_id] = None
+        while len(_RETIRED) > 3 * MAX_LIVE_VIEWS:
+            _RETIRED.popitem(last=False)
 
     def page(self, index: int) -> list[discord.Embed]:
         if self.reply is not None:
@@ -87,6 +117,7 @@ class PageView(discord.ui.View):
         await self._show(interaction)
 
     async def on_timeout(self) -> None:
+        _LIVE.pop(id(self), None)
         for item in self.children:
             if isinstance(item, discord.ui.Button):
                 item.disabled = True
@@ -100,3 +131,15 @@ class PageView(discord.ui.View):
         from bot.errors import on_app_command_error
 
         await on_app_command_error(interaction, error)  # type: ignore[arg-type]
+
+
+async def answer_retired(interaction: discord.Interaction) -> bool:
+    """Answers a press on the buttons of a view retired early (nothing else would); whether it was one."""
+    if interaction.type is not discord.InteractionType.component or interaction.response.is_done():
+        return False
+    custom_id = (interaction.data or {}).get("custom_id")
+    if custom_id not in _RETIRED:
+        return False
+    await interaction.response.send_message(RETIRED_NOTE, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
+    return True
+

@@ -48,7 +48,7 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: di
             if view is not None:
                 view.editor = _editor(interaction, message.id)  # type: ignore[attr-defined]
     if isinstance(view, PageView):
-        view.pack()  # after the answer is on its way: the other pages wait, compressed, for the buttons
+        view.sent()  # after the answer is on its way: the other pages wait, compressed, for the buttons
 
 
 def _editor(interaction: discord.Interaction, message_id: int):  # type: ignore[no-untyped-def]

@@ -29,6 +29,7 @@ import os
 import platform
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -69,13 +70,14 @@ class Plan:
     rate: float
     cap: int
     spec: synthetic.Spec
+    e2e_rounds: int  # the end-to-end benchmark, each round with a freshly started bot; the median round counts
     e2e: bool = True
 
 
 FULL = Plan(runs=200, uncached_runs=60, console_runs=40, case_budget_s=40.0, cold_runs=3, reseed=True,
-            capacity_s=15.0, paced_s=20.0, rate=200.0, cap=20_000, spec=synthetic.DEFAULT)
+            capacity_s=15.0, paced_s=20.0, rate=200.0, cap=20_000, spec=synthetic.DEFAULT, e2e_rounds=3)
 QUICK = Plan(runs=8, uncached_runs=3, console_runs=3, case_budget_s=3.0, cold_runs=1, reseed=False,
-             capacity_s=1.5, paced_s=1.5, rate=50.0, cap=400, spec=synthetic.TINY)
+             capacity_s=1.5, paced_s=1.5, rate=50.0, cap=400, spec=synthetic.TINY, e2e_rounds=1)
 
 
 @dataclass
@@ -85,7 +87,7 @@ class ScaleResult:
     build_s: float
     cases: list[CaseResult] = field(default_factory=list)
     cold: list[coldstart.ColdStart] = field(default_factory=list)
-    e2e: e2e.E2EResult | None = None
+    e2e: list[e2e.E2EResult] = field(default_factory=list)  # one per round
 
 
 def log(message: str) -> None:
@@ -181,13 +183,14 @@ async def _measure_scale(scale: str, plan: Plan, work: Path) -> ScaleResult:
             result.cold.append(coldstart.run("existing store, seed dataset changed: re-seed over the records",
                                              copy(True), 1, work))
     if plan.e2e:
-        log(f"  {scale}: end to end, {e2e.USERS} users …")
-        result.e2e = await e2e.run(db_path, cases, capacity_seconds=plan.capacity_s, paced_seconds=plan.paced_s,
-                                   rate=plan.rate, cap=plan.cap, work_dir=work)
-        r = result.e2e
-        paced = r.paced.stats()
-        log(f"    capacity {r.capacity.rate:.0f}/s; paced {r.paced.rate:.0f}/s p99 "
-            f"{paced.p99 if paced else float('nan'):.0f} ms; missed {r.capacity.missed + r.paced.missed}")
+        for round_ in range(1, plan.e2e_rounds + 1):
+            log(f"  {scale}: end to end, {e2e.USERS} users, round {round_} of {plan.e2e_rounds} …")
+            r = await e2e.run(db_path, cases, capacity_seconds=plan.capacity_s, paced_seconds=plan.paced_s,
+                              rate=plan.rate, cap=plan.cap, work_dir=work)
+            result.e2e.append(r)
+            paced = r.paced.stats()
+            log(f"    capacity {r.capacity.rate:.0f}/s; paced {r.paced.rate:.0f}/s p99 "
+                f"{paced.p99 if paced else float('nan'):.0f} ms; missed {r.capacity.missed + r.paced.missed}")
     env.conn.close()
     await store.close()
     return result
@@ -325,34 +328,77 @@ def render_markdown(results: list[ScaleResult], argv: list[str], started: dateti
     return "\n".join(out)
 
 
-def _e2e_lines(x: e2e.E2EResult) -> list[str]:
-    out = ["", f"End to end: {x.users} simulated people, the bot in its own process against the Discord double on "
+def _paced_p99(x: e2e.E2EResult) -> float:
+    stats = x.paced.stats("done")
+    return stats.p99 if stats else float("nan")
+
+
+@dataclass
+class E2ESummary:
+    """The rounds of the end-to-end benchmark: medians across rounds, peaks and sums over all."""
+
+    rounds: list[e2e.E2EResult]
+
+    @property
+    def rate(self) -> float:
+        return statistics.median(x.capacity.rate for x in self.rounds)
+
+    @property
+    def paced_p99(self) -> float:
+        return statistics.median(_paced_p99(x) for x in self.rounds)
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max(x.bot_peak_rss_mb for x in self.rounds)
+
+    @property
+    def missed(self) -> int:
+        return sum(x.capacity.missed + x.paced.missed for x in self.rounds)
+
+    @property
+    def interactions(self) -> int:
+        return sum(len(x.capacity.samples) + len(x.paced.samples) for x in self.rounds)
+
+
+def _e2e_lines(rounds: list[e2e.E2EResult]) -> list[str]:
+    first = rounds[0]
+    out = ["", f"End to end: {first.users} simulated people, the bot in its own process against the Discord double on "
            "127.0.0.1; latency = interaction sent → answer seen; ack = → the bot's first callback (Discord's 3-second "
-           "deadline). Arguments are those sampled above.", "",
-           "| phase | interactions | per second | p50 | p95 | p99 | max | ack p99 | missed deadlines | failures |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    for phase, label in ((x.capacity, "capacity: closed loop, no pauses"),
-                         (x.paced, f"paced: {x.target_rate:.0f}/s offered, open loop")):
-        d, a = phase.stats("done"), phase.stats("ack")
-        out.append(f"| {label} | {len(phase.samples):,} | {phase.rate:.0f} | {_ms(d.p50 if d else None)} | "
-                   f"{_ms(d.p95 if d else None)} | {_ms(d.p99 if d else None)} | {_ms(d.max if d else None)} | "
-                   f"{_ms(a.p99 if a else None)} | {phase.missed} | {phase.failures} |")
-    b = x.bot
+           "deadline). Arguments are those sampled above. "
+           + (f"{len(rounds)} rounds, each with a freshly started bot (cold caches); the targets take the median round."
+              if len(rounds) > 1 else "One round, with a freshly started bot (cold caches)."), "",
+           "| round | phase | interactions | per second | p50 | p95 | p99 | max | ack p99 | missed deadlines | failures |",
+           "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for number, x in enumerate(rounds, start=1):
+        for phase, label in ((x.capacity, "capacity: closed loop, no pauses"),
+                             (x.paced, f"paced: {x.target_rate:.0f}/s offered, open loop")):
+            d, a = phase.stats("done"), phase.stats("ack")
+            out.append(f"| {number} | {label} | {len(phase.samples):,} | {phase.rate:.0f} | {_ms(d.p50 if d else None)} | "
+                       f"{_ms(d.p95 if d else None)} | {_ms(d.p99 if d else None)} | {_ms(d.max if d else None)} | "
+                       f"{_ms(a.p99 if a else None)} | {phase.missed} | {phase.failures} |")
+    if len(rounds) > 1:
+        summary = E2ESummary(rounds)
+        out.append(f"| median | capacity / paced p99 | | {summary.rate:.0f} | | | {_ms(summary.paced_p99)} | | | "
+                   f"{summary.missed} (all rounds) | |")
     out.append("")
-    worker = b.get("chart_worker_peak_rss_mb") or 0
-    line = (f"Bot process: peak RSS {x.bot_peak_rss_mb:.0f} MB (ready {b.get('ready_rss_mb', float('nan')):.0f} MB"
-            + (f"; its chart worker process {worker:.0f} MB more" if worker else "") + "), "
-            f"CPU {x.bot_cpu_s:.1f} s; driver and double CPU {x.driver_cpu_s:.1f} s; unhandled errors in the bot: "
-            f"{x.unhandled_errors}; payloads the double refused: {x.rejections}.")
-    if "gc_s" in b:
-        lookups = b["cache_hits"] + b["cache_misses"]
-        line += (f" Garbage collection {b['gc_s']:.1f} s ({b['gc_full']} full, longest pause "
-                 f"{b['gc_longest_ms']:.0f} ms); query cache hits {b['cache_hits']:,} of {lookups:,}; "
-                 f"{b['page_views']:,} page-button views alive at the end.")
-        if b.get("cache_misses_by_kind"):
-            line += " Cache misses by query: " + ", ".join(f"{k} {n:,}" for k, n in b["cache_misses_by_kind"].items()) + "."
-    out.append(line)
-    return out
+    for number, x in enumerate(rounds, start=1):
+        b = x.bot
+        worker = b.get("chart_worker_peak_rss_mb") or 0
+        ready = b.get("ready_rss_mb", float("nan"))
+        line = (f"Round {number}, bot process: peak RSS {x.bot_peak_rss_mb:.0f} MB (ready {ready:.0f} MB"
+                + (f"; its chart worker process {worker:.0f} MB more" if worker else "") + "), "
+                f"CPU {x.bot_cpu_s:.1f} s; driver and double CPU {x.driver_cpu_s:.1f} s; unhandled errors in the bot: "
+                f"{x.unhandled_errors}; payloads the double refused: {x.rejections}.")
+        if "gc_s" in b:
+            lookups = b["cache_hits"] + b["cache_misses"]
+            line += (f" Garbage collection {b['gc_s']:.1f} s ({b['gc_full']} full, longest pause "
+                     f"{b['gc_longest_ms']:.0f} ms); query cache hits {b['cache_hits']:,} of {lookups:,}; "
+                     f"{b['page_views']:,} page-button views alive at the end.")
+            if b.get("cache_misses_by_kind"):
+                line += " Cache misses by query: " + ", ".join(f"{k} {n:,}" for k, n in b["cache_misses_by_kind"].items()) + "."
+        out.append(line)
+        out.append("")
+    return out[:-1]
 
 
 def targets(results: list[ScaleResult]) -> list[str]:
@@ -390,17 +436,16 @@ def targets(results: list[ScaleResult]) -> list[str]:
         lines.append(f"| peak RSS ≤ {TARGETS['peak_rss_mb']:.0f} MB: cold start, {c.label} | {c.peak_rss_mb:.0f} MB "
                      f"| {_mark(c.peak_rss_mb <= TARGETS['peak_rss_mb'])} |")
     if scale.e2e:
-        x = scale.e2e
-        lines.append(f"| peak RSS ≤ {TARGETS['peak_rss_mb']:.0f} MB: the bot end to end | {x.bot_peak_rss_mb:.0f} MB "
-                     f"| {_mark(x.bot_peak_rss_mb <= TARGETS['peak_rss_mb'])} |")
-        paced = x.paced.stats("done")
-        lines.append(f"| ≥ {TARGETS['e2e_rate']:.0f} interactions/s end to end (capacity) | {x.capacity.rate:.0f}/s "
-                     f"| {_mark(x.capacity.rate >= TARGETS['e2e_rate'])} |")
-        lines.append(f"| p99 ≤ {TARGETS['e2e_p99_ms']:.0f} ms at {x.target_rate:.0f}/s | "
-                     f"{_ms(paced.p99 if paced else None)} ms | {_mark(bool(paced) and paced.p99 <= TARGETS['e2e_p99_ms'])} |")
-        missed = x.capacity.missed + x.paced.missed
-        lines.append(f"| no missed 3-second deadline | {missed} missed of "
-                     f"{len(x.capacity.samples) + len(x.paced.samples):,} | {_mark(missed == 0)} |")
+        x = E2ESummary(scale.e2e)
+        rate = scale.e2e[0].target_rate
+        lines.append(f"| peak RSS ≤ {TARGETS['peak_rss_mb']:.0f} MB: the bot end to end (highest round) | {x.peak_rss_mb:.0f} MB "
+                     f"| {_mark(x.peak_rss_mb <= TARGETS['peak_rss_mb'])} |")
+        lines.append(f"| ≥ {TARGETS['e2e_rate']:.0f} interactions/s end to end (capacity, median round) | {x.rate:.0f}/s "
+                     f"| {_mark(x.rate >= TARGETS['e2e_rate'])} |")
+        lines.append(f"| p99 ≤ {TARGETS['e2e_p99_ms']:.0f} ms at {rate:.0f}/s (median round) | "
+                     f"{_ms(x.paced_p99)} ms | {_mark(x.paced_p99 <= TARGETS['e2e_p99_ms'])} |")
+        lines.append(f"| no missed 3-second deadline (all rounds) | {x.missed} missed of {x.interactions:,} "
+                     f"| {_mark(x.missed == 0)} |")
     return lines
 
 

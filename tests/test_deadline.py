@@ -9,8 +9,7 @@ import pytest
 from bot import deadline
 from db import queries as q
 from tests.discord_double import server
-from tests.discord_double.harness import ADMIN, MEMBER, db_settings, point_discord_py_at, running_bot
-from tests.discord_double.server import DiscordDouble
+from tests.discord_double.harness import ADMIN, MEMBER, live_bot
 
 DEADLINE = 0.6  # the double's deadline, shortened so a slow answer need not take seconds
 SLOW = 0.9  # how long the slowed query takes: past the deadline
@@ -20,12 +19,8 @@ SLOW = 0.9  # how long the slowed query takes: past the deadline
 async def live(db_path, tmp_path, monkeypatch):
     monkeypatch.setattr(server, "INTERACTION_DEADLINE", DEADLINE)
     monkeypatch.setattr(deadline, "DEFER_AFTER", DEADLINE / 3)
-    double = DiscordDouble()
-    await double.start()
-    point_discord_py_at(double, monkeypatch)
-    async with running_bot(double, db_settings(db_path, tmp_path)) as running:
+    async with live_bot(db_path, tmp_path, monkeypatch) as running:
         yield running
-    await double.stop()
 
 
 def slowed(monkeypatch, name: str, result=None):  # type: ignore[no-untyped-def]

@@ -4,19 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.discord_double.harness import ADMIN, MEMBER, OTHER_MEMBER, db_settings, point_discord_py_at, running_bot
+from tests.discord_double.harness import ADMIN, MEMBER, OTHER_MEMBER, live_bot
 from tests.discord_double.server import INTERACTION_DEADLINE, DiscordDouble
 
 
 @pytest.fixture
 async def live(db_path, tmp_path, monkeypatch):
-    double = DiscordDouble()
-    await double.start()
-    point_discord_py_at(double, monkeypatch)
-    async with running_bot(double, db_settings(db_path, tmp_path)) as running:
+    async with live_bot(db_path, tmp_path, monkeypatch) as running:
         yield running
-    await double.stop()
-    assert double.rejections == [], double.rejections
+    assert running.double.rejections == [], running.double.rejections
 
 
 async def test_startup_identifies_and_sync_registers_every_command(live):

@@ -72,6 +72,19 @@ async def running_bot(double: DiscordDouble, settings: Settings, *, sync: bool =
         logging.getLogger().removeHandler(errors)
 
 
+@contextlib.asynccontextmanager
+async def live_bot(db_path: Path, tmp_path: Path, monkeypatch) -> AsyncIterator[Running]:  # type: ignore[no-untyped-def]
+    """A double on 127.0.0.1 and the bot connected to it with the store at `db_path`: what the end-to-end tests use."""
+    double = DiscordDouble()
+    await double.start()
+    point_discord_py_at(double, monkeypatch)
+    try:
+        async with running_bot(double, db_settings(db_path, tmp_path)) as running:
+            yield running
+    finally:
+        await double.stop()
+
+
 def db_settings(db_path: Path, tmp_path: Path, **extra) -> Settings:  # type: ignore[no-untyped-def]
     return Settings(database_url=f"sqlite+aiosqlite:///{db_path}", console_output_dir=tmp_path / "out",
                     _env_file=None, **extra)

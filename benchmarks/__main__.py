@@ -41,7 +41,7 @@ from typing import Any
 
 from benchmarks import coldstart, e2e, floor, synthetic
 from benchmarks.commands import Env, build_cases
-from benchmarks.measure import CaseResult, forget_answers, measure_case, measure_console, run_handler
+from benchmarks.measure import CaseResult, forget_answers, measure_case, measure_console, run_handler, seconds_per_run
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.md"
@@ -132,11 +132,10 @@ async def _measure_scale(scale: str, plan: Plan, work: Path) -> ScaleResult:
     console = await _console(db_path, work)
     env = Env(store, floor.connect(str(db_path)), console.bot.tree)
     cases = build_cases(env, plan.runs)
+    crowd = build_cases(env, plan.runs)  # for end to end: every sampled argument, whatever the time budgets keep
     for case in cases:
         # a time budget per case, so a slow command (before a fix) cannot hold the whole run
-        started = time.perf_counter()
-        await measure_case(env, replace(case, args=case.args[:1]), warmup=0, compare=False)
-        per_run = (time.perf_counter() - started) or 1e-3
+        per_run = await seconds_per_run(env, case) or 1e-3
         budget = max(5, int(plan.case_budget_s / per_run))
         if budget < len(case.args):
             case.args = case.args[:budget]
@@ -185,7 +184,7 @@ async def _measure_scale(scale: str, plan: Plan, work: Path) -> ScaleResult:
     if plan.e2e:
         for round_ in range(1, plan.e2e_rounds + 1):
             log(f"  {scale}: end to end, {e2e.USERS} users, round {round_} of {plan.e2e_rounds} …")
-            r = await e2e.run(db_path, cases, capacity_seconds=plan.capacity_s, paced_seconds=plan.paced_s,
+            r = await e2e.run(db_path, crowd, capacity_seconds=plan.capacity_s, paced_seconds=plan.paced_s,
                               rate=plan.rate, cap=plan.cap, work_dir=work)
             result.e2e.append(r)
             paced = r.paced.stats()
@@ -364,7 +363,8 @@ def _e2e_lines(rounds: list[e2e.E2EResult]) -> list[str]:
     first = rounds[0]
     out = ["", f"End to end: {first.users} simulated people, the bot in its own process against the Discord double on "
            "127.0.0.1; latency = interaction sent → answer seen; ack = → the bot's first callback (Discord's 3-second "
-           "deadline). Arguments are those sampled above. "
+           "deadline). Arguments are sampled as for the commands above, every one of them (a time budget above "
+           "shortens a command's runs, not the crowd's choice). "
            + (f"{len(rounds)} rounds, each with a freshly started bot (cold caches); the targets take the median round."
               if len(rounds) > 1 else "One round, with a freshly started bot (cold caches)."), "",
            "| round | phase | interactions | per second | p50 | p95 | p99 | max | ack p99 | missed deadlines | failures |",

@@ -133,6 +133,21 @@ def _describe_difference(mine: Any, floors: Any) -> str:
     return f"handler {str(mine)[:300]} != floor {str(floors)[:300]}"
 
 
+async def seconds_per_run(env: Env, case: Case, probes: int = 3) -> float:
+    """What one of `measure_case`'s runs costs (served and warm handler, and the floor): median of a few probes."""
+    if case.complete is not None:
+        return 0.0
+    spent = []
+    for args in (case.args * probes)[:probes]:
+        started = time.perf_counter()
+        await run_handler(env, case, args)
+        await run_handler(env, case, args)
+        if case.floor is not None:
+            run_floor(env, case, args)
+        spent.append(time.perf_counter() - started)
+    return sorted(spent)[len(spent) // 2]
+
+
 async def measure_case(env: Env, case: Case, *, warmup: int = 3, uncached_runs: int = 0, compare: bool = True) -> CaseResult:
     """Served runs (floor interleaved and compared), then `uncached_runs` runs with the caches emptied before each."""
     out = CaseResult(case)

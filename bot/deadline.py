@@ -4,10 +4,10 @@ Discord forgets an interaction that gets no first response within three
 seconds, and the person sees "The application did not respond". Most answers
 take milliseconds, so commands reply at once; but when the bot is busy (many
 people at the same moment, a large store, a slow disk) the tree's
-`interaction_check` has started a timer that shows "thinking…" after
-`DEFER_AFTER` seconds, and the answer then replaces it. The first response is
-made under a lock per interaction, so the timer and the command never both
-answer.
+`interaction_check` has started a timer that shows "thinking…" `DEFER_AFTER`
+seconds after Discord created the interaction (so a backlog of events does not
+eat the margin), and the answer then replaces it. The first response is made
+under a lock per interaction, so the timer and the command never both answer.
 
 Commands whose first response must be a form (a modal) are marked with
 `opens_modal`: a form cannot follow "thinking…".
@@ -58,12 +58,14 @@ async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) ->
             interaction.extras[PUBLIC_THINKING] = not ephemeral
 
 
-def watch(interaction: discord.Interaction, after: float | None = None) -> None:
-    """Starts the timer that shows "thinking…" if the command has not answered `after` seconds from now."""
+def watch(interaction: discord.Interaction) -> None:
+    """Starts the timer that shows "thinking…" if the command has not answered DEFER_AFTER seconds after Discord
+    created the interaction (a busy bot may read it late), or after it arrived, whichever is sooner."""
     command = interaction.command
     if command is None or command.extras.get("opens_modal"):
         return
-    wait = DEFER_AFTER if after is None else after
+    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
+    wait = min(DEFER_AFTER, max(0.0, DEFER_AFTER - age))  # a clock behind Discord's counts from arrival
     interaction.extras[_TIMER] = asyncio.create_task(_defer_when_late(interaction, time.monotonic() + wait))
 
 

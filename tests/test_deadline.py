@@ -86,3 +86,19 @@ async def test_a_form_is_never_preceded_by_thinking(live):
     assert interaction.callback["type"] == 9  # the modal, as the first response
     await asyncio.sleep(deadline.DEFER_AFTER + 0.1)
     assert live.double.rejections == []
+
+
+async def test_an_interaction_read_late_shows_thinking_at_once(live, monkeypatch):
+    made = server.snowflake
+
+    def ten_seconds_ago() -> int:  # Discord made the interaction long before the bot read it (a backlog)
+        return made() - (10_000 << 22)
+
+    monkeypatch.setattr(server, "snowflake", ten_seconds_ago)
+    monkeypatch.setattr(server, "INTERACTION_DEADLINE", 5.0)  # the double's clock starts when it sends
+    slowed(monkeypatch, "list_dialogues")
+    interaction = await live.double.invoke(MEMBER, "dialogue list", {})
+    await interaction.answered(timeout=10)
+    assert interaction.callback["type"] == 5
+    assert interaction.latency < deadline.DEFER_AFTER / 2  # not the full DEFER_AFTER from arrival
+    assert "Timeline" in interaction.final.text()

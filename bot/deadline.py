@@ -27,6 +27,7 @@ from discord import app_commands
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.5  # seconds after Discord created the interaction: half its deadline to spare for a busy loop and the network
+BACKLOG = 0.5  # seconds late at the tree: the bot is behind, "thinking…" goes out first
 PUBLIC_THINKING = "deadline.public_thinking"  # extras key: "thinking…" was shown to everyone
 _LOCK = "deadline.lock"
 _TIMER = "deadline.timer"
@@ -58,14 +59,22 @@ async def defer(interaction: discord.Interaction, *, ephemeral: bool = False) ->
             interaction.extras[PUBLIC_THINKING] = not ephemeral
 
 
+def _deferrable(interaction: discord.Interaction) -> bool:
+    command = interaction.command
+    return command is not None and not command.extras.get("opens_modal")
+
+
+def _age(interaction: discord.Interaction) -> float:
+    """Seconds since Discord created the interaction (negative if this clock is behind Discord's)."""
+    return (discord.utils.utcnow() - interaction.created_at).total_seconds()
+
+
 def watch(interaction: discord.Interaction) -> None:
     """Starts the timer that shows "thinking…" if the command has not answered DEFER_AFTER seconds after Discord
     created the interaction (a busy bot may read it late), or after it arrived, whichever is sooner."""
-    command = interaction.command
-    if command is None or command.extras.get("opens_modal"):
+    if not _deferrable(interaction):
         return
-    age = (discord.utils.utcnow() - interaction.created_at).total_seconds()
-    wait = min(DEFER_AFTER, max(0.0, DEFER_AFTER - age))  # a clock behind Discord's counts from arrival
+    wait = min(DEFER_AFTER, max(0.0, DEFER_AFTER - _age(interaction)))  # a clock behind Discord's counts from arrival
     interaction.extras[_TIMER] = asyncio.create_task(_defer_when_late(interaction, time.monotonic() + wait))
 
 
@@ -90,9 +99,22 @@ async def _defer_when_late(interaction: discord.Interaction, at: float) -> None:
 
 
 class DeadlineTree(app_commands.CommandTree):
-    """The command tree, with the timer started for every slash command as it arrives."""
+    """The command tree, with the timer started for every slash command as it arrives.
+
+    A command that reaches the tree BACKLOG seconds or more after Discord created it
+    finds the bot behind with its work: it shows "thinking…" at once, before its own
+    work queues behind everyone else's, instead of counting on a timer that would
+    wait in the same queue. (Ages come from the host clock, kept by NTP as usual;
+    a clock far ahead of Discord's would only make every answer follow "thinking…".)
+    """
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.type is discord.InteractionType.application_command:
-            watch(interaction)
+            if _deferrable(interaction) and _age(interaction) >= BACKLOG:
+                try:
+                    await defer(interaction)
+                except discord.HTTPException as error:
+                    log.warning("Could not show 'thinking…' for interaction %s: %s", interaction.id, error)
+            else:
+                watch(interaction)
         return True

@@ -49,6 +49,31 @@ async def test_a_new_worker_draws_when_the_worker_died(store, drawer):
     assert drawer.worker_pids() and drawer.worker_pids() != [worker]
 
 
+async def test_a_worker_that_died_while_idle_is_replaced(store, drawer):
+    figures = await _figures(store, [2014])
+    await drawer.png(figures, "before")
+    (worker,) = drawer.worker_pids()
+    os.kill(worker, signal.SIGKILL)
+    for _ in range(200):  # until the pool has noticed: a chart asked for now finds it broken
+        if getattr(drawer._pool, "_broken", False):
+            break
+        await asyncio.sleep(0.01)
+    assert drawer._pool._broken
+    assert (await drawer.png(figures, "after")).startswith(PNG_MAGIC)
+
+
+async def test_people_waiting_when_the_worker_dies_all_get_their_chart(store, drawer):
+    figures = await _figures(store, [2014])
+    await drawer.png(figures, "warm")
+    (worker,) = drawer.worker_pids()
+    waiting = [asyncio.create_task(drawer.png(figures, title)) for title in ("a", "a", "b")]
+    await asyncio.sleep(0.05)  # they are waiting for the worker
+    os.kill(worker, signal.SIGKILL)
+    first, second, third = await asyncio.gather(*waiting)
+    assert first is second and first.startswith(PNG_MAGIC) and third.startswith(PNG_MAGIC)
+    assert len(drawer.worker_pids()) == 1
+
+
 async def test_bars_follow_the_named_actors_and_leave_out_unnamed_only_themes(store):
     figures = await _figures(store, list(store.detailed_years))
     named = {}

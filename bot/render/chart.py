@@ -61,12 +61,19 @@ class ChartDrawer:
         try:
             return await asyncio.wrap_future(drawing)
         except BrokenProcessPool:  # the worker died (killed, out of memory): a new one draws it once more
-            log.warning("The chart worker stopped; starting a new one")
-            self._discard_pool()
-            return await asyncio.wrap_future(self._submit(key))
+            self._replace_broken_pool()
+            with self._lock:
+                drawing = self._drawing.get(key)  # another asker may have asked the new worker already
+            if drawing is None or drawing.done():
+                drawing = self._submit(key)
+            return await asyncio.wrap_future(drawing)
 
     def _submit(self, key: tuple) -> Future[bytes]:
-        drawing = self._executor().submit(draw, *key)
+        try:
+            drawing = self._executor().submit(draw, *key)
+        except BrokenProcessPool:  # the worker died while nobody was waiting for it
+            self._replace_broken_pool()
+            drawing = self._executor().submit(draw, *key)
         with self._lock:
             self._drawing[key] = drawing
         drawing.add_done_callback(lambda done: self._drawn(key, done))
@@ -81,6 +88,15 @@ class ChartDrawer:
             self._pngs[key] = done.result()
             while len(self._pngs) > MAX_CACHED_CHARTS:
                 self._pngs.popitem(last=False)
+
+    def _replace_broken_pool(self) -> None:
+        """Lets a broken pool go (once, however many askers saw it break); the next chart starts a new worker."""
+        with self._lock:
+            pool = self._pool
+            if pool is None or not getattr(pool, "_broken", False):
+                return
+        log.warning("The chart worker stopped; starting a new one")
+        self._discard_pool()
 
     def _discard_pool(self) -> None:
         with self._lock:

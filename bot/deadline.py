@@ -87,15 +87,19 @@ def answered(interaction: discord.Interaction) -> None:
 
 async def _defer_when_late(interaction: discord.Interaction, at: float) -> None:
     await asyncio.sleep(max(0.0, at - time.monotonic()))
-    if interaction.response.is_done():
-        return
+    if not interaction.response.is_done():
+        await _defer_for_the_bot(interaction, f"not answered within {DEFER_AFTER:.1f} s")
+
+
+async def _defer_for_the_bot(interaction: discord.Interaction, why: str) -> None:
+    """Shows "thinking…" because the bot is slow, not because the command asked: a failure is only logged."""
     try:
         await defer(interaction)
     except discord.HTTPException as error:  # too late already, or the interaction was answered meanwhile
         log.warning("Could not show 'thinking…' for interaction %s: %s", interaction.id, error)
     else:
         command = interaction.command.qualified_name if interaction.command else "?"
-        log.info("/%s was not answered within %.1f s; showed 'thinking…'", command, DEFER_AFTER)
+        log.info("/%s %s; showed 'thinking…'", command, why)
 
 
 class DeadlineTree(app_commands.CommandTree):
@@ -111,10 +115,7 @@ class DeadlineTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.type is discord.InteractionType.application_command:
             if _deferrable(interaction) and _age(interaction) >= BACKLOG:
-                try:
-                    await defer(interaction)
-                except discord.HTTPException as error:
-                    log.warning("Could not show 'thinking…' for interaction %s: %s", interaction.id, error)
+                await _defer_for_the_bot(interaction, f"reached the bot {BACKLOG:.1f} s or more late")
             else:
                 watch(interaction)
         return True

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,29 +52,8 @@ async def open_store(url: str, *, seed_dir: Path = SEED_DIR, seed_data: bool = T
     if seed_data:
         store.seed_report = await seed(store.sessions, seed_dir)
     await store.refresh_indexes()
-    _settle_garbage_collector()
     log.info("Store ready: %d actors, %d themes, %d meetings", len(store.actors), len(store.themes), len(store.years))
     return store
-
-
-# The query caches (db.queries.cache) and the renderers' memo keep tens of thousands of
-# long-lived objects. With CPython's default thresholds (a young collection every 700
-# allocations) the full collections that follow walk all of them: at 200 interactions a
-# second on the synthetic store that was a sixth of the bot's CPU, with pauses of a quarter
-# of a second. Fewer young collections, and the objects of the start-up (modules, classes,
-# the indexes) set aside from them once, keep that to a few short pauses.
-GC_THRESHOLDS = (10_000, 20, 20)
-_gc_settled = False
-
-
-def _settle_garbage_collector() -> None:
-    global _gc_settled
-    if gc.get_threshold()[0] < GC_THRESHOLDS[0]:
-        gc.set_threshold(*GC_THRESHOLDS)
-    if not _gc_settled:  # once per process: what is alive after the first start lives as long as the process
-        _gc_settled = True
-        gc.collect()
-        gc.freeze()
 
 
 __all__ = ["Store", "open_store", "dialogue_years"]

@@ -132,10 +132,6 @@ def figures_of(per_year: Mapping[int, Sequence[ThemeCount]]) -> Figures:
     )
 
 
-async def render_png(per_year: Mapping[int, Sequence[ThemeCount]], title: str) -> bytes:
-    return await DRAWER.png(figures_of(per_year), title)
-
-
 def years_to_chart(detailed_years: Sequence[int], year: int | None) -> tuple[list[int], int]:
     """(the years the chart shows, how many earlier detailed years it leaves out)."""
     if year is not None:

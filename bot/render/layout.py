@@ -123,11 +123,6 @@ def _chunks(lines: Iterable[str], limit: int) -> Iterator[str]:
         yield current
 
 
-def _chunk_lines(lines: Sequence[str], limit: int) -> tuple[list[str], bool]:
-    """Every block `_chunks` makes, and whether anything was clipped (never: long lines continue)."""
-    return list(_chunks(lines, limit)), False
-
-
 def _fields(sections: Sequence[Section]) -> Iterator[tuple[str, str, bool]]:
     """(name, value, inline) of every embed field the sections fill, made as the pages need them."""
     for section in sections:
@@ -159,8 +154,7 @@ def build_reply(
     footer_text = limits.clip(footer_text, limits.FOOTER - 40)
     truncated = False
 
-    desc_chunks, clipped = _chunk_lines(description.split("\n") if description else [], limits.EMBED_DESCRIPTION)
-    truncated |= clipped
+    desc_chunks = list(_chunks(description.split("\n") if description else [], limits.EMBED_DESCRIPTION))
 
     fixed = len(title) + len(footer_text) + 40
     pages: list[discord.Embed] = []

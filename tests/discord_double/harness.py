@@ -59,16 +59,21 @@ async def running_bot(double: DiscordDouble, settings: Settings, *, sync: bool =
     errors = ErrorLog()
     logging.getLogger().addHandler(errors)
     bot = make_bot(settings, clock)
-    task = asyncio.create_task(bot.start("double-token"), name="bot-under-test")
+    task: asyncio.Task[None] | None = None
     try:
+        # What bot.start does, in two steps: login (setup_hook: store, cogs) must have run before
+        # wait_until_ready, and since Python 3.12 wait_for runs its coroutine at once, in this task.
+        await asyncio.wait_for(bot.login("double-token"), 15)
+        task = asyncio.create_task(bot.connect(), name="bot-under-test")
         await asyncio.wait_for(bot.wait_until_ready(), 15)
         if sync:
             await bot.tree.sync()
         yield Running(double, bot, errors, task)
     finally:
         await bot.close()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.wait_for(task, 5)
+        if task is not None:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, 5)
         logging.getLogger().removeHandler(errors)
 
 

@@ -371,7 +371,11 @@ class AuditEntry(Base):
 
 
 class SeedSuppression(Tracked, Base):
-    """A seed record an admin removed: re-seeding must not bring it back."""
+    """A seed record an admin removed or corrected: re-seeding must not bring the old version back.
+
+    A correction that changed the record's natural key (a rename, a new slug) names the
+    admin record that replaced it, so the seeder keeps what hangs off it.
+    """
 
     __tablename__ = "seed_suppressions"
     __table_args__ = (UniqueConstraint("entity", "natural_key"),)
@@ -380,6 +384,7 @@ class SeedSuppression(Tracked, Base):
     entity: Mapped[str] = mapped_column(String(40))
     natural_key: Mapped[str] = mapped_column(Text)  # JSON of the seeder's key (ids and values)
     record: Mapped[dict] = mapped_column(JSON)  # the removed record in portable form, for export
+    replaced_by_id: Mapped[int | None] = mapped_column(Integer)  # same table as `entity`; tables vary, so no FK
 
 
 # The FTS5 index over passages is created by the migrations (SQLAlchemy has no

@@ -157,13 +157,21 @@ class _Syncer:
     def __init__(self, session: Session, report: SeedReport) -> None:
         self.session = session
         self.report = report
-        self.suppressed: dict[str, set[str]] = {}
-        for entity, key in session.execute(select(SeedSuppression.entity, SeedSuppression.natural_key)):
-            self.suppressed.setdefault(entity, set()).add(key)
+        # entity -> natural key -> id of the admin record that corrected it (None: removed)
+        self.suppressed: dict[str, dict[str, int | None]] = {}
+        query = select(SeedSuppression.entity, SeedSuppression.natural_key, SeedSuppression.replaced_by_id)
+        for entity, key, replaced_by in session.execute(query):
+            self.suppressed.setdefault(entity, {})[key] = replaced_by
 
     def is_suppressed(self, model: type, row_key: tuple) -> bool:
         spec = BY_MODEL.get(model)
-        return spec is not None and key_json(row_key) in self.suppressed.get(spec.entity, set())
+        return spec is not None and key_json(row_key) in self.suppressed.get(spec.entity, {})
+
+    def replacement(self, model: type, row_key: tuple) -> Any | None:
+        """The admin record that corrected this seed record under a new key, if it still exists."""
+        spec = BY_MODEL.get(model)
+        record_id = self.suppressed.get(spec.entity, {}).get(key_json(row_key)) if spec is not None else None
+        return self.session.get(model, record_id) if record_id is not None else None
 
     @staticmethod
     def _candidates(model: Any, key: Sequence[str], rows: list[dict[str, Any]]) -> Select:
@@ -207,7 +215,11 @@ class _Syncer:
                 raise SeedError(f"{model.__tablename__}: duplicate record {row_key}")
             obj = existing.get(row_key)
             if obj is None and self.is_suppressed(model, row_key):
-                self.report.suppressed += 1  # an admin removed or replaced this seed record
+                self.report.suppressed += 1  # an admin removed or corrected this seed record
+                obj = self.replacement(model, row_key)
+                if obj is None:
+                    continue
+                result[row_key] = obj  # corrected: what the dataset hangs off it hangs off the correction
                 continue
             if obj is None:
                 obj = model(**row, origin=Origin.seed)

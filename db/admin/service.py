@@ -108,14 +108,16 @@ def _find_by_key(session: Session, spec: Spec, columns: dict[str, Any]) -> Any |
     return session.scalar(query)
 
 
-def _suppress(session: Session, spec: Spec, obj: Any, record: Portable) -> None:
+def _suppress(session: Session, spec: Spec, obj: Any, record: Portable) -> m.SeedSuppression:
     """Remembers a seed record's key so re-seeding does not bring the old version back."""
     key = column_key_of(spec, obj)
-    exists = session.scalar(
+    suppression = session.scalar(
         select(m.SeedSuppression).where(m.SeedSuppression.entity == spec.entity, m.SeedSuppression.natural_key == key)
     )
-    if exists is None:
-        session.add(m.SeedSuppression(entity=spec.entity, natural_key=key, record=record, origin=m.Origin.admin))
+    if suppression is None:
+        suppression = m.SeedSuppression(entity=spec.entity, natural_key=key, record=record, origin=m.Origin.admin)
+        session.add(suppression)
+    return suppression
 
 
 def _unsuppress(session: Session, spec: Spec, obj: Any) -> None:
@@ -201,16 +203,19 @@ def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, 
     before = _snapshot(spec, obj)
     old_key = column_key_of(spec, obj)
     data = {**spec.to_portable(obj), **{k: v for k, v in _cited(session, changes, editor).items() if v is not None}}
+    suppression = None
     if before["origin"] == m.Origin.seed.value:
         # the seed version must not come back under its old key when the dataset is re-seeded
         record = {k: v for k, v in before.items() if k not in ("id", "origin")}
-        _suppress(session, spec, obj, record)
+        suppression = _suppress(session, spec, obj, record)
     _write(session, spec, obj, data, Lookups(session))
     after = _snapshot(spec, obj)
     if after == before:
         raise ValidationError("Nothing changed: the new values are the same as the recorded ones.")
-    if before["origin"] == m.Origin.seed.value and column_key_of(spec, obj) == old_key:
+    if suppression is not None and column_key_of(spec, obj) == old_key:
         _unsuppress(session, spec, obj)  # same key: the admin record itself wins over the seed
+    elif suppression is not None:
+        suppression.replaced_by_id = obj.id  # the seeder hangs the seed record's dependents on the correction
     return _change(_audit(session, editor, "edit", spec, before, after), obj.id)
 
 

@@ -1,8 +1,20 @@
-"""Async engine and session factory for the SQLite store."""
+"""Async engine and session factory for the SQLite store.
+
+Reads and writes start their transactions differently. A read (`sessions()`) is a
+deferred transaction, so readers never wait for each other or for a writer. A write
+(`sessions.begin()`) takes SQLite's write lock when it starts (BEGIN IMMEDIATE), waiting
+up to the busy timeout for another writer: a deferred transaction that reads and then
+writes fails at once with "database is locked" when another connection wrote in
+between, because SQLite cannot upgrade its snapshot. Within one process writers also
+queue on a lock, so a waiting writer does not hold a pooled connection.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import AsyncIterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
@@ -15,6 +27,7 @@ BUSY_TIMEOUT_MS = 5000
 # and hold more memory. With 50 people at once on the synthetic store, 4 connections (no
 # overflow) answered more interactions a second than 2 or 15, in 40 MB less (benchmarks/).
 POOL_SIZE = 4
+WRITE_OPTION = "store_write"  # execution option of a write transaction's connection
 
 
 def _ensure_sqlite_folder(url: str) -> None:
@@ -36,7 +49,8 @@ def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-d
 
 
 def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
-    connection.exec_driver_sql("BEGIN")
+    write = connection.get_execution_options().get(WRITE_OPTION, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def create_engine(url: str) -> AsyncEngine:
@@ -51,5 +65,24 @@ def create_engine(url: str) -> AsyncEngine:
     return engine
 
 
-def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+class Sessions(async_sessionmaker[AsyncSession]):
+    """`sessions()` for reads; `sessions.begin()` for a write transaction, committed when the block ends."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        super().__init__(engine, expire_on_commit=False)
+        self._writes = async_sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None  # SQLite has one writer at a time
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[AsyncSession]:  # type: ignore[override]
+        if self._turn is None:
+            async with self._writes.begin() as session:
+                yield session
+            return
+        async with self._turn:
+            async with self._writes.begin() as session:
+                yield session
+
+
+def session_factory(engine: AsyncEngine) -> Sessions:
+    return Sessions(engine)

@@ -639,14 +639,14 @@ async def seed(
 ) -> SeedReport:
     """Seeds the store unless the dataset is unchanged since the last run."""
     current = checksum(seed_dir)
-    async with sessions() as session:
-        if not force:
+    if not force:
+        async with sessions() as session:
             meta = await session.get(StoreMeta, CHECKSUM_KEY)
             if meta is not None and meta.value == current:
                 return SeedReport(skipped=True)
-        data = load_seed_files(seed_dir)
+    data = load_seed_files(seed_dir)
+    async with sessions.begin() as session:
         report = await session.run_sync(lambda s: seed_session(s, data))
-        await session.commit()
     log.info(
         "Seeded the store: %d inserted, %d updated, %d deleted, %d admin records kept",
         report.inserted,

@@ -6,10 +6,10 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db import migrate
-from db.engine import create_engine, session_factory
+from db.engine import Sessions, create_engine, session_factory
 from db.names import NameIndex
 from db.queries.actors import load_actor_index
 from db.queries.dialogues import dialogue_years
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 @dataclass
 class Store:
     engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+    sessions: Sessions  # sessions() reads, sessions.begin() writes
     actors: NameIndex = field(default_factory=lambda: NameIndex([]))
     themes: NameIndex = field(default_factory=lambda: NameIndex([]))
     years: tuple[int, ...] = ()

@@ -347,9 +347,8 @@ class Admin:
         self.store = store
 
     async def _run(self, fn, *args) -> Change:  # type: ignore[no-untyped-def]
-        async with self.store.sessions() as session:
+        async with self.store.sessions.begin() as session:
             change = await session.run_sync(lambda s: fn(s, *args))
-            await session.commit()
         await self.store.refresh_indexes()
         return change
 
@@ -431,9 +430,8 @@ class Admin:
 
     async def ensure_source(self, title: str, url: str | None, editor: Editor) -> str:
         """The key of the source with this URL (or title), adding it as an admin source if new."""
-        async with self.store.sessions() as session:
+        async with self.store.sessions.begin() as session:
             key = await session.run_sync(lambda s: ensure_source_sync(s, title, url, editor))
-            await session.commit()
         return key
 
 

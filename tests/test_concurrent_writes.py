@@ -1,0 +1,79 @@
+"""Admin writes that arrive at the same moment wait their turn instead of failing with "database is locked"."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from db import models as m
+from db.admin.service import Admin, Editor
+from db.store import open_store
+from tests.conftest import sqlite_url
+
+ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _theme(n: int) -> dict:
+    return {"slug": f"concurrent-theme-{n}", "name": f"Concurrent theme {n}",
+            "description": "A theme added while other admins add theirs."}
+
+
+async def test_twenty_admin_adds_at_once_in_one_process_all_succeed(store):
+    admin = Admin(store)
+    reads = [store.refresh_indexes() for _ in range(5)]  # readers in between do not get in the way either
+    results = await asyncio.gather(*(admin.add("theme", _theme(n), ALICE) for n in range(20)), *reads,
+                                   return_exceptions=True)
+    failures = [r for r in results if isinstance(r, BaseException)]
+    assert not failures, failures
+    async with store.sessions() as s:
+        count = await s.scalar(select(func.count()).select_from(m.Theme).where(m.Theme.slug.like("concurrent-%")))
+    assert count == 20
+
+
+async def test_two_stores_on_one_file_write_in_turn(db_path):
+    """Two processes' worth of engines: a read-then-write transaction must not lose the race."""
+    first, second = await open_store(sqlite_url(db_path)), await open_store(sqlite_url(db_path))
+    try:
+        results = await asyncio.gather(
+            *(Admin(store).add("theme", _theme(n), ALICE) for n, store in enumerate([first, second] * 6)),
+            return_exceptions=True,
+        )
+        assert not [r for r in results if isinstance(r, BaseException)]
+    finally:
+        await first.close()
+        await second.close()
+
+
+def test_eight_console_processes_adding_a_theme_each_all_succeed(db_path, tmp_path):
+    env = {**os.environ, "DATABASE_URL": sqlite_url(db_path), "CONSOLE_OUTPUT_DIR": str(tmp_path / "out"),
+           "DISCORD_TOKEN": ""}
+    commands = [
+        f"/admin theme add slug:console-theme-{n} name:Console theme {n}"
+        " || description:A theme added by one of eight consoles at once."
+        for n in range(8)
+    ]
+    processes = [
+        subprocess.Popen([sys.executable, "-m", "bot", "console", "-c", line], cwd=tmp_path, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        for line in commands
+    ]
+    outputs = [p.communicate(timeout=120)[0] for p in processes]
+    failed = [(p.returncode, out[-500:]) for p, out in zip(processes, outputs) if p.returncode != 0]
+    assert not failed, failed
+
+    async def count() -> int:
+        store = await open_store(sqlite_url(db_path), seed_data=False)
+        try:
+            async with store.sessions() as s:
+                return await s.scalar(
+                    select(func.count()).select_from(m.Theme).where(m.Theme.slug.like("console-theme-%")))
+        finally:
+            await store.close()
+
+    assert asyncio.run(count()) == 8

@@ -10,6 +10,7 @@ import discord
 
 from bot.errors import on_app_command_error
 from bot.render.send import send_reply
+from bot.text_input import clean_form
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class RecordModal(discord.ui.Modal):
             self.add_item(text_input)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        values = {name: (item.value or "").strip() for name, item in self.inputs.items()}
+        values = clean_form({name: item.value or "" for name, item in self.inputs.items()})
         await self._submit(interaction, values)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:

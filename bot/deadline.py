@@ -24,6 +24,8 @@ from typing import AsyncIterator, TypeVar
 import discord
 from discord import app_commands
 
+from bot.text_input import clean_options
+
 log = logging.getLogger(__name__)
 
 DEFER_AFTER = 1.5  # seconds after Discord created the interaction: half its deadline to spare for a busy loop and the network
@@ -103,7 +105,7 @@ async def _defer_for_the_bot(interaction: discord.Interaction, why: str) -> None
 
 
 class DeadlineTree(app_commands.CommandTree):
-    """The command tree, with the timer started for every slash command as it arrives.
+    """The command tree, with the timer started for every slash command as it arrives (and its text cleaned).
 
     A command that reaches the tree BACKLOG seconds or more after Discord created it
     finds the bot behind with its work: it shows "thinking…" at once, before its own
@@ -113,6 +115,7 @@ class DeadlineTree(app_commands.CommandTree):
     """
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        clean_options(interaction.data)
         if interaction.type is discord.InteractionType.application_command:
             if _deferrable(interaction) and _age(interaction) >= BACKLOG:
                 await _defer_for_the_bot(interaction, f"reached the bot {BACKLOG:.1f} s or more late")

@@ -16,6 +16,8 @@ from typing import Iterable, Literal
 
 from rapidfuzz import fuzz, process
 
+from db.text import is_invisible
+
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 _SPACES = re.compile(r"\s+")
 _PUNCT = re.compile(r"[.\"()\[\],;:!?]")
@@ -25,9 +27,12 @@ MatchKind = Literal["exact", "alias", "code", "folded", "contained"]
 
 
 def fold(text: str) -> str:
-    """Lower-case, drop accents and most punctuation, unify quotes and spaces."""
+    """Lower-case, drop accents, invisible characters and most punctuation, unify quotes, widths and spaces.
+
+    Names that only look different fold alike: `CUBA`, full-width `Ｃｕｂａ`, `Cu\u200bba`, `Cuba\x00`.
+    """
     text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = "".join(ch for ch in text if not unicodedata.combining(ch) and not is_invisible(ch)).casefold()
     text = _PUNCT.sub(" ", text)
     text = _APOSTROPHE.sub("", text)  # "d'Ivoire" and "divoire", "People's" and "Peoples"
     text = _SPACES.sub(" ", text).strip()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from db import models as m
 from db.errors import UnknownReference, ValidationError
 from db.names import NameEntry, NameIndex, fold
+from db.text import clean_text
 
 Portable = dict[str, Any]
 
@@ -32,7 +33,7 @@ STATE_KINDS = (m.ActorKind.member_state, m.ActorKind.observer_state)
 
 def text(data: Portable, field: str, *, limit: int, required: bool = True, minimum: int = 1) -> str | None:
     value = data.get(field)
-    value = value.strip() if isinstance(value, str) else value
+    value = clean_text(value).strip() if isinstance(value, str) else value
     if value in (None, ""):
         if required:
             raise ValidationError(f"`{field}` is required.")
@@ -71,10 +72,10 @@ def integer(data: Portable, field: str, *, low: int, high: int, required: bool =
 def string_list(data: Portable, field: str, *, limit: int, each: int) -> list[str]:
     value = data.get(field) or []
     if isinstance(value, str):
-        value = [v for v in (x.strip() for x in value.split(",")) if v]
+        value = value.split(",")
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValidationError(f"`{field}` must be a list of names.")
-    value = list(dict.fromkeys(v.strip() for v in value if v.strip()))
+    value = list(dict.fromkeys(c for c in (clean_text(v).strip() for v in value) if c))
     if len(value) > limit:
         raise ValidationError(f"`{field}` holds {len(value)} entries; the limit is {limit}.")
     for v in value:

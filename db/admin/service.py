@@ -150,6 +150,8 @@ def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookup
            *, record_id: int | None = None) -> Any:
     """Validates a portable record and writes it into `obj` (or a new row); returns the row."""
     columns = spec.to_columns(data, lookups)
+    if spec.entity == "actor":
+        _check_name_free(lookups, columns["name"], obj.id if obj is not None else None)
     clash = _find_by_key(session, spec, columns)
     if clash is not None and clash is not obj:
         label = spec.label(spec.to_portable(clash))
@@ -169,6 +171,17 @@ def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookup
         session.flush()
     lookups.forget()
     return obj
+
+
+def _check_name_free(lookups: Lookups, name: str, actor_id: int | None) -> None:
+    """Refuses a name that only looks different from another actor's name, alias or code (case, width, invisibles)."""
+    found = lookups.actors().resolve(name)
+    if found.entry is not None and found.entry.id != actor_id and found.how in ("exact", "alias", "code", "folded"):
+        raise DuplicateRecord(
+            f"“{name}” is already recorded as {found.entry.name} (record #{found.entry.id}). "
+            "Use that name, or edit that record instead.",
+            [found.entry.name],
+        )
 
 
 def _load(session: Session, spec: Spec, record_id: int) -> Any:

@@ -83,6 +83,22 @@ POSITION_COLUMNS = ["dialogue", "actor", "theme", "stance", "summary", "partial"
                     "source_url", "origin"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula (OWASP CSV injection)
+TEXT_MARK = "'"
+
+
+def csv_cell(value: Any) -> str:
+    """A cell a spreadsheet shows as text: a leading apostrophe before a formula start (or before an apostrophe,
+    so that `read_csv_cell` can always undo it)."""
+    text = "" if value is None else str(value)
+    return TEXT_MARK + text if text.startswith((*FORMULA_STARTS, TEXT_MARK)) else text
+
+
+def read_csv_cell(cell: str) -> str:
+    """The value `csv_cell` wrote."""
+    return cell[1:] if cell.startswith(TEXT_MARK) else cell
+
+
 def positions_csv_sync(session: Session) -> str:
     rows = session.scalars(
         select(m.Position).options(
@@ -94,11 +110,12 @@ def positions_csv_sync(session: Session) -> str:
     writer = csv.DictWriter(buffer, fieldnames=POSITION_COLUMNS)
     writer.writeheader()
     for p in sorted(rows, key=lambda p: (p.dialogue.year, p.theme.slug, p.actor.name, p.id)):
-        writer.writerow({
+        row = {
             "dialogue": p.dialogue.year, "actor": p.actor.name, "theme": p.theme.slug, "stance": p.stance.value,
             "summary": p.summary, "partial": p.partial, "excerpt": p.excerpt, "source": p.source.key,
             "source_title": p.source.title, "source_url": p.source.url or "", "origin": p.origin.value,
-        })
+        }
+        writer.writerow({column: csv_cell(value) for column, value in row.items()})
     return buffer.getvalue()
 
 

@@ -10,15 +10,26 @@ cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 VENV=.venv
 
+# pip gives up on a stalled connection instead of waiting for ever, and retries a few times.
+PIP=(-m pip --disable-pip-version-check --no-input --timeout 30 --retries 3)
+
+# One line per setup step with its duration, so a slow or stalled step shows in a log.
+step() {
+  local what=$1 started=$SECONDS
+  shift
+  printf 'setup: %s … ' "$what"
+  if "$@"; then echo "done in $((SECONDS - started)) s"; else echo "failed after $((SECONDS - started)) s"; return 1; fi
+}
+
 setup() {
   if [ ! -x "$VENV/bin/python" ]; then
     "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
       echo "Python 3.11 or newer is required (found $("$PYTHON" --version))." >&2; exit 1; }
-    "$PYTHON" -m venv "$VENV"
+    step "creating $VENV" "$PYTHON" -m venv "$VENV"
   fi
   if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
-    "$VENV/bin/python" -m pip install --quiet --upgrade pip
-    "$VENV/bin/python" -m pip install --quiet -e ".[test]"
+    step "upgrading pip" "$VENV/bin/python" "${PIP[@]}" install --quiet --upgrade pip
+    step "installing the bot and its test tools" "$VENV/bin/python" "${PIP[@]}" install --quiet -e ".[test]"
     touch "$VENV/.installed"
   fi
 }

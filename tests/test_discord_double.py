@@ -9,8 +9,7 @@ import discord
 import pytest
 
 from tests.discord_double import rules
-from tests.discord_double.harness import ADMIN, MEMBER, db_settings, point_discord_py_at, running_bot
-from tests.discord_double.server import DiscordDouble
+from tests.discord_double.harness import ADMIN, MEMBER, db_settings, running_bot, started_double
 
 
 def test_command_rules():
@@ -52,11 +51,8 @@ def test_message_rules():
 
 @pytest.fixture
 async def double(monkeypatch):
-    double = DiscordDouble()
-    await double.start()
-    point_discord_py_at(double, monkeypatch)
-    yield double
-    await double.stop()
+    async with started_double(monkeypatch) as double:
+        yield double
 
 
 async def test_live_double_rejects_like_discord(double, db_path, tmp_path):

@@ -7,8 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.discord_double.harness import ADMIN, db_settings, point_discord_py_at, running_bot
-from tests.discord_double.server import DiscordDouble
+from tests.discord_double.harness import ADMIN, db_settings, running_bot, started_double
 
 START = datetime(2024, 5, 1, 6, 0, tzinfo=UTC)  # a Wednesday, 08:00 in Paris
 CHANNEL = 1002
@@ -37,11 +36,8 @@ async def until(condition, timeout: float = 10.0) -> None:
 
 @pytest.fixture
 async def double(monkeypatch):
-    double = DiscordDouble()
-    await double.start()
-    point_discord_py_at(double, monkeypatch)
-    yield double
-    await double.stop()
+    async with started_double(monkeypatch) as double:
+        yield double
     assert double.rejections == [], double.rejections
 
 

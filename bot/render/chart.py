@@ -114,9 +114,19 @@ class ChartDrawer:
         pool = self._pool
         return list(getattr(pool, "_processes", None) or {}) if pool is not None else []
 
-    def shutdown(self) -> None:
-        """Stops the worker (the bot calls this when it closes); a later chart starts a new one."""
+    def shutdown(self, wait: float = 2.0) -> None:
+        """Stops the worker (the bot calls this when it closes); a later chart starts a new one.
+
+        A worker still drawing after `wait` seconds is terminated, so closing never hangs on it.
+        """
+        pool = self._pool
+        processes = list((getattr(pool, "_processes", None) or {}).values()) if pool is not None else []
         self._discard_pool()
+        for process in processes:
+            process.join(wait)
+            if process.is_alive():
+                process.terminate()
+                process.join(wait)
 
 
 DRAWER = ChartDrawer()

@@ -15,6 +15,7 @@ from discord.http import Route
 
 from bot.client import BriefingBot
 from bot.config import Settings
+from bot.render import chart
 from tests.discord_double.server import MANAGE_GUILD, MEMBER_PERMISSIONS, DiscordDouble, User
 
 MEMBER = User(id=5001, name="campaigner")
@@ -52,6 +53,41 @@ def make_bot(settings: Settings, clock=None) -> BriefingBot:  # type: ignore[no-
     return bot
 
 
+READY_TIMEOUT = 15.0  # connect, identify, receive the guilds
+SYNC_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0  # each of: closing the bot, its connect task, the double
+
+
+async def wait_until_connected(bot: BriefingBot, task: asyncio.Task[None], timeout: float = READY_TIMEOUT) -> None:
+    """Waits for READY, failing at once if the bot's connect task ends first (a start-up error)."""
+    ready = asyncio.create_task(bot.wait_until_ready(), name="bot-ready")
+    try:
+        await asyncio.wait({ready, task}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if ready.done():
+            ready.result()
+            return
+        if task.done():
+            task.result()  # raises what stopped the bot
+            raise RuntimeError("the bot stopped before it was ready")
+        raise TimeoutError(f"the bot was not ready within {timeout} s")
+    finally:
+        ready.cancel()
+
+
+async def stop_bot(bot: BriefingBot, task: asyncio.Task[None] | None) -> None:
+    """Closes the bot, its connect task and its chart worker, each within STOP_TIMEOUT, whatever fails."""
+    try:
+        with contextlib.suppress(Exception, asyncio.TimeoutError):
+            await asyncio.wait_for(bot.close(), STOP_TIMEOUT)
+        if task is not None:
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(task, STOP_TIMEOUT)
+    finally:
+        chart.DRAWER.shutdown()
+
+
 @contextlib.asynccontextmanager
 async def running_bot(double: DiscordDouble, settings: Settings, *, sync: bool = True,
                       clock=None) -> AsyncIterator[Running]:  # type: ignore[no-untyped-def]
@@ -63,31 +99,36 @@ async def running_bot(double: DiscordDouble, settings: Settings, *, sync: bool =
     try:
         # What bot.start does, in two steps: login (setup_hook: store, cogs) must have run before
         # wait_until_ready, and since Python 3.12 wait_for runs its coroutine at once, in this task.
-        await asyncio.wait_for(bot.login("double-token"), 15)
+        await asyncio.wait_for(bot.login("double-token"), READY_TIMEOUT)
         task = asyncio.create_task(bot.connect(), name="bot-under-test")
-        await asyncio.wait_for(bot.wait_until_ready(), 15)
+        await wait_until_connected(bot, task)
         if sync:
-            await bot.tree.sync()
+            await asyncio.wait_for(bot.tree.sync(), SYNC_TIMEOUT)
         yield Running(double, bot, errors, task)
     finally:
-        await bot.close()
-        if task is not None:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await asyncio.wait_for(task, 5)
-        logging.getLogger().removeHandler(errors)
+        try:
+            await stop_bot(bot, task)
+        finally:
+            logging.getLogger().removeHandler(errors)
+
+
+@contextlib.asynccontextmanager
+async def started_double(monkeypatch) -> AsyncIterator[DiscordDouble]:  # type: ignore[no-untyped-def]
+    """A double listening on 127.0.0.1 with discord.py pointed at it; stopped within STOP_TIMEOUT."""
+    double = DiscordDouble()
+    await asyncio.wait_for(double.start(), STOP_TIMEOUT)
+    point_discord_py_at(double, monkeypatch)
+    try:
+        yield double
+    finally:
+        await asyncio.wait_for(double.stop(), STOP_TIMEOUT)
 
 
 @contextlib.asynccontextmanager
 async def live_bot(db_path: Path, tmp_path: Path, monkeypatch) -> AsyncIterator[Running]:  # type: ignore[no-untyped-def]
     """A double on 127.0.0.1 and the bot connected to it with the store at `db_path`: what the end-to-end tests use."""
-    double = DiscordDouble()
-    await double.start()
-    point_discord_py_at(double, monkeypatch)
-    try:
-        async with running_bot(double, db_settings(db_path, tmp_path)) as running:
-            yield running
-    finally:
-        await double.stop()
+    async with started_double(monkeypatch) as double, running_bot(double, db_settings(db_path, tmp_path)) as running:
+        yield running
 
 
 def db_settings(db_path: Path, tmp_path: Path, **extra) -> Settings:  # type: ignore[no-untyped-def]

@@ -8,10 +8,14 @@ command tree to make sure none is left unguarded.
 
 from __future__ import annotations
 
+import functools
+from typing import Any, Awaitable, Callable, TypeVar
+
 import discord
 from discord import app_commands
 
 CHANGES_DATA = "changes_data"
+Complete = TypeVar("Complete", bound=Callable[..., Awaitable[list[Any]]])
 
 
 class NotAdmin(app_commands.CheckFailure):
@@ -52,3 +56,17 @@ def admin_only():  # type: ignore[no-untyped-def]
         return command
 
     return decorator
+
+
+def admin_autocomplete(complete: Complete) -> Complete:
+    """For the autocomplete of an admin-only option (schedules, admin records, sources): members and
+    direct messages get no choices, since Discord asks for choices before any command check runs."""
+
+    @functools.wraps(complete)
+    async def guarded(*args: Any) -> list[Any]:
+        interaction = args[-2]  # (self,) interaction, current
+        if not is_admin(interaction):
+            return []
+        return await complete(*args)
+
+    return guarded  # type: ignore[return-value]

@@ -16,7 +16,7 @@ from discord.ext import commands
 
 from bot import deadline
 from bot.admin_ui import Field, ImportView, RecordModal
-from bot.checks import admin_only
+from bot.checks import admin_autocomplete, admin_only
 from bot.errors import UserFacingError
 from bot.render import admin as render
 from bot.render.send import send_reply
@@ -49,6 +49,7 @@ def _admin(interaction: discord.Interaction) -> Admin:
 
 
 def _picker(entity: str) -> Callable[[discord.Interaction, str], Awaitable[list[Choice[int]]]]:
+    @admin_autocomplete
     async def complete(interaction: discord.Interaction, current: str) -> list[Choice[int]]:
         found = await _admin(interaction).pick(entity, current)
         return [Choice(name=label[:100], value=record_id) for record_id, label in found]
@@ -56,6 +57,7 @@ def _picker(entity: str) -> Callable[[discord.Interaction, str], Awaitable[list[
     return complete
 
 
+@admin_autocomplete
 async def source_autocomplete(interaction: discord.Interaction, current: str) -> list[Choice[str]]:
     found = await _admin(interaction).sources(current)
     return [Choice(name=f"{key} · {title}"[:100], value=key) for key, title in found]

@@ -14,7 +14,7 @@ from discord.ext import commands
 
 from bot import briefing_content as content_of
 from bot import deadline
-from bot.checks import admin_only
+from bot.checks import admin_autocomplete, admin_only
 from bot.errors import NotFound, UserFacingError
 from bot.render import briefings as render
 from bot.render import limits
@@ -84,6 +84,7 @@ class Briefing(
     def _now(self) -> datetime:
         return self.clock()
 
+    @admin_autocomplete
     async def schedule_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []

@@ -25,6 +25,7 @@ INTERACTION_DEADLINE = 3.0
 TOKEN_LIFETIME = 15 * 60.0
 EPHEMERAL = 1 << 6
 MANAGE_GUILD = 1 << 5
+DM_CHANNEL_BASE = 10**12  # direct-message channel ids: this plus the user's id
 MEMBER_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 31)
 _ids = itertools.count(1)
 
@@ -238,11 +239,13 @@ class DiscordDouble:
             data["resolved"] = resolved
         return await self._send_interaction(2, user, data, channel_id)
 
-    async def autocomplete(self, user: User, path: str, values: dict[str, Any], focused: str) -> Interaction:
+    async def autocomplete(self, user: User, path: str, values: dict[str, Any], focused: str, *,
+                           dm: bool = False) -> Interaction:
+        """Typing into option `focused`; with `dm`, in the user's direct messages with the bot."""
         command, rest = self._command(path)
         data = {"id": command["id"], "name": command["name"], "type": 1,
                 "options": self._options(command, rest, values, focused, {})}
-        return await self._send_interaction(4, user, data, None)
+        return await self._send_interaction(4, user, data, None, dm=dm)
 
     async def click(self, user: User, message: Message, label: str) -> Interaction:
         button = next(
@@ -269,8 +272,8 @@ class DiscordDouble:
         return await self._send_interaction(5, user, data, opened.channel_id)
 
     async def _send_interaction(self, kind: int, user: User, data: dict[str, Any], channel_id: int | None,
-                                message: Message | None = None) -> Interaction:
-        channel_id = channel_id or self.channel_ids[0]
+                                message: Message | None = None, *, dm: bool = False) -> Interaction:
+        channel_id = channel_id or (DM_CHANNEL_BASE + user.id if dm else self.channel_ids[0])
         interaction_id = snowflake()
         token = f"tok-{interaction_id}"
         payload: dict[str, Any] = {
@@ -281,6 +284,11 @@ class DiscordDouble:
             "entitlements": [], "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,
             "attachment_size_limit": 10 * 1024 * 1024, "data": data,
         }
+        if dm:  # no server, no member: the user object alone, in a DM channel (context 1)
+            user_json = user.member()["user"]
+            del payload["guild_id"], payload["member"], payload["guild_locale"]
+            payload.update(user=user_json, context=1, authorizing_integration_owners={"0": "0"},
+                           channel={"id": str(channel_id), "type": 1, "recipients": [user_json]})
         if message is not None:
             payload["message"] = message.data
         record = Interaction(interaction_id, token, kind, user, channel_id, payload, time.monotonic())

@@ -1,0 +1,60 @@
+"""The autocomplete of admin-only options answers admins in a server, and nobody else, through the double."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from db import briefings as b
+from db.briefing_models import Cadence, ContentKind
+from db.briefings import Timing
+from tests.discord_double.harness import ADMIN, MEMBER, live_bot
+
+# (command, option being typed, other options already given); every one lists records only admins may see
+ADMIN_PICKERS = [
+    ("briefing pause", "id", {}),
+    ("briefing resume", "id", {}),
+    ("briefing cancel", "id", {}),
+    ("briefing post-now", "id", {}),
+    ("admin position edit", "position", {}),
+    ("admin position remove", "position", {}),
+    ("admin statement remove", "statement", {}),
+    ("admin role remove", "role", {}),
+    ("admin quote remove", "quote", {}),
+    ("admin position add", "source", {"actor": "France", "theme": "veto-restraint", "dialogue": 2014,
+                                      "stance": "supports"}),
+]
+
+
+@pytest.fixture
+async def live(db_path, tmp_path, monkeypatch):
+    async with live_bot(db_path, tmp_path, monkeypatch) as running:
+        store = running.bot.store
+        await b.create_schedule(
+            store.sessions, guild_id=running.double.guild_id, channel_id=running.double.channel_ids[0],
+            timing=Timing(Cadence.daily, 9, 0, "UTC"), content=ContentKind.pillar, created_by=ADMIN.id,
+            created_by_name=ADMIN.name, now=datetime.now(timezone.utc) - timedelta(days=1),
+        )
+        yield running
+    assert running.double.rejections == [], running.double.rejections
+
+
+async def _choices(live, user, path: str, focused: str, given: dict, *, dm: bool = False) -> list[dict]:
+    interaction = await live.double.autocomplete(user, path, {**given, focused: ""}, focused, dm=dm)
+    await interaction.answered(timeout=10)
+    assert interaction.rejected == []
+    return interaction.choices
+
+
+@pytest.mark.parametrize("path, focused, given", ADMIN_PICKERS, ids=[f"{p} {f}" for p, f, _ in ADMIN_PICKERS])
+async def test_admin_pickers_answer_admins_only_and_never_in_direct_messages(live, path, focused, given):
+    assert await _choices(live, ADMIN, path, focused, given), f"/{path} {focused}: an admin sees no choices"
+    assert await _choices(live, MEMBER, path, focused, given) == []
+    assert await _choices(live, ADMIN, path, focused, given, dm=True) == []
+
+
+async def test_public_autocomplete_still_answers_members_and_direct_messages(live):
+    for dm in (False, True):
+        choices = await _choices(live, MEMBER, "state profile", "state", {}, dm=dm)
+        assert len(choices) == 25

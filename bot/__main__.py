@@ -33,6 +33,8 @@ def _logging(settings: Settings, *, quiet: bool = False) -> None:
     level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     logging.getLogger("discord").setLevel(max(level, logging.INFO))
+    # aiosqlite logs every statement with its values at DEBUG: only when asked for explicitly
+    logging.getLogger("aiosqlite").setLevel(logging.NOTSET if settings.log_sql_parameters else max(level, logging.INFO))
 
 
 async def _run(settings: Settings) -> None:

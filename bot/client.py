@@ -58,7 +58,9 @@ class BriefingBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         if self._store is None:
-            self._store = await open_store(self.settings.database_url)
+            self._store = await open_store(
+                self.settings.database_url, show_sql_parameters=self.settings.log_sql_parameters
+            )
         for name in extension_names():
             await self.load_extension(name)
         _settle_garbage_collector()

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DEFAULT_DATABASE_URL)
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    log_sql_parameters: bool = Field(
+        default=False,
+        description="Show SQL statements' bound values (people's text) in database errors and DEBUG logs",
+    )
     console_output_dir: Path = Field(default=PROJECT_ROOT / "console-output")
     admin_role_ids: str = Field(default="", description="Comma-separated role ids allowed to change data")
     briefing_grace_minutes: int = Field(

@@ -53,12 +53,17 @@ def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An engine with WAL journal, foreign keys and a busy timeout on every connection."""
+def create_engine(url: str, *, show_parameters: bool = False) -> AsyncEngine:
+    """An engine with WAL journal, foreign keys and a busy timeout on every connection.
+
+    Database errors leave out the statement's bound parameters (people's text) unless `show_parameters`.
+    """
     _ensure_sqlite_folder(url)
     pooled = make_url(url).database not in (None, "", ":memory:")  # an in-memory database has one connection
     pool = {"pool_size": POOL_SIZE, "max_overflow": 0} if pooled else {}
-    engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, **pool)
+    engine = create_async_engine(
+        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=not show_parameters, **pool
+    )
     if engine.dialect.name == "sqlite":
         event.listen(engine.sync_engine, "connect", _on_connect)
         event.listen(engine.sync_engine, "begin", _on_begin)

@@ -44,9 +44,11 @@ class Store:
         await self.engine.dispose()
 
 
-async def open_store(url: str, *, seed_dir: Path = SEED_DIR, seed_data: bool = True) -> Store:
+async def open_store(
+    url: str, *, seed_dir: Path = SEED_DIR, seed_data: bool = True, show_sql_parameters: bool = False
+) -> Store:
     """Migrates the database to head, seeds it when the dataset changed, and loads indexes."""
-    engine = create_engine(url)
+    engine = create_engine(url, show_parameters=show_sql_parameters)
     await migrate.upgrade(engine)
     store = Store(engine, session_factory(engine))
     if seed_data:

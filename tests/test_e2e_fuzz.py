@@ -5,13 +5,20 @@ lengths) but are otherwise hostile: unicode, very long text, markdown and
 mention injection, SQL-looking text, out-of-range years. Every interaction
 must be answered within Discord's deadline with a payload the double
 accepts, never ping anyone, and log no unhandled exception.
+
+Each leaf command is fuzzed by its own test. `FUZZ_EXAMPLES` (environment)
+is the number of interactions in all, shared out evenly (default 320), e.g.
+`FUZZ_EXAMPLES=20000 .venv/bin/python -m pytest tests/test_e2e_fuzz.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
+import os
 import shutil
 import threading
+from functools import cache
 from typing import Any
 
 import pytest
@@ -21,7 +28,7 @@ from hypothesis import strategies as st
 from tests.discord_double.harness import ADMIN, MEMBER, db_settings, running_bot
 from tests.discord_double.server import INTERACTION_DEADLINE, DiscordDouble
 
-FUZZ_EXAMPLES = 320
+FUZZ_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "320"))
 HOSTILE = [
     "@everyone", "@here", "<@123456789012345678>", "<@&987654321098765432>", "<#1001>", "**bold** __under__ ~~x~~",
     "`code` ```block```", "'; DROP TABLE actors; --", "\" OR 1=1 --", "veto\" OR * NEAR(", "NULL", "\u0000",
@@ -33,7 +40,34 @@ text = st.one_of(
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=500, max_size=2000),
     st.builds(lambda a, b: f"{a} {b}", st.sampled_from(HOSTILE), st.text(max_size=40)),
 )
-FUZZED = {"count": 0}
+
+
+@cache
+def command_paths() -> tuple[str, ...]:
+    """Every leaf slash command of the bot's tree ("theme states", "admin actor add", …), cogs loaded, no store."""
+    from discord import app_commands
+
+    from bot.client import BriefingBot, extension_names
+    from bot.config import Settings
+
+    async def walk() -> tuple[str, ...]:
+        bot = BriefingBot(Settings(_env_file=None))
+        for name in extension_names():
+            await bot.load_extension(name)
+        paths = tuple(c.qualified_name for c in bot.tree.walk_commands() if isinstance(c, app_commands.Command))
+        await bot.close()
+        return paths
+
+    return asyncio.run(walk())
+
+
+def examples_per_command() -> int:
+    return max(1, math.ceil(FUZZ_EXAMPLES / len(command_paths())))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "path" in metafunc.fixturenames:
+        metafunc.parametrize("path", command_paths())
 
 
 class LiveBot:
@@ -96,7 +130,6 @@ def live(seeded_template, tmp_path_factory):
     yield bot
     bot.stop()
     Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
-    print(f"\nfuzzed interactions: {FUZZED['count']} over {len(FUZZED.get('paths', {}))} commands")
 
 
 def leaf_commands(double: DiscordDouble) -> list[tuple[str, dict[str, Any]]]:
@@ -138,12 +171,12 @@ def option_value(draw, option: dict[str, Any], double: DiscordDouble) -> Any:  #
     raise AssertionError(f"no strategy for option type {kind}")
 
 
-@settings(max_examples=FUZZ_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(max_examples=examples_per_command(), deadline=None, suppress_health_check=list(HealthCheck),
+          derandomize=True)
 @given(data=st.data())
-def test_every_command_survives_hostile_input(live, data):
+def test_command_survives_hostile_input(live, path, data):
     double = live.double
-    commands = leaf_commands(double)
-    path, command = data.draw(st.sampled_from(commands), label="command")
+    command = dict(leaf_commands(double))[path]
     values = {}
     for option in command.get("options") or []:
         if option.get("required") or data.draw(st.booleans(), label=f"give {option['name']}"):
@@ -157,9 +190,6 @@ def test_every_command_survives_hostile_input(live, data):
     else:
         interaction = live.call(double.invoke(user, path, values))
     live.call(interaction.answered(timeout=20))
-    FUZZED["count"] += 1
-    FUZZED.setdefault("paths", {}).setdefault(path, 0)
-    FUZZED["paths"][path] += 1
     assert interaction.latency is not None and interaction.latency < INTERACTION_DEADLINE, (path, values)
     assert interaction.rejected == [], (path, values, interaction.rejected)
     assert double.rejections == [], double.rejections
@@ -169,6 +199,6 @@ def test_every_command_survives_hostile_input(live, data):
 
 
 def test_the_fuzzing_reached_every_command(live):
-    everything = {path for path, _ in leaf_commands(live.double)}
-    assert set(FUZZED.get("paths", {})) == everything
-    assert FUZZED["count"] >= FUZZ_EXAMPLES
+    """The fuzzed commands (read from the command tree) are exactly the ones the bot registers with Discord."""
+    assert sorted(command_paths()) == sorted(path for path, _ in leaf_commands(live.double))
+    assert examples_per_command() * len(command_paths()) >= FUZZ_EXAMPLES

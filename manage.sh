@@ -4,6 +4,7 @@
 #   ./manage.sh run                                                          the Discord bot
 #   ./manage.sh sync [--guild ID]                                            register slash commands
 #   ./manage.sh test [pytest args]                                           the test suite
+#   ./manage.sh backup [--list] · ./manage.sh restore [FILE]                 back the store up, put a backup back
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -42,6 +43,8 @@ case "$task" in
   run)     exec "$VENV/bin/python" -m bot "$@" ;;
   sync)    exec "$VENV/bin/python" -m bot sync "$@" ;;
   test)    exec "$VENV/bin/python" -m pytest "$@" ;;
+  backup)  exec "$VENV/bin/python" -m bot backup "$@" ;;
+  restore) exec "$VENV/bin/python" -m bot restore "$@" ;;
   setup)   echo "Set up in $VENV." ;;
-  *) echo "unknown task '$task' (console, run, sync, test, setup)" >&2; exit 2 ;;
+  *) echo "unknown task '$task' (console, run, sync, test, backup, restore, setup)" >&2; exit 2 ;;
 esac

@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="run commands offline, without a token")
     console.add_argument("-c", dest="commands", action="append", default=[], metavar="COMMAND",
                          help='run one command and exit, e.g. -c "/dialogue show year:2014" (repeatable)')
+    backup = sub.add_parser("backup", help="back the SQLite store up now (into backups/ next to it)")
+    backup.add_argument("--list", action="store_true", help="list the backups instead, the newest first")
+    restore = sub.add_parser("restore", help="replace the store with a backup (stop the bot first)")
+    restore.add_argument("file", nargs="?", help="a backup file or its name in backups/ (default: the newest)")
     return parser
 
 
@@ -67,12 +71,68 @@ async def _sync(settings: Settings, guild_id: int | None) -> None:
             print(f"Synced {len(synced)} global commands (Discord may take up to an hour to show them everywhere).")
 
 
+def _backups(settings: Settings, args: argparse.Namespace) -> int:
+    """`backup`, `backup --list` and `restore [FILE]`: file work on the SQLite store, no Discord."""
+    from db import backups
+
+    store = backups.sqlite_file(settings.database_url)
+    if store is None:
+        print("Backups here are for a SQLite store (DATABASE_URL is another database: use its own tools, "
+              "e.g. pg_dump).", file=sys.stderr)
+        return 2
+    if args.command == "backup" and args.list:
+        found = backups.list_backups(store)
+        for path in found:
+            print(path)
+        if not found:
+            print(f"No backups of {store} yet in {backups.folder(store)}.")
+        return 0
+    if args.command == "backup":
+        if not store.exists():
+            print(f"There is no store at {store} to back up.", file=sys.stderr)
+            return 2
+        print(f"Backed up {store} to {backups.take(store, 'manual', keep=settings.backup_keep)}.")
+        return 0
+    chosen = backups.find(store, args.file)
+    kept = backups.restore(store, chosen, keep=settings.backup_keep)
+    print(f"Restored {store} from {chosen}." + (f" The store as it was is kept as {kept}." if kept else ""))
+    return 0
+
+
+def _file_work(settings: Settings, args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from db.backups import sqlite_file
+    from db.storage import StoreUnavailable, fault_of
+
+    try:
+        return _backups(settings, args)
+    except (OSError, sqlite3.Error) as error:
+        fault = fault_of(error)
+        where = str(sqlite_file(settings.database_url))
+        raise StoreUnavailable(fault.line(where) if fault else f"{args.command} failed: {error}") from error
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Runs a command; a store the bot cannot use ends it with one line saying why and exit code 2."""
+    from db.storage import StoreUnavailable
+
+    try:
+        return _main(argv)
+    except StoreUnavailable as error:
+        print(error, file=sys.stderr)
+        return 2
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     from bot.config import get_settings
 
     settings = get_settings()
     command = args.command or "run"
+    if command in ("backup", "restore"):
+        logging.basicConfig(level=logging.WARNING)
+        return _file_work(settings, args)
     if command == "console":
         from bot.console import run_console
 

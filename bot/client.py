@@ -8,6 +8,7 @@ import gc
 import logging
 import pkgutil
 from datetime import timedelta
+from pathlib import Path
 
 import discord
 from discord.ext import commands
@@ -18,9 +19,12 @@ from bot.deadline import DeadlineTree
 from bot.errors import on_app_command_error
 from bot.render import chart, paginator
 from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, utcnow
+from db import backups
+from db.storage import fault_of
 from db.store import Store, open_store
 
 log = logging.getLogger(__name__)
+BACKUP_CHECK_SECONDS = 3600.0
 # A briefing bot never joins voice: skip discord.py's warnings about voice libraries.
 discord.VoiceClient.warn_nacl = False
 if hasattr(discord.VoiceClient, "warn_dave"):
@@ -49,6 +53,7 @@ class BriefingBot(commands.Bot):
         self.briefing_poster: Poster = DiscordPoster(self)
         self.scheduler: Scheduler | None = None
         self._scheduler_task: asyncio.Task[None] | None = None
+        self._backup_task: asyncio.Task[None] | None = None
 
     @property
     def store(self) -> Store:
@@ -59,7 +64,9 @@ class BriefingBot(commands.Bot):
     async def setup_hook(self) -> None:
         if self._store is None:
             self._store = await open_store(
-                self.settings.database_url, show_sql_parameters=self.settings.log_sql_parameters
+                self.settings.database_url,
+                show_sql_parameters=self.settings.log_sql_parameters,
+                keep_backups=self.settings.backup_keep,
             )
         for name in extension_names():
             await self.load_extension(name)
@@ -79,6 +86,19 @@ class BriefingBot(commands.Bot):
                 clock=self.clock,
             )
             self._scheduler_task = asyncio.create_task(self._run_scheduler(), name="briefing-scheduler-start")
+            store_file = backups.sqlite_file(self.settings.database_url)
+            if store_file is not None:
+                self._backup_task = asyncio.create_task(self._daily_backups(store_file), name="daily-backups")
+
+    async def _daily_backups(self, store_file: Path) -> None:
+        """A backup of the SQLite store whenever the newest is a day old; checked hourly, never fatal."""
+        while True:
+            try:
+                await asyncio.to_thread(backups.take_if_due, store_file, keep=self.settings.backup_keep)
+            except Exception as error:
+                fault = fault_of(error)
+                log.error("Daily backup of %s failed: %s", store_file, fault.line(str(store_file)) if fault else error)
+            await asyncio.sleep(BACKUP_CHECK_SECONDS)
 
     async def _run_scheduler(self) -> None:
         # Waits for the gateway: `sync` logs in without connecting, so it never posts.
@@ -93,6 +113,10 @@ class BriefingBot(commands.Bot):
         log.info("Connected as %s to %d servers", self.user, len(self.guilds))
 
     async def close(self) -> None:
+        if self._backup_task is not None:
+            self._backup_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._backup_task
         if self._scheduler_task is not None:
             self._scheduler_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     )
     console_output_dir: Path = Field(default=PROJECT_ROOT / "console-output")
     admin_role_ids: str = Field(default="", description="Comma-separated role ids allowed to change data")
+    backup_keep: int = Field(default=10, ge=1, description="How many backups of the SQLite store to keep")
     briefing_grace_minutes: int = Field(
         default=60, ge=0, description="A scheduled briefing missed by at most this much still posts once on recovery"
     )

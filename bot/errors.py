@@ -12,6 +12,7 @@ from discord import app_commands
 from bot.render import layout
 from bot.render.send import send_reply
 from db.errors import DomainError
+from db.storage import fault_of
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,12 @@ def reply_for(interaction: discord.Interaction, error: BaseException) -> layout.
         return layout.message_reply("Not allowed", str(error) or "You cannot use this command here.", error=True)
     error_id = new_error_id()
     command = interaction.command.qualified_name if interaction.command else "?"
+    fault = fault_of(error)
+    if fault is not None and fault.user_text:  # the disk, not a bug: say so, and tell the operator what to do
+        log.error("/%s could not save a change (error %s): %s", command, error_id, fault.line("the store"))
+        return layout.message_reply(
+            fault.user_title, f"{fault.user_text} (Error id `{error_id}`.)", colour=layout.ERROR, error=True
+        )
     log.error(
         "Unexpected error %s in /%s (user %s, guild %s)",
         error_id,

@@ -302,4 +302,4 @@ def test_a_store_in_a_folder_without_backups_starts_as_before(tmp_path):
     asyncio.run(start())
     assert path.exists() and backups.list_backups(path) == []
     with sqlite3.connect(path) as conn:
-        assert conn.execute(text("SELECT count(*) FROM actors").text).fetchone()[0] > 100
+        assert conn.execute("SELECT count(*) FROM actors").fetchone()[0] > 100

@@ -20,6 +20,9 @@ EXAMPLES = {
     "state profile": "/state profile state:Ivory Coast",
     "pillar explain": "/pillar explain pillar:2",
     "ask": "/ask question:Which countries called RtoP an imperialist doctrine?",
+    "brief state": "/brief state state:Ivory Coast",
+    "brief theme": "/brief theme theme:veto-restraint dialogue:2014",
+    "brief dialogue": "/brief dialogue year:2011",
     "sources": "/sources",
     "help": "/help",
 }

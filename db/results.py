@@ -238,3 +238,20 @@ class SearchHit:
     text: str
     rank: float
     terms: tuple[str, ...] = field(default=())
+
+
+@dataclass(frozen=True, slots=True)
+class PositionCompany:
+    """One position of an actor and who else its source names on the same theme at the same dialogue."""
+
+    position: PositionInfo
+    alongside: tuple[PositionInfo, ...]  # the other actors' positions: same theme, dialogue and source
+    unnamed: tuple[UnnamedInfo, ...]  # groups the same source counts there without names: never the actor's
+
+
+@dataclass(frozen=True, slots=True)
+class StateBrief:
+    """An actor's whole record, each position with the company its source names (a briefing note's input)."""
+
+    profile: ActorProfile
+    positions: tuple[PositionCompany, ...]

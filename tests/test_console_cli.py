@@ -40,6 +40,18 @@ def test_console_prints_every_page_and_saved_attachments(env, capsys):
     assert open(path, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
 
 
+def test_console_saves_a_briefing_notes_files_under_the_output_dir_and_prints_their_paths(env, capsys):
+    status = entry.main(["console", "-c", "/brief dialogue year:2014"])
+    out = capsys.readouterr().out
+    assert status == 0
+    saved = [line.removeprefix("[attachment saved: ").rstrip("]") for line in out.splitlines()
+             if line.startswith("[attachment saved: ")]
+    assert [p.rsplit(".", 1)[1] for p in saved] == ["pdf", "md"]
+    assert all(p.startswith(str(env / "out")) for p in saved)
+    assert open(saved[0], "rb").read(5) == b"%PDF-"
+    assert open(saved[1], encoding="utf-8").read().startswith("# 2014 — ")
+
+
 def test_console_exits_non_zero_on_an_error_reply(env, capsys):
     assert entry.main(["console", "-c", "/state profile state:Atlantis"]) == 1
     assert "Unknown state or organisation" in capsys.readouterr().out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 
 import aiohttp
 import discord
@@ -88,3 +89,26 @@ async def test_bad_sync_is_refused(double):
     assert response.status == 400 and body["code"] == 50035
     assert set(body["errors"]) == {"0", "1"}
     assert response.headers["Content-Type"] == "application/json"
+
+
+def test_file_rules():
+    assert rules.check_files({"a.pdf": b"x" * 100}) is None
+    status, body = rules.check_files({"a.pdf": b"x" * 101}, size_limit=100)
+    assert status == 413 and body["code"] == 40005
+    status, body = rules.check_files({f"{i}.txt": b"x" for i in range(11)})
+    assert status == 400 and "files" in body["errors"]
+
+
+async def test_live_double_refuses_files_over_the_attachment_limit(double, db_path, tmp_path):
+    double.attachment_size_limit = 1000
+    async with running_bot(double, db_settings(db_path, tmp_path)) as running:
+        channel = running.bot.get_channel(double.channel_ids[0])
+        with pytest.raises(discord.HTTPException) as too_large:
+            await channel.send(file=discord.File(io.BytesIO(b"x" * 1001), filename="big.pdf"))
+        assert too_large.value.status == 413 and too_large.value.code == 40005
+        with pytest.raises(discord.HTTPException) as too_many:
+            await channel.send(files=[discord.File(io.BytesIO(b"x"), filename=f"{i}.txt") for i in range(11)])
+        assert too_many.value.status == 400
+        message = await channel.send(file=discord.File(io.BytesIO(b"x" * 1000), filename="fits.pdf"))
+        assert message.attachments[0].size == 1000
+        double.rejections.clear()

@@ -34,6 +34,7 @@ MEMBER_COMMANDS = [
     ("ask", {"question": "Who spoke for the Group of Friends?"}, "Rwanda"),
     ("sources", {}, "ICRtoP"),
     ("help", {}, "/theme states"),
+    ("brief theme", {"theme": "veto-restraint", "public": True}, "Briefing note: Veto restraint"),
 ]
 
 
@@ -52,6 +53,20 @@ async def test_chart_arrives_as_a_png_attachment(live):
     assert interaction.callback["type"] == 5  # deferred first
     png = interaction.final.files["themes.png"]
     assert png.startswith(b"\x89PNG")
+
+
+async def test_briefing_notes_arrive_privately_as_pdf_and_markdown_within_the_attachment_limit(live):
+    interaction = await live.double.invoke(MEMBER, "brief state", {"state": "Ivory Coast"})
+    await interaction.answered(timeout=15)
+    assert interaction.callback["type"] == 5 and interaction.final.ephemeral  # deferred, privately
+    files = interaction.final.files
+    assert files["brief-state-cote-d-ivoire.pdf"].startswith(b"%PDF-")
+    assert files["brief-state-cote-d-ivoire.md"].startswith("# Côte d'Ivoire".encode())
+    live.double.attachment_size_limit = 20_000  # as if the server allowed less than the note needs
+    interaction = await live.double.invoke(MEMBER, "brief dialogue", {"year": 2011, "public": True})
+    await interaction.answered(timeout=15)
+    assert "too large to attach" in interaction.final.text() and not interaction.final.files
+    assert interaction.final.ephemeral  # the error goes to the person alone, not the channel
 
 
 async def test_autocomplete_interactions(live):

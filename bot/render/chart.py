@@ -5,6 +5,7 @@ thread it would hold the interpreter lock that long and stall every other
 interaction the bot is answering, so one worker process draws (on another core)
 while the event loop goes on. A chart of the same figures (the records unchanged
 since) is the PNG drawn before; people asking for a chart being drawn wait for it.
+The same worker builds the briefing notes' PDFs (`bot.render.brief`), for the same reason.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from typing import Mapping, Sequence
+from typing import Any, Callable, Hashable, Mapping, Sequence
 
 from bot.render.chart_drawing import MAX_THEMES, PALETTE, Bar, Figures, draw, rows, totals, warm_up
 from bot.render.layout import Attachment, Citations, Reply, Section, build_reply
@@ -24,18 +25,18 @@ from db.results import SourceRef, ThemeCount
 
 log = logging.getLogger(__name__)
 
-MAX_CACHED_CHARTS = 64  # about 100 kB each
+MAX_CACHED_CHARTS = 64  # about 100 kB each (a briefing note's files: 50 to 300 kB)
 MAX_YEARS = len(PALETTE)  # one colour per dialogue: more bars to a theme would not be told apart
 
 
 class ChartDrawer:
-    """One worker process that draws charts, and the PNGs it drew, least recently used out."""
+    """One worker process that draws charts (and builds briefing notes), and what it made, least recently used out."""
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
-        self._pngs: OrderedDict[tuple, bytes] = OrderedDict()
-        self._drawing: dict[tuple, Future[bytes]] = {}
+        self._pngs: OrderedDict[tuple, Any] = OrderedDict()
+        self._drawing: dict[tuple, Future[Any]] = {}
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -49,7 +50,11 @@ class ChartDrawer:
         self._executor().submit(warm_up)
 
     async def png(self, figures: Figures, title: str) -> bytes:
-        key = (figures, title)
+        return await self.made(draw, figures, title)
+
+    async def made(self, work: Callable[..., Any], *args: Hashable) -> Any:
+        """What `work(*args)` returns, made in the worker (`work` a module-level function, `args` picklable)."""
+        key = (work, *args)
         with self._lock:
             png = self._pngs.get(key)
             if png is not None:
@@ -68,18 +73,18 @@ class ChartDrawer:
                 drawing = self._submit(key)
             return await asyncio.wrap_future(drawing)
 
-    def _submit(self, key: tuple) -> Future[bytes]:
+    def _submit(self, key: tuple) -> Future[Any]:
         try:
-            drawing = self._executor().submit(draw, *key)
+            drawing = self._executor().submit(*key)
         except BrokenProcessPool:  # the worker died while nobody was waiting for it
             self._replace_broken_pool()
-            drawing = self._executor().submit(draw, *key)
+            drawing = self._executor().submit(*key)
         with self._lock:
             self._drawing[key] = drawing
         drawing.add_done_callback(lambda done: self._drawn(key, done))
         return drawing
 
-    def _drawn(self, key: tuple, done: Future[bytes]) -> None:
+    def _drawn(self, key: tuple, done: Future[Any]) -> None:
         with self._lock:
             if self._drawing.get(key) is done:
                 del self._drawing[key]

@@ -1,6 +1,7 @@
 """Typed async queries every interface uses (Discord cogs, the console, briefings)."""
 
 from db.queries.actors import actor_profile, actor_profile_in, actor_statements, load_actor_index
+from db.queries.briefs import state_brief
 from db.queries.dialogues import dialogue_detail, dialogue_facts, list_dialogues
 from db.queries.pillars import pillar_explainer
 from db.queries.search import search_passages
@@ -20,5 +21,6 @@ __all__ = [
     "load_theme_index",
     "pillar_explainer",
     "search_passages",
+    "state_brief",
     "theme_states",
 ]

@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 NAME = re.compile(r"^[-_\w]{1,32}$", re.UNICODE)
+ATTACHMENT_SIZE_LIMIT = 10 * 1024 * 1024  # bytes per file in a server without boosts (`attachment_size_limit`)
+MAX_ATTACHMENTS = 10  # files per message
 
 Errors = dict[str, Any]
 
@@ -160,6 +162,21 @@ def _check_components(errors: Errors, rows: list[dict[str, Any]], *, modal: bool
                     _error(errors, [*here, "max_length"], "NUMBER_TYPE_MAX", "int value should be <= 4000.")
                 if component.get("value") is not None and len(component["value"]) > 4000:
                     _error(errors, [*here, "value"], "BASE_TYPE_MAX_LENGTH", "Must be 4000 or fewer in length.")
+
+
+def check_files(files: dict[str, bytes], size_limit: int = ATTACHMENT_SIZE_LIMIT) -> tuple[int, dict[str, Any]] | None:
+    """(status, error body) when Discord would refuse the files of a message, else None.
+
+    A file over the size limit fails the whole request with 413, before the form is read;
+    more than ten files is a form error.
+    """
+    if any(len(data) > size_limit for data in files.values()):
+        return 413, {"code": 40005, "message": "Request entity too large"}
+    if len(files) > MAX_ATTACHMENTS:
+        errors: Errors = {}
+        _error(errors, ["files"], "BASE_TYPE_MAX_LENGTH", f"Must be {MAX_ATTACHMENTS} or fewer in length.")
+        return 400, {"code": 50035, "message": "Invalid Form Body", "errors": errors}
+    return None
 
 
 def check_choices(choices: list[dict[str, Any]]) -> Errors:

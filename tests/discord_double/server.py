@@ -140,6 +140,7 @@ class DiscordDouble:
         self.session_id = "double-session"
         self.sequence = 0
         self.uploads: dict[str, bytes] = {}
+        self.attachment_size_limit = rules.ATTACHMENT_SIZE_LIMIT  # what interactions report and uploads may not pass
         self.nonces: dict[tuple[int, str], int] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -282,7 +283,7 @@ class DiscordDouble:
             "channel": {**self._channel_json(channel_id)}, "member": user.member(),
             "app_permissions": str(MEMBER_PERMISSIONS), "locale": "en-GB", "guild_locale": "en-GB",
             "entitlements": [], "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,
-            "attachment_size_limit": 10 * 1024 * 1024, "data": data,
+            "attachment_size_limit": self.attachment_size_limit, "data": data,
         }
         if dm:  # no server, no member: the user object alone, in a DM channel (context 1)
             user_json = user.member()["user"]
@@ -463,6 +464,15 @@ class DiscordDouble:
         self.messages[message_id] = message
         return message
 
+    def _refuse_files(self, request: web.Request, files: dict[str, bytes], body: dict) -> web.Response | None:
+        refused = rules.check_files(files, self.attachment_size_limit)
+        if refused is None:
+            return None
+        status, error = refused
+        self.rejections.append({"method": request.method, "path": request.path, "errors": error,
+                                "files": {name: len(data) for name, data in files.items()}, "body": body})
+        return _json(error, status)
+
     def _check_pings(self, body: dict[str, Any]) -> dict | None:
         if rules.mentions_allowed(body):
             return {"allowed_mentions": {"_errors": [{"code": "DOUBLE_PING", "message": "This message could ping"}]}}
@@ -482,6 +492,10 @@ class DiscordDouble:
         body, files = await self._body(request)
         kind = body.get("type")
         data = body.get("data") or {}
+        refused = self._refuse_files(request, files, body)
+        if refused is not None:
+            record.rejected.append(json.loads(refused.text or "{}"))
+            return refused
         if kind == 8:
             errors = rules.check_choices(data.get("choices") or [])
         else:
@@ -533,6 +547,10 @@ class DiscordDouble:
             target.deleted = True
             return web.Response(status=204)
         body, files = await self._body(request)
+        refused = self._refuse_files(request, files, body)
+        if refused is not None:
+            record.rejected.append(json.loads(refused.text or "{}"))
+            return refused
         errors = rules.check_message(body) or self._check_pings(body) or {}
         if errors:
             record.rejected.append(errors)
@@ -567,6 +585,9 @@ class DiscordDouble:
         if channel_id in self.forbidden:
             return _error(403, 50013, "Missing Permissions")
         body, files = await self._body(request)
+        refused = self._refuse_files(request, files, body)
+        if refused is not None:
+            return refused
         errors = rules.check_message(body) or self._check_pings(body) or {}
         if errors:
             return self._reject(request, errors, body)

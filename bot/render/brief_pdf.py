@@ -1,0 +1,212 @@
+"""Typesets a briefing note as an A4 PDF (fpdf2), in the DejaVu fonts matplotlib ships.
+
+DejaVu covers every name in the records (Côte d'Ivoire, Türkiye, São Tomé and
+Príncipe) and the typographic quotes of the excerpts; the fonts are embedded, as
+subsets, so the note prints the same everywhere. Runs in the worker process (see
+`bot.render.chart`), so it imports nothing of the bot's but the plain blocks.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+from bot.render.brief_document import Document, Excerpt, Heading, Image, Note, Paragraph, Table
+
+INK = (33, 37, 41)
+MUTED = (96, 103, 112)
+ACCENT = (31, 111, 178)  # the bot's answer blue
+RULE = (190, 198, 207)
+NOTE_FILL = (253, 246, 227)
+HEAD_FILL = (232, 240, 248)
+ROW_FILL = (246, 248, 250)  # every other row of a table
+MARGIN = 20  # mm
+BODY = 10.5  # pt
+LINE = 5.2  # mm between lines of body text
+
+
+@lru_cache(maxsize=1)
+def font_dir() -> Path:
+    import matplotlib
+
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+
+
+FONTS = {  # (family, style) -> file in matplotlib's font folder; each one loaded costs a note 20 ms
+    ("Sans", ""): "DejaVuSans.ttf",
+    ("Sans", "B"): "DejaVuSans-Bold.ttf",  # headings, leads
+    ("Sans", "I"): "DejaVuSans-Oblique.ttf",  # notes, captions
+    ("Serif", "I"): "DejaVuSerif-Italic.ttf",  # the sources' own words
+}
+
+
+def _new_pdf(document: Document):  # type: ignore[no-untyped-def]
+    from fpdf import FPDF
+
+    class NotePDF(FPDF):
+        def header(self) -> None:
+            if self.page_no() == 1:
+                return
+            self.set_font("Sans", "", 8)
+            self.set_text_color(*MUTED)
+            self.cell(0, 5, document.title, new_x="LMARGIN", new_y="NEXT")
+            self.set_draw_color(*RULE)
+            self.line(MARGIN, self.get_y(), self.w - MARGIN, self.get_y())
+            self.ln(4)
+
+        def footer(self) -> None:
+            self.set_y(-13)
+            self.set_font("Sans", "", 8)
+            self.set_text_color(*MUTED)
+            left = " · ".join(x for x in (document.footer, f"Made {document.made}") if x)
+            self.cell(self.epw * 0.75, 5, left)
+            self.cell(self.epw * 0.25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+
+    pdf = NotePDF(orientation="P", unit="mm", format="A4")
+    for (family, style), name in FONTS.items():
+        pdf.add_font(family, style, str(font_dir() / name))
+    pdf.set_margins(MARGIN, 18, MARGIN)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.set_title(document.title)
+    pdf.set_subject(document.subtitle)
+    pdf.set_author("RtoP dialogues briefing bot")
+    pdf.set_creator("RtoP dialogues briefing bot")
+    pdf.set_lang("en")
+    pdf.set_creation_date(datetime.now(timezone.utc))
+    return pdf
+
+
+def build_pdf(document: Document) -> tuple[bytes, int]:
+    """(the PDF, its number of pages)."""
+    pdf = _new_pdf(document)
+    pdf.add_page()
+    _title(pdf, document)
+    for block in document.blocks:
+        if isinstance(block, Heading):
+            _heading(pdf, block)
+        elif isinstance(block, Paragraph):
+            _paragraph(pdf, block)
+        elif isinstance(block, Excerpt):
+            _excerpt(pdf, block)
+        elif isinstance(block, Note):
+            _note(pdf, block)
+        elif isinstance(block, Table):
+            _table(pdf, block)
+        elif isinstance(block, Image):
+            _image(pdf, block)
+    if document.sources:
+        _heading(pdf, Heading(document.sources_heading))
+        for entry in document.sources:
+            _paragraph(pdf, Paragraph(entry.text, lead=f"{entry.mark} "))
+    return bytes(pdf.output()), pdf.pages_count
+
+
+def _title(pdf, document: Document) -> None:  # type: ignore[no-untyped-def]
+    pdf.set_text_color(*ACCENT)
+    pdf.set_font("Sans", "B", 9)
+    pdf.cell(0, 5, "BRIEFING NOTE", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(*INK)
+    pdf.set_font("Sans", "B", 19)
+    pdf.multi_cell(0, 8.5, document.title, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Sans", "", 10)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(0, 5, f"{document.subtitle}\nMade {document.made}", align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_draw_color(*ACCENT)
+    pdf.set_line_width(0.6)
+    pdf.line(MARGIN, pdf.get_y() + 2, pdf.w - MARGIN, pdf.get_y() + 2)
+    pdf.set_line_width(0.2)
+    pdf.ln(6)
+
+
+def _heading(pdf, block: Heading) -> None:  # type: ignore[no-untyped-def]
+    size, space = (13.5, 5.0) if block.level == 1 else (11.0, 3.0)
+    if pdf.will_page_break(size + 22):  # keep a heading with the first lines under it
+        pdf.add_page()
+    pdf.ln(space)
+    if block.level == 1:
+        pdf.start_section(block.text, level=0)
+    pdf.set_font("Sans", "B", size)
+    pdf.set_text_color(*(ACCENT if block.level == 1 else INK))
+    pdf.multi_cell(0, size * 0.5, block.text, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1.5)
+
+
+def _paragraph(pdf, block: Paragraph) -> None:  # type: ignore[no-untyped-def]
+    pdf.set_text_color(*INK)
+    pdf.set_x(pdf.l_margin)
+    if block.lead:
+        pdf.set_font("Sans", "B", BODY)
+        pdf.write(LINE, block.lead)
+    pdf.set_font("Sans", "", BODY)
+    pdf.write(LINE, block.text)
+    if block.cite:
+        pdf.set_text_color(*ACCENT)
+        pdf.write(LINE, f" {block.cite}")
+        pdf.set_text_color(*INK)
+    pdf.ln(LINE + 1.2)
+
+
+def _excerpt(pdf, block: Excerpt) -> None:  # type: ignore[no-untyped-def]
+    indent = 6
+    page, top = pdf.page, pdf.get_y()
+    pdf.set_x(pdf.l_margin + indent)
+    pdf.set_font("Serif", "I", BODY - 0.5)
+    pdf.set_text_color(*MUTED)
+    text = f"“{block.text}”" + (f" {block.cite}" if block.cite else "")
+    pdf.multi_cell(pdf.epw - indent, LINE, text, align="L", new_x="LMARGIN", new_y="NEXT")
+    if pdf.page == page:  # a rule beside the quotation, unless it went over a page
+        pdf.set_draw_color(*RULE)
+        pdf.set_line_width(0.8)
+        pdf.line(pdf.l_margin + 2, top + 0.5, pdf.l_margin + 2, pdf.get_y() - 0.5)
+        pdf.set_line_width(0.2)
+    pdf.ln(2.2)
+
+
+def _note(pdf, block: Note) -> None:  # type: ignore[no-untyped-def]
+    pdf.set_font("Sans", "I", BODY - 1)
+    pdf.set_text_color(*INK)
+    pdf.set_fill_color(*NOTE_FILL)
+    pdf.multi_cell(0, LINE, block.text, fill=True, padding=(1.5, 2.5), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
+def _table(pdf, block: Table) -> None:  # type: ignore[no-untyped-def]
+    from fpdf.fonts import FontFace
+
+    pdf.set_font("Sans", "", BODY - 1.5)
+    pdf.set_text_color(*INK)
+    pdf.set_draw_color(*RULE)
+    with pdf.table(
+        col_widths=block.widths,
+        text_align="LEFT",
+        line_height=4.4,
+        padding=1.4,
+        borders_layout="HORIZONTAL_LINES",
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
+        cell_fill_color=ROW_FILL,
+        cell_fill_mode="ROWS",
+        v_align="TOP",
+    ) as table:
+        for cells in (block.header, *block.rows):
+            row = table.row()
+            for cell in cells:
+                row.cell(cell)
+    pdf.ln(3)
+
+
+def _image(pdf, block: Image) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image as PILImage
+
+    with PILImage.open(io.BytesIO(block.png)) as picture:
+        ratio = picture.height / picture.width
+    width = pdf.epw
+    height = width * ratio
+    if pdf.will_page_break(height + 12):
+        pdf.add_page()
+    pdf.image(io.BytesIO(block.png), x=pdf.l_margin, w=width)
+    pdf.set_font("Sans", "I", BODY - 2)
+    pdf.set_text_color(*MUTED)
+    pdf.multi_cell(0, 4.2, block.caption, align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)

@@ -1,6 +1,12 @@
-"""/brief state, /brief theme and /brief dialogue: a briefing note to print or email, as PDF and Markdown."""
+"""/brief state, /brief theme and /brief dialogue: a briefing note to print or email, as PDF and Markdown.
+
+The replies are made by module-level functions of the store and the options, which
+the benchmarks (`benchmarks.briefs`) run as the commands do.
+"""
 
 from __future__ import annotations
+
+from datetime import date
 
 import discord
 from discord import app_commands
@@ -9,56 +15,71 @@ from discord.ext import commands
 from bot import deadline
 from bot.errors import NotFound
 from bot.render import brief, brief_notes
+from bot.render.layout import Reply
 from bot.render.send import send_reply
 from bot.transformers import Actor, DetailedYear, Theme, Year
 from db import queries as q
+from db.store import Store
 
 PUBLIC = "Post the note for everyone in the channel (by default only you see it)"
+
+
+async def state_reply(store: Store, name: str, day: date, *, public: bool, size_limit: int) -> Reply:
+    async with store.sessions() as session:
+        record = await q.state_brief(session, name)
+    if record is None:
+        raise NotFound("Unknown state", f"{name} was removed. Try again.")
+    document, citations = brief_notes.state_note(record, store.detailed_years, day)
+    return await brief.note_reply(document, citations, public=public, size_limit=size_limit)
+
+
+async def theme_reply(store: Store, slug: str, year: int | None, day: date, *, public: bool, size_limit: int) -> Reply:
+    async with store.sessions() as session:
+        states = await q.theme_states(session, slug, year)
+    if states is None:
+        raise NotFound("Unknown theme", "That theme was removed. Try `/theme list`.")
+    png = await brief.theme_chart_png(states)
+    document, citations = brief_notes.theme_note(states, year, png, store.detailed_years, day)
+    return await brief.note_reply(document, citations, public=public, size_limit=size_limit)
+
+
+async def dialogue_reply(store: Store, year: int, day: date, *, public: bool, size_limit: int) -> Reply:
+    async with store.sessions() as session:
+        detail = await q.dialogue_detail(session, year)
+    if detail is None:
+        raise NotFound("No such meeting", f"There is no meeting in {year}. Try `/dialogue list`.")
+    document, citations = brief_notes.dialogue_note(detail, day)
+    return await brief.note_reply(document, citations, public=public, size_limit=size_limit)
 
 
 class Briefs(commands.GroupCog, group_name="brief", group_description="Briefing notes to print or email (PDF and Markdown)"):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    async def _send(self, interaction: discord.Interaction, note: tuple, public: bool) -> None:
-        document, citations = note
-        reply = await brief.note_reply(document, citations, public=public, size_limit=interaction.filesize_limit)
-        await send_reply(interaction, reply)
-
     @app_commands.command(name="state", description="A note on a state, organisation or official: statements, positions, alongside whom")
     @app_commands.describe(state="A state, organisation or official, e.g. Ivory Coast, EU, ICRtoP", public=PUBLIC)
     async def state(self, interaction: discord.Interaction, state: Actor, public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
-        async with self.bot.store.sessions() as session:
-            record = await q.state_brief(session, state.name)
-        if record is None:
-            raise NotFound("Unknown state", f"{state.name} was removed. Try again.")
-        note = brief_notes.state_note(record, self.bot.store.detailed_years, self.bot.clock().date())
-        await self._send(interaction, note, public)
+        reply = await state_reply(self.bot.store, state.name, self.bot.clock().date(), public=public,
+                                  size_limit=interaction.filesize_limit)
+        await send_reply(interaction, reply)
 
     @app_commands.command(name="theme", description="A note on a theme: who raised it each year, with stance, counts and its chart")
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)", public=PUBLIC)
     async def theme(self, interaction: discord.Interaction, theme: Theme, dialogue: DetailedYear | None = None,
                     public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
-        slug = theme.code or ""
-        async with self.bot.store.sessions() as session:
-            states = await q.theme_states(session, slug, dialogue)
-            if states is None:
-                raise NotFound("Unknown theme", "That theme was removed. Try `/theme list`.")
-        png = await brief.theme_chart_png(states)
-        note = brief_notes.theme_note(states, dialogue, png, self.bot.store.detailed_years, self.bot.clock().date())
-        await self._send(interaction, note, public)
+        reply = await theme_reply(self.bot.store, theme.code or "", dialogue, self.bot.clock().date(), public=public,
+                                  size_limit=interaction.filesize_limit)
+        await send_reply(interaction, reply)
 
     @app_commands.command(name="dialogue", description="A note on one meeting: report, panel, participation, themes, statements")
     @app_commands.describe(year="The year of the meeting, e.g. 2014", public=PUBLIC)
     async def dialogue(self, interaction: discord.Interaction, year: Year, public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
-        async with self.bot.store.sessions() as session:
-            detail = await q.dialogue_detail(session, year)
-        if detail is None:
-            raise NotFound("No such meeting", f"There is no meeting in {year}. Try `/dialogue list`.")
-        await self._send(interaction, brief_notes.dialogue_note(detail, self.bot.clock().date()), public)
+        reply = await dialogue_reply(self.bot.store, year, self.bot.clock().date(), public=public,
+                                     size_limit=interaction.filesize_limit)
+        await send_reply(interaction, reply)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -1,6 +1,7 @@
 """Writes a briefing note as Markdown: the same blocks as the PDF, the chart embedded as a data URI.
 
-Record text is escaped, so names and excerpts read literally in any Markdown viewer.
+Record text is escaped, so names and excerpts read literally in any Markdown viewer; the
+citation marks ("[1]", the notes' own) are not, as no link follows them.
 """
 
 from __future__ import annotations
@@ -30,9 +31,9 @@ def build_markdown(document: Document) -> str:
             out += [f"{'#' * (block.level + 1)} {esc(block.text)}", ""]
         elif isinstance(block, Paragraph):
             lead = f"**{esc(block.lead.strip())}** " if block.lead.strip() else ""
-            out += [f"{lead}{esc(block.text)}{' ' + esc(block.cite) if block.cite else ''}", ""]
+            out += [f"{lead}{esc(block.text)}{' ' + block.cite if block.cite else ''}", ""]
         elif isinstance(block, Excerpt):
-            out += [f"> “{esc(block.text)}”{' ' + esc(block.cite) if block.cite else ''}", ""]
+            out += [f"> “{esc(block.text)}”{' ' + block.cite if block.cite else ''}", ""]
         elif isinstance(block, Note):
             out += [f"> **Note:** *{esc(block.text)}*", ""]
         elif isinstance(block, Table):
@@ -45,7 +46,7 @@ def build_markdown(document: Document) -> str:
             out += [f"![{esc(block.caption)}](data:image/png;base64,{data})", "", f"*{esc(block.caption)}*", ""]
     if document.sources:
         out += [f"## {esc(document.sources_heading)}", ""]
-        out += [f"{esc(e.mark)} {esc(e.text)}  " for e in document.sources]
+        out += [f"{e.mark} {esc(e.text)}  " for e in document.sources]
         out.append("")
     if document.footer:
         out += ["---", f"*{esc(document.footer)}*", ""]

@@ -326,21 +326,26 @@ def _report_blocks(detail: DialogueDetail, citations: Citations) -> Iterable[Blo
     for field_name, label in REPORT_FIELDS:
         claims = detail.claims_for(field_name)
         values: dict[str, list[Claim]] = {}
+        spelled: dict[str, str] = {}  # the same value in another case or spacing is the same claim
         for c in claims:
-            values.setdefault(c.value_text, []).append(c)
+            value = spelled.setdefault(" ".join(c.value_text.split()).casefold(), c.value_text)
+            values.setdefault(value, []).append(c)
         recorded = getattr(detail.summary, field_name)
-        admin_only = recorded and recorded not in values
+        admin_only = recorded and " ".join(recorded.split()).casefold() not in spelled
         if len(values) > 1:
-            yield Paragraph("the sources differ; each claim is kept with its source.", lead=f"{label}: ")
+            differ = field_name == "report_date"  # a title or symbol may be given in part; a date either is or is not
+            yield Paragraph("the sources differ; each claim is kept with its source." if differ
+                            else "as each source gives it.", lead=f"{label}: ")
             yield Table(
                 tuple(values),
                 (tuple("\n".join(f"{citations.cite(c.source)} “{verbatim(c.excerpt)}”" for c in group)
                        for group in values.values()),),
                 tuple(1 for _ in values),
             )
-            yield Note(f"The sources give {len(values)} different {label.lower()}s: "
-                       + "; ".join(f"{v} {''.join(dict.fromkeys(citations.cite(c.source) for c in group))}"
-                                   for v, group in values.items()) + ".")
+            if differ:
+                yield Note(f"The sources give {len(values)} different dates: "
+                           + "; ".join(f"{v} {''.join(dict.fromkeys(citations.cite(c.source) for c in group))}"
+                                       for v, group in values.items()) + ". Each is kept: check before quoting one.")
         for value, group in values.items() if len(values) == 1 else ():
             yield Paragraph(value, lead=f"{label}: ", cite="".join(dict.fromkeys(citations.cite(c.source) for c in group)))
             for text in dict.fromkeys(verbatim(c.excerpt) for c in group):

@@ -19,10 +19,10 @@ import asyncio
 import random
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from benchmarks.measure import percentile
 from bot.render import embeds
@@ -101,10 +101,14 @@ async def run(runs: int, seed: int = 17) -> list[str]:
             rng = random.Random(seed)
             plan = await _arguments(store, rng, runs)
             DRAWER.start()
-            lines = [f"Seed scale, {runs} runs per command; the worker's notes and charts forgotten before each "
-                     "built run; times in ms.", "",
-                     "| command | built p50 | p95 | p99 | p99 ≤ 1 s | kept by the worker p50 | built / kept | "
-                     "embed answer p50 | built / embed |", "|---|---|---|---|---|---|---|---|---|"]
+            lines = [
+                (f"Seed scale, {runs} runs per command; the worker's notes and charts forgotten before each "
+                 "built run; times in ms."),
+                "",
+                ("| command | built p50 | p95 | p99 | p99 ≤ 1 s | kept by the worker p50 | built / kept | "
+                 "embed answer p50 | built / embed |"),
+                "|---|---|---|---|---|---|---|---|---|",
+            ]
             for kind in KINDS:
                 args = plan[kind.name]
                 await _time(kind.note, store, args[:3], True)  # the worker started, fonts and matplotlib imported

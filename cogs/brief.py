@@ -52,11 +52,13 @@ async def dialogue_reply(store: Store, year: int, day: date, *, public: bool, si
     return await brief.note_reply(document, citations, public=public, size_limit=size_limit)
 
 
-class Briefs(commands.GroupCog, group_name="brief", group_description="Briefing notes to print or email (PDF and Markdown)"):
+class Briefs(commands.GroupCog, group_name="brief",
+             group_description="Briefing notes to print or email (PDF and Markdown)"):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="state", description="A note on a state, organisation or official: statements, positions, alongside whom")
+    @app_commands.command(name="state",
+                          description="A note on a state, organisation or official: statements, positions, alongside whom")
     @app_commands.describe(state="A state, organisation or official, e.g. Ivory Coast, EU, ICRtoP", public=PUBLIC)
     async def state(self, interaction: discord.Interaction, state: Actor, public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
@@ -64,7 +66,8 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Briefing 
                                   size_limit=interaction.filesize_limit)
         await send_reply(interaction, reply)
 
-    @app_commands.command(name="theme", description="A note on a theme: who raised it each year, with stance, counts and its chart")
+    @app_commands.command(name="theme",
+                          description="A note on a theme: who raised it each year, with stance, counts and its chart")
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)", public=PUBLIC)
     async def theme(self, interaction: discord.Interaction, theme: Theme, dialogue: DetailedYear | None = None,
                     public: bool = False) -> None:
@@ -73,7 +76,8 @@ class Briefs(commands.GroupCog, group_name="brief", group_description="Briefing 
                                   size_limit=interaction.filesize_limit)
         await send_reply(interaction, reply)
 
-    @app_commands.command(name="dialogue", description="A note on one meeting: report, panel, participation, themes, statements")
+    @app_commands.command(name="dialogue",
+                          description="A note on one meeting: report, panel, participation, themes, statements")
     @app_commands.describe(year="The year of the meeting, e.g. 2014", public=PUBLIC)
     async def dialogue(self, interaction: discord.Interaction, year: Year, public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)

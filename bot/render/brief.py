@@ -9,10 +9,10 @@ the bot's own process would hold every other answer up: the chart worker
 from __future__ import annotations
 
 from bot.render import limits
+from bot.render.brief_chart import ThemeFigures, YearBar, draw_theme
 from bot.render.brief_document import Document, Heading
 from bot.render.brief_markdown import build_markdown
 from bot.render.brief_pdf import build_pdf
-from bot.render.brief_chart import ThemeFigures, YearBar, draw_theme
 from bot.render.chart import DRAWER
 from bot.render.layout import NOTICE, Attachment, Citations, Reply, Section, build_reply, message_reply
 from db.results import ThemeStates

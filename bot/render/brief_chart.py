@@ -35,7 +35,7 @@ def draw_theme(figures: ThemeFigures, title: str) -> bytes:
         values = [dict(bar.named).get(stance, 0) for bar in figures]
         if any(values):
             ax.bar(labels, values, bottom=bottoms, width=0.55, color=STANCE_COLOURS[stance], label=stance)
-            bottoms = [b + v for b, v in zip(bottoms, values)]
+            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
     top = max(bottoms, default=0)
     for i, bar in enumerate(figures):
         text = str(bottoms[i]) + (f"\n+ {bar.unnamed}" if bar.unnamed else "")

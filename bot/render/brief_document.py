@@ -8,7 +8,6 @@ that builds the files receives them as they are, and they key its cache.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class Image:
     caption: str
 
 
-Block = Union[Heading, Paragraph, Excerpt, Note, Table, Image]
+Block = Heading | Paragraph | Excerpt | Note | Table | Image
 
 
 @dataclass(frozen=True)

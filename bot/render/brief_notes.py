@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import Iterable, Sequence
 
 from bot.render.brief_document import Block, Document, Excerpt, Heading, Image, Note, Paragraph, SourceEntry, Table
 from bot.render.embeds import ACTOR_KIND_LABELS, MEASURE_LABELS, ROLE_LABELS, kind_label
@@ -107,7 +107,8 @@ def state_note(brief: StateBrief, detailed_years: Sequence[int], day: date) -> t
     if profile.aliases:
         heading += " · also known as " + ", ".join(profile.aliases[:12])
     themes = {c.position.theme.slug for c in brief.positions}
-    counts = [_count(len(profile.statements), "statement"), _count(len(profile.spoken_for), "statement", " made on its behalf"),
+    counts = [_count(len(profile.statements), "statement"),
+              _count(len(profile.spoken_for), "statement", " made on its behalf"),
               _count(len(brief.positions), "position") + (f" on {_count(len(themes), 'theme')}" if themes else ""),
               _count(len(profile.roles), "role"), _count(len(profile.quotes), "quote")]
     recorded = [c for c in counts if not c.startswith("0 ")]
@@ -212,7 +213,8 @@ def theme_note(states: ThemeStates, year: int | None, chart_png: bytes | None, d
             rows.append((str(g.year), str(named), "yes: others unnamed" if g.partial else "not marked partial",
                          unnamed or "none"))
         blocks += [Heading("At a glance"),
-                   Table(("Dialogue", "Named actors", "Partial list", "Counted, not named"), tuple(rows), (16, 18, 24, 42))]
+                   Table(("Dialogue", "Named actors", "Partial list", "Counted, not named"), tuple(rows),
+                         (16, 18, 24, 42))]
     if chart_png is not None:
         chart_years = [g.year for g in states.groups]
         blocks.append(Image(chart_png, f"Actors the sources name on “{theme.name}” at the {_years_text(chart_years)} "
@@ -251,7 +253,8 @@ def dialogue_note(detail: DialogueDetail, day: date) -> tuple[Document, Citation
     if s.meeting.casefold() != kind.casefold():
         facts.append(Paragraph(s.meeting, lead="Meeting: "))
     for c in detail.claims_for("ordinal"):
-        facts += [Paragraph(c.value_text, lead="Ordinal: ", cite=citations.cite(c.source)), Excerpt(verbatim(c.excerpt))]
+        facts += [Paragraph(c.value_text, lead="Ordinal: ", cite=citations.cite(c.source)),
+                  Excerpt(verbatim(c.excerpt))]
     if detail.focus_pillars:
         facts.append(Paragraph(", ".join(str(p) for p in detail.focus_pillars), lead="Focus: pillar "))
     if detail.notes:
@@ -274,8 +277,7 @@ def dialogue_note(detail: DialogueDetail, day: date) -> tuple[Document, Citation
     if participation:
         blocks += [Heading("Participation, as each source states it"), Table(
             ("Source", "Counted", "Figure", "In the source's words"),
-            tuple((citations.cite(c.source), MEASURE_LABELS.get(c.measure or "", (c.measure or c.field).replace("_", " ")),
-                   _figure(c), f"“{verbatim(c.excerpt)}”") for c in participation),
+            tuple((citations.cite(c.source), _measure(c), _figure(c), f"“{verbatim(c.excerpt)}”") for c in participation),
             (10, 22, 20, 48),
         )]
     if detail.themes:
@@ -306,6 +308,10 @@ def dialogue_note(detail: DialogueDetail, day: date) -> tuple[Document, Citation
         blocks += [Heading("Further reading"), *(Paragraph(u) for u in detail.source_urls)]
     title = f"{s.year} — " + (s.title or s.report_title or kind)
     return _document("dialogue", str(s.year), title, f"Briefing note on a meeting · {kind}", blocks, citations, day)
+
+
+def _measure(c: Claim) -> str:
+    return MEASURE_LABELS.get(c.measure or "", (c.measure or c.field).replace("_", " "))
 
 
 def _figure(c: Claim) -> str:
@@ -347,7 +353,8 @@ def _report_blocks(detail: DialogueDetail, citations: Citations) -> Iterable[Blo
                            + "; ".join(f"{v} {''.join(dict.fromkeys(citations.cite(c.source) for c in group))}"
                                        for v, group in values.items()) + ". Each is kept: check before quoting one.")
         for value, group in values.items() if len(values) == 1 else ():
-            yield Paragraph(value, lead=f"{label}: ", cite="".join(dict.fromkeys(citations.cite(c.source) for c in group)))
+            marks = "".join(dict.fromkeys(citations.cite(c.source) for c in group))
+            yield Paragraph(value, lead=f"{label}: ", cite=marks)
             for text in dict.fromkeys(verbatim(c.excerpt) for c in group):
                 yield Excerpt(text)
         if admin_only:

@@ -9,7 +9,7 @@ subsets, so the note prints the same everywhere. Runs in the worker process (see
 from __future__ import annotations
 
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -73,7 +73,7 @@ def _new_pdf(document: Document):  # type: ignore[no-untyped-def]
     pdf.set_author("RtoP dialogues briefing bot")
     pdf.set_creator("RtoP dialogues briefing bot")
     pdf.set_lang("en")
-    pdf.set_creation_date(datetime.now(timezone.utc))
+    pdf.set_creation_date(datetime.now(UTC))
     return pdf
 
 

@@ -114,11 +114,12 @@ def state_note(brief: StateBrief, detailed_years: Sequence[int], day: date) -> t
     recorded = [c for c in counts if not c.startswith("0 ")]
     blocks: list[Block] = [Paragraph(
         f"What the sources record of {profile.name} at the General Assembly's dialogues on the Responsibility to "
-        f"Protect: {_and(recorded) or 'nothing'}. Each fact is cited; the source's own words follow it, verbatim. "
+        f"Protect: {_and(recorded)}. Each fact is cited; the source's own words follow it, verbatim. "
         f"{_scope(detailed_years)}"
+    ) if recorded else Paragraph(
+        f"The sources record no statement, role, position or quote for {profile.name} at the General Assembly's "
+        f"dialogues on the Responsibility to Protect. {_scope(detailed_years)}"
     )]
-    if profile.empty:
-        blocks.append(Note(f"The sources record no statement, role, position or quote for {profile.name}."))
 
     if profile.statements or profile.spoken_for:
         blocks.append(Heading("Statements"))

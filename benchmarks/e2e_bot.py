@@ -42,6 +42,7 @@ async def _serve(port: int, db_path: Path, work_dir: Path) -> dict[str, Any]:
     import logging
     from collections import Counter
 
+    from bot import discord_internals
     from tests.discord_double.harness import db_settings, point_discord_py_at, running_bot
 
     try:
@@ -60,7 +61,7 @@ async def _serve(port: int, db_path: Path, work_dir: Path) -> dict[str, Any]:
         print("ready", flush=True)
         await loop.run_in_executor(None, sys.stdin.read)  # until the driver closes our stdin
         unhandled = [r for r in running.errors.records if r.exc_info]
-        views = sum(len(v) for v in running.bot._connection._view_store._views.values()) // 3  # type: ignore[attr-defined]
+        views = discord_internals.view_count(running.bot) // 3  # three buttons a view
         end_rss = _rss_mb()
         try:
             from bot.render.chart import DRAWER

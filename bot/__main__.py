@@ -13,7 +13,7 @@ if TYPE_CHECKING:  # imported when used: the chart worker process imports this m
 
 NO_TOKEN = (
     "DISCORD_TOKEN is not set: put the bot token in .env (see .env.example), "
-    "or try the bot offline with `python -m bot console`."
+    "or try the bot offline with `./manage.sh console`."
 )
 
 

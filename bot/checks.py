@@ -34,9 +34,8 @@ def is_admin(interaction: discord.Interaction) -> bool:
         return True
     settings = getattr(interaction.client, "settings", None)
     allowed = settings.admin_roles if settings is not None else frozenset()
-    return any(role.id in allowed for role in member.roles) or any(
-        int(r) in allowed for r in getattr(member, "_roles", ())
-    )
+    # the server's roles are cached from GUILD_CREATE and kept current by the guilds intent
+    return any(role.id in allowed for role in member.roles)
 
 
 async def admin_predicate(interaction: discord.Interaction) -> bool:

@@ -8,16 +8,18 @@ replaced by `bot.local_api.LocalDiscord`. No token and no network.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any, Sequence
 
 import discord
 from discord import app_commands
-from discord.webhook.async_ import async_context
 
+from bot import discord_internals as internals
 from bot.client import BriefingBot
 from bot.config import Settings
 from bot.local_api import LocalDiscord, LocalEvent, snowflake
@@ -42,6 +44,7 @@ OPTION_TYPES = {
     discord.AppCommandOptionType.channel: 7,
 }
 BOT_ROLE_ID = 1_000_000_000_000_005
+ADMIN_ROLE_ID = 1_000_000_000_000_006  # "Coalition leads": a role a server could list in ADMIN_ROLE_IDS
 CHANNEL_NAME = "briefings"
 FORM_SEPARATOR = " || "
 
@@ -199,6 +202,8 @@ def guild_payload() -> dict[str, Any]:
         "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0,
         "roles": [{**role, "id": str(GUILD_ID), "name": "@everyone", "permissions": "0", "position": 0},
                   {**role, "id": str(BOT_ROLE_ID), "name": "RtoP Briefings", "position": 1,
+                   "permissions": str(MEMBER_PERMISSIONS.value)},
+                  {**role, "id": str(ADMIN_ROLE_ID), "name": "Coalition leads", "position": 2,
                    "permissions": str(MEMBER_PERMISSIONS.value)}],
         "members": [{"user": BOT_USER, "roles": [str(BOT_ROLE_ID)], "joined_at": "2024-01-01T00:00:00+00:00",
                      "deaf": False, "mute": False, "flags": 0}],
@@ -270,14 +275,11 @@ class Console:
 
     async def start(self) -> None:
         await self.bot.__aenter__()  # binds the event loop, as Client.start does
-        self.bot.http.get_from_cdn = self._download  # type: ignore[method-assign]
-        # what logging in and READY would set
-        self.bot._connection.application_id = APPLICATION_ID
-        self.bot._connection.user = discord.ClientUser(state=self.bot._connection, data=BOT_USER)  # type: ignore[arg-type]
-        self.bot._connection._add_guild_from_data(guild_payload())  # type: ignore[attr-defined]
-        self.bot.http.request = self.api.rest  # type: ignore[method-assign]  # posts to #briefings stay local
+        internals.route_cdn(self.bot, self._download)
+        internals.log_in_offline(self.bot, APPLICATION_ID, BOT_USER, guild_payload())
+        internals.route_rest(self.bot, self.api.rest)  # posts to #briefings stay local
         await self.bot.setup_hook()
-        async_context.set(self.api)
+        internals.use_webhook_adapter(self.api)
 
     async def close(self) -> None:
         await self.bot.close()
@@ -297,8 +299,8 @@ class Console:
         invocation = parse_line(self.bot.tree, line)
         first = len(self.api.events)
         payload = command_payload(invocation, user, channels=self.channels())
-        interaction = discord.Interaction(data=payload, state=self.bot._connection)
-        await self._dispatch_command(interaction)
+        interaction = internals.interaction(self.bot, payload)
+        await internals.dispatch_command(self.bot.tree, interaction)
         error = bool(interaction.extras.get("error"))
         modal = self.api.modals.pop(payload["token"], None)
         if modal is not None:
@@ -315,8 +317,8 @@ class Console:
         payload = command_payload(invocation, user, raw=True)
         _focus(payload["data"]["options"], option)
         payload["type"] = 4
-        interaction = discord.Interaction(data=payload, state=self.bot._connection)
-        await self._dispatch_command(interaction)
+        interaction = internals.interaction(self.bot, payload)
+        await internals.dispatch_command(self.bot.tree, interaction)
         return self.api.choices.get(payload["token"], [])
 
     async def _submit_form(self, modal: dict[str, Any], form: str, user: ConsoleUser, prompt: Any) -> bool:
@@ -337,30 +339,22 @@ class Console:
                 raise ConsoleInputError(f"{name} is longer than {field_.get('max_length')} characters")
             values[name] = value
         payload = _interaction(5, {"custom_id": modal["custom_id"], "components": _modal_answers(modal, values)}, user)
-        interaction = discord.Interaction(data=payload, state=self.bot._connection)
-        self.bot._connection._view_store.dispatch_modal(  # type: ignore[attr-defined]
-            modal["custom_id"], interaction, payload["data"]["components"], {}
-        )
-        await _settle()
+        interaction = internals.interaction(self.bot, payload)
+        with _tasks_started() as started:
+            internals.dispatch_modal(self.bot, modal["custom_id"], interaction, payload["data"]["components"])
+        await _settle(started)
         return bool(interaction.extras.get("error"))
-
-    async def _dispatch_command(self, interaction: discord.Interaction) -> None:
-        tree = self.bot.tree
-        try:
-            await tree._call(interaction)
-        except app_commands.AppCommandError as error:
-            await tree._dispatch_error(interaction, error)
 
     async def click(self, custom_id: str, message: dict[str, Any], user: ConsoleUser | None = None) -> list[LocalEvent]:
         """Presses a button on a message, through the same view store Discord's events reach."""
         user = user or ConsoleUser()
         first = len(self.api.events)
         payload = component_payload(custom_id, message, user)
-        interaction = discord.Interaction(data=payload, state=self.bot._connection)
+        interaction = internals.interaction(self.bot, payload)
         self.api.parents[payload["token"]] = int(message["id"])
-        self.bot._connection._view_store.dispatch_view(2, custom_id, interaction)  # type: ignore[attr-defined]
-        self.bot.dispatch("interaction", interaction)  # as discord.py does after the view store
-        await _settle()
+        with _tasks_started() as started:
+            internals.dispatch_button(self.bot, custom_id, interaction)
+        await _settle(started)
         return self.api.events[first:]
 
     async def _turn_pages(self, message: dict[str, Any], user: ConsoleUser) -> list[LocalEvent]:
@@ -412,18 +406,33 @@ def _modal_answers(modal: dict[str, Any], values: dict[str, str]) -> list[dict[s
     return answers
 
 
-async def _settle() -> None:
-    """Waits for the view callbacks discord.py scheduled as tasks."""
-    for _ in range(1000):
-        pending = [
-            t for t in asyncio.all_tasks()
-            if not t.done()
-            and (t.get_name().startswith(("discord-ui-view-dispatch", "discord-ui-modal-dispatch"))
-                 or t.get_name() in ("CommandTree-invoker", "discord.py: on_interaction"))
-        ]
-        if not pending:
-            return
-        await asyncio.wait(pending, timeout=5)
+SETTLE_TIMEOUT = 30.0  # seconds a button's or form's callback may take in the console
+
+
+@contextlib.contextmanager
+def _tasks_started() -> Iterator[list[asyncio.Task[Any]]]:
+    """Collects the tasks created while the block runs: discord.py runs view and modal
+    callbacks (and `on_interaction`) in tasks it does not return."""
+    loop = asyncio.get_running_loop()
+    previous = loop.get_task_factory()
+    started: list[asyncio.Task[Any]] = []
+
+    def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
+        task = previous(loop, coro, **kwargs) if previous is not None else asyncio.Task(coro, loop=loop, **kwargs)
+        started.append(task)  # type: ignore[arg-type]  # a factory may return any future; discord.py's are tasks
+        return task
+
+    loop.set_task_factory(factory)
+    try:
+        yield started
+    finally:
+        loop.set_task_factory(previous)
+
+
+async def _settle(tasks: list[asyncio.Task[Any]]) -> None:
+    """Waits for the callbacks the console's own dispatch started."""
+    if tasks:
+        await asyncio.wait(tasks, timeout=SETTLE_TIMEOUT)
 
 
 def _button(message: dict[str, Any], label: str) -> dict[str, Any] | None:

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
-from discord.webhook.async_ import AsyncWebhookAdapter
+from bot.discord_internals import WebhookAdapter
 
-CALLBACK_TYPES_WITH_MESSAGE = {4, 5, 7}
 EPHEMERAL = 1 << 6
 _ids = itertools.count(1)
 
@@ -56,7 +55,7 @@ class _Offline:
     reason = "offline console"
 
 
-class LocalDiscord(AsyncWebhookAdapter):
+class LocalDiscord(WebhookAdapter):
     def __init__(self, bot_user: dict[str, Any], channel_id: int) -> None:
         super().__init__()
         self.bot_user = bot_user

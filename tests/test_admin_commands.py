@@ -8,10 +8,10 @@ import discord
 from discord import app_commands
 
 from bot.checks import CHANGES_DATA, admin_predicate
-from bot.console import ConsoleUser, format_outcome
+from bot.console import ADMIN_ROLE_ID, ConsoleUser, format_outcome
 from tests.payloads import payload_problems
 
-ADMIN_ROLE = 555
+ADMIN_ROLE = ADMIN_ROLE_ID  # a role of the console's server
 MEMBER = ConsoleUser(id=7, name="member", admin=False)
 ROLE_ADMIN = ConsoleUser(id=8, name="coalition-lead", admin=False, roles=(ADMIN_ROLE,))
 

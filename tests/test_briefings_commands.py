@@ -11,6 +11,7 @@ import discord
 import pytest
 from discord import app_commands
 
+from bot import discord_internals
 from bot.checks import CHANGES_DATA, admin_predicate
 from bot.console import (
     BOT_USER,
@@ -62,7 +63,7 @@ def add_guild(bot: discord.Client, *, announcements_deny: discord.Permissions | 
         if channels else [],
         "threads": [], "member_count": 2, "large": False, "unavailable": False,
     }
-    return bot._connection._add_guild_from_data(data)  # type: ignore[attr-defined]
+    return discord_internals.add_guild(bot, data)
 
 
 async def run(console, line: str, *, channel: discord.TextChannel | None = None, user: ConsoleUser | None = None) -> Outcome:

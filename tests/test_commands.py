@@ -149,7 +149,9 @@ async def test_page_buttons_are_disabled_on_timeout(console):
     view.editor = editor
     import asyncio
 
-    console.bot._connection.store_view(view, 1234)  # what sending the message does
+    from bot import discord_internals
+
+    discord_internals.store_view(console.bot, view, 1234)  # what sending the message does
     assert await asyncio.wait_for(view.wait(), 2) is True  # timed out
     await asyncio.sleep(0)
     assert edits and all(item.disabled for item in edits[0]["view"].children)

@@ -35,7 +35,7 @@ class PageView(discord.ui.View):
         self.owner_id = owner_id
         self.index = 0
         self.editor: Editor | None = None  # edits the message on timeout
-        self._refresh()
+        self._update_buttons()
 
     @property
     def page_count(self) -> int:
@@ -81,7 +81,7 @@ class PageView(discord.ui.View):
         assert self._packed is not None
         return [discord.Embed.from_dict(data) for data in json.loads(zlib.decompress(self._packed))[index]]
 
-    def _refresh(self) -> None:
+    def _update_buttons(self) -> None:
         self.previous.disabled = self.index == 0
         self.next.disabled = self.index >= self.page_count - 1
         self.counter.label = f"{self.index + 1} / {self.page_count}"
@@ -97,7 +97,7 @@ class PageView(discord.ui.View):
         return False
 
     async def _show(self, interaction: discord.Interaction) -> None:
-        self._refresh()
+        self._update_buttons()
         await interaction.response.edit_message(
             embeds=self.page(self.index), view=self, allowed_mentions=discord.AllowedMentions.none()
         )

@@ -1,0 +1,123 @@
+"""Every private part of discord.py the project relies on, in one place, each with why.
+
+The offline console (`bot.console`) and its local stand-in for Discord's HTTP
+API (`bot.local_api`) drive the real client without a gateway or a token: they
+set what logging in and READY would set, feed interactions to the same entry
+points the gateway's events reach, and swap the one HTTP call at the end.
+discord.py has no public API for that, so these hooks are private and may change
+in a minor release: discord.py is pinned to a minor (`~=2.7` in pyproject.toml),
+and `tests/test_console_cli.py` and `tests/test_commands.py` run all of them.
+Nothing outside the console, `bot.local_api` and the tests imports this module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
+
+import discord
+from discord import app_commands
+from discord.webhook.async_ import AsyncWebhookAdapter, async_context
+
+# The adapter through which discord.py sends every interaction response, follow-up and
+# edit (`discord.webhook.async_`, not exported). `bot.local_api.LocalDiscord` subclasses
+# it and overrides `request`, the one HTTP call.
+WebhookAdapter = AsyncWebhookAdapter
+
+RestHandler = Callable[..., Awaitable[Any]]
+
+
+def use_webhook_adapter(adapter: AsyncWebhookAdapter) -> None:
+    """Routes interaction responses through `adapter`: discord.py reads it from this context variable."""
+    async_context.set(adapter)
+
+
+def route_rest(bot: discord.Client, handler: RestHandler) -> None:
+    """Replaces `HTTPClient.request`, which every REST call (posting to a channel) goes through."""
+    setattr(bot.http, "request", handler)
+
+
+def route_cdn(bot: discord.Client, handler: Callable[[str], Awaitable[bytes]]) -> None:
+    """Replaces `HTTPClient.get_from_cdn`, which `Attachment.read()` fetches through."""
+    setattr(bot.http, "get_from_cdn", handler)
+
+
+def log_in_offline(bot: discord.Client, application_id: int, user: dict[str, Any], guild: dict[str, Any]) -> None:
+    """Sets what logging in and READY would: the application id, the bot's user, and one cached server.
+
+    `ConnectionState` (`bot._connection`) holds them; `_add_guild_from_data` is what
+    GUILD_CREATE calls.
+    """
+    state = bot._connection
+    state.application_id = application_id
+    state.user = discord.ClientUser(state=state, data=cast(Any, user))
+    add_guild(bot, guild)
+
+
+def add_guild(bot: discord.Client, guild: dict[str, Any]) -> discord.Guild:
+    """Caches a server as GUILD_CREATE would (`ConnectionState._add_guild_from_data`)."""
+    return cast(discord.Guild, bot._connection._add_guild_from_data(cast(Any, guild)))  # type: ignore[attr-defined]  # private, not in the stubs
+
+
+def interaction(bot: discord.Client, payload: dict[str, Any]) -> discord.Interaction[Any]:
+    """An `Interaction` built from an INTERACTION_CREATE payload, as the gateway handler builds it."""
+    return discord.Interaction(data=cast(Any, payload), state=bot._connection)
+
+
+async def dispatch_command(tree: app_commands.CommandTree[Any], interaction: discord.Interaction[Any]) -> None:
+    """Runs a slash command or autocomplete as `CommandTree._from_interaction` would, but awaited.
+
+    `_call` runs the checks, transformers and callback; `_dispatch_error` calls the
+    tree's error handler, as the tree's own task wrapper does.
+    """
+    try:
+        await tree._call(interaction)
+    except app_commands.AppCommandError as error:
+        await tree._dispatch_error(interaction, error)
+
+
+def dispatch_button(bot: discord.Client, custom_id: str, interaction: discord.Interaction[Any]) -> None:
+    """A button press, given to the view store as the gateway handler gives it (`ViewStore.dispatch_view`,
+    2 = button), then to `on_interaction` as discord.py does next."""
+    bot._connection._view_store.dispatch_view(2, custom_id, interaction)  # type: ignore[attr-defined]  # private, not in the stubs
+    bot.dispatch("interaction", interaction)
+
+
+def dispatch_modal(bot: discord.Client, custom_id: str, interaction: discord.Interaction[Any],
+                   components: list[dict[str, Any]]) -> None:
+    """A submitted form, given to the view store as the gateway handler gives it (`ViewStore.dispatch_modal`)."""
+    store = bot._connection._view_store  # type: ignore[attr-defined]  # private, not in the stubs
+    store.dispatch_modal(custom_id, interaction, components, {})
+
+
+def store_view(bot: discord.Client, view: discord.ui.View, message_id: int) -> None:
+    """Registers a view for a message, as sending the message does (`ConnectionState.store_view`)."""
+    bot._connection.store_view(view, message_id)
+
+
+def gateway_event(bot: discord.Client, event: str, data: dict[str, Any]) -> None:
+    """Handles a gateway event (e.g. "MESSAGE_UPDATE") as the websocket does: `ConnectionState.parsers`."""
+    bot._connection.parsers[event](data)
+
+
+def view_count(bot: discord.Client) -> int:
+    """Items of views waiting for presses (`ViewStore._views`), for the benchmarks' memory figures."""
+    views = bot._connection._view_store._views  # type: ignore[attr-defined]  # private, not in the stubs
+    return sum(len(items) for items in views.values())
+
+
+__all__ = [
+    "WebhookAdapter",
+    "add_guild",
+    "dispatch_button",
+    "dispatch_command",
+    "dispatch_modal",
+    "gateway_event",
+    "interaction",
+    "log_in_offline",
+    "route_cdn",
+    "route_rest",
+    "store_view",
+    "use_webhook_adapter",
+    "view_count",
+]

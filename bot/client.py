@@ -7,7 +7,6 @@ import contextlib
 import gc
 import logging
 import pkgutil
-from datetime import timedelta
 from pathlib import Path
 
 import discord
@@ -15,8 +14,7 @@ from discord.ext import commands
 
 import cogs
 from bot.config import Settings
-from bot.deadline import DeadlineTree
-from bot.errors import on_app_command_error
+from bot.errors import BriefingTree
 from bot.render import chart, paginator
 from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, utcnow
 from db import backups
@@ -45,14 +43,13 @@ class BriefingBot(commands.Bot):
             intents=intents,
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
-            tree_cls=DeadlineTree,
+            tree_cls=BriefingTree,
         )
         self.settings = settings
         self._store = store
         self.clock = clock  # what time it is for briefings; tests pass a controllable one
         self.briefing_poster: Poster = DiscordPoster(self)
-        self.scheduler: Scheduler | None = None
-        self._scheduler_task: asyncio.Task[None] | None = None
+        self.scheduler: Scheduler | None = None  # set while the briefing cog runs one (cogs/briefing.py)
         self._backup_task: asyncio.Task[None] | None = None
 
     @property
@@ -71,21 +68,12 @@ class BriefingBot(commands.Bot):
         for name in extension_names():
             await self.load_extension(name)
         _settle_garbage_collector()
-        self.tree.on_error = on_app_command_error
         if self.settings.dev_guild_id:
             self.tree.copy_global_to(guild=discord.Object(self.settings.dev_guild_id))
         log.info("Loaded %d extensions, %d commands", len(self.extensions), len(self.tree.get_commands()))
-        # Scheduled briefings post only from a bot logged in to Discord: the offline console and
-        # the tests call setup_hook without logging in, so they never start the scheduler.
+        # Only a bot logged in to Discord takes daily backups (the briefing cog likewise starts the
+        # scheduler only then): the offline console and the tests call setup_hook without logging in.
         if self.http.token is not None:
-            self.scheduler = Scheduler(
-                self.store,
-                self.briefing_poster,
-                grace=timedelta(minutes=self.settings.briefing_grace_minutes),
-                poll_seconds=self.settings.briefing_poll_seconds,
-                clock=self.clock,
-            )
-            self._scheduler_task = asyncio.create_task(self._run_scheduler(), name="briefing-scheduler-start")
             store_file = backups.sqlite_file(self.settings.database_url)
             if store_file is not None:
                 self._backup_task = asyncio.create_task(self._daily_backups(store_file), name="daily-backups")
@@ -100,12 +88,6 @@ class BriefingBot(commands.Bot):
                 log.error("Daily backup of %s failed: %s", store_file, fault.line(str(store_file)) if fault else error)
             await asyncio.sleep(BACKUP_CHECK_SECONDS)
 
-    async def _run_scheduler(self) -> None:
-        # Waits for the gateway: `sync` logs in without connecting, so it never posts.
-        await self.wait_until_ready()
-        assert self.scheduler is not None
-        await self.scheduler.run_forever()
-
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         await paginator.answer_retired(interaction)
 
@@ -117,13 +99,7 @@ class BriefingBot(commands.Bot):
             self._backup_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._backup_task
-        if self._scheduler_task is not None:
-            self._scheduler_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._scheduler_task
-        if self.scheduler is not None:
-            await self.scheduler.stop()
-        await super().close()
+        await super().close()  # unloads the cogs first: the briefing cog stops the scheduler
         chart.DRAWER.shutdown()
         if self._store is not None:
             await self._store.close()

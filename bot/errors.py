@@ -1,4 +1,4 @@
-"""Errors users can cause, and the one error handler installed on the command tree."""
+"""Errors users can cause, and the command tree's one error handler."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Sequence
 import discord
 from discord import app_commands
 
+from bot.deadline import DeadlineTree
 from bot.render import layout
 from bot.render.send import send_reply
 from db.errors import DomainError
@@ -125,3 +126,10 @@ async def on_app_command_error(interaction: discord.Interaction, error: app_comm
         await send_reply(interaction, reply)
     except discord.HTTPException:
         log.exception("Could not send the error reply for interaction %s", interaction.id)
+
+
+class BriefingTree(DeadlineTree):
+    """The bot's command tree: the deadline timer (`bot.deadline`) and the error handler above."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError, /) -> None:
+        await on_app_command_error(interaction, error)

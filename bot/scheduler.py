@@ -257,7 +257,6 @@ class Scheduler:
         self.poll_seconds = poll_seconds
         self.retry_delays = retry_delays
         self.stale_after = stale_after
-        self._task: asyncio.Task[None] | None = None
         self._posting: set[asyncio.Task[RunResult]] = set()
 
     async def claim_due(self) -> list[Claim]:
@@ -323,15 +322,9 @@ class Scheduler:
                 log.exception("Briefing scheduler poll failed; trying again in %.0f s", delay)
             await self.sleep(delay)
 
-    def start(self) -> asyncio.Task[None]:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self.run_forever(), name="briefing-scheduler")
-        return self._task
-
     async def stop(self) -> None:
-        """Stops polling and any post under way; an interrupted run is never re-posted."""
-        tasks = [t for t in (self._task, *self._posting) if t is not None and not t.done()]
+        """Stops any post under way (whoever runs `run_forever` cancels it); an interrupted run is never re-posted."""
+        tasks = [t for t in self._posting if not t.done()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        self._task = None

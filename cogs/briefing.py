@@ -6,7 +6,9 @@ one is `admin_only()` (Manage Server or an admin role), like /admin.
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+import contextlib
+from datetime import datetime, timedelta
 
 import discord
 from discord import app_commands
@@ -19,7 +21,7 @@ from bot.errors import NotFound, UserFacingError
 from bot.render import briefings as render
 from bot.render import limits
 from bot.render.send import send_reply
-from bot.scheduler import Clock, DiscordPoster, Poster, deliver, missing_permissions, utcnow
+from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, deliver, missing_permissions, utcnow
 from db import briefings as b
 from db.briefing_models import Cadence, ContentKind, ScheduleStatus
 from db.briefings.timing import WEEKDAYS, clock_changes_ahead, describe_rhythm, find_timezone, parse_time, rank_timezones
@@ -61,6 +63,40 @@ class Briefing(
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.clock: Clock = getattr(bot, "clock", utcnow)
+        self._scheduler_task: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        """Starts the scheduler in a bot logged in to Discord. The offline console and the tests'
+        bots load the cogs without logging in, so they never post on their own."""
+        if self.bot.http.token is None:
+            return
+        settings = self.bot.settings  # type: ignore[attr-defined]
+        scheduler = Scheduler(
+            self.store,
+            self.poster(),
+            grace=timedelta(minutes=settings.briefing_grace_minutes),
+            poll_seconds=settings.briefing_poll_seconds,
+            clock=self.clock,
+        )
+        self.bot.scheduler = scheduler  # type: ignore[attr-defined]
+        self._scheduler_task = asyncio.create_task(self._run_scheduler(scheduler), name="briefing-scheduler")
+
+    async def _run_scheduler(self, scheduler: Scheduler) -> None:
+        # Waits for the gateway: `sync` logs in without connecting, so it never posts.
+        await self.bot.wait_until_ready()
+        await scheduler.run_forever()
+
+    async def cog_unload(self) -> None:
+        """Stops polling and any post under way (the bot unloads every cog when it closes)."""
+        if self._scheduler_task is not None:
+            self._scheduler_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._scheduler_task
+            self._scheduler_task = None
+        scheduler = getattr(self.bot, "scheduler", None)
+        if scheduler is not None:
+            await scheduler.stop()
+            self.bot.scheduler = None  # type: ignore[attr-defined]
 
     # -- helpers ---------------------------------------------------------------------------
 

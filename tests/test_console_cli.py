@@ -65,3 +65,20 @@ def test_running_without_a_token_names_the_setting(env, capsys):
     assert len(err) == 1
     assert "DISCORD_TOKEN" in err[0] and ".env.example" in err[0] and "console" in err[0]
     assert entry.main(["sync"]) == 2
+    assert "./manage.sh console" in err[0]
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h", "help"])
+def test_manage_sh_prints_usage_without_setting_up(tmp_path, flag):
+    """A newcomer's first try: no .venv is made and no Python is needed for the usage."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    script = tmp_path / "manage.sh"
+    shutil.copy(Path(__file__).parent.parent / "manage.sh", script)
+    done = subprocess.run(["bash", str(script), flag], capture_output=True, text=True, timeout=10,
+                          env={"PATH": "/usr/bin:/bin", "PYTHON": "/nonexistent/python"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Usage: ./manage.sh") and "console" in done.stdout and "test" in done.stdout
+    assert not (tmp_path / ".venv").exists()

@@ -109,3 +109,12 @@ async def test_a_channel_answering_403_pauses_its_schedule(double, db_path, tmp_
             await asyncio.sleep(0.05)
         assert "paused" in text.casefold() and "403" in text
         assert double.channel_messages(CHANNEL) == []
+
+
+async def test_the_briefing_cog_starts_the_scheduler_and_stops_it_when_unloaded(double, db_path, tmp_path):
+    async with running_bot(double, db_settings(db_path, tmp_path), clock=Clock(START)) as running:
+        cog = running.bot.get_cog("Briefing")
+        task = cog._scheduler_task
+        assert running.bot.scheduler is not None and task is not None and not task.done()
+        await running.bot.remove_cog("Briefing")
+        assert task.cancelled() and running.bot.scheduler is None

@@ -117,10 +117,6 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
-def dialogue_name(d: DialogueSummary) -> str:
-    return f"{d.year} · {kind_label(d.kind)}"
-
-
 # -- /dialogue ---------------------------------------------------------------
 
 

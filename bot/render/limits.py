@@ -30,10 +30,6 @@ def clip(text: str, limit: int) -> str:
     return text[: limit - 1].rstrip() + ELLIPSIS
 
 
-def embed_length(embed: discord.Embed) -> int:
-    return len(embed)
-
-
 def violations(content: str | None = None, embeds: Sequence[discord.Embed] = ()) -> list[str]:
     """Every way the message breaks Discord's limits; empty when it is acceptable."""
     problems: list[str] = []

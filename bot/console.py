@@ -12,6 +12,7 @@ import contextlib
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from collections.abc import Iterator
 from typing import Any, Sequence
@@ -80,6 +81,7 @@ class Outcome:
     events: list[LocalEvent] = field(default_factory=list)
     error: bool = False
     saved: list[Path] = field(default_factory=list)
+    reading: Reading | None = None  # how to show channel mentions and timestamps
 
 
 def parse_line(tree: app_commands.CommandTree, line: str, *, check_required: bool = True) -> Invocation:
@@ -289,6 +291,9 @@ class Console:
         guild = self.bot.get_guild(GUILD_ID)
         return {c.name: c.id for c in guild.text_channels} if guild else {}
 
+    def reading(self) -> Reading:
+        return Reading({i: name for name, i in self.channels().items()}, self.bot.clock())
+
     async def _download(self, url: str) -> bytes:
         return Path(url.removeprefix("local://")).read_bytes()
 
@@ -305,7 +310,7 @@ class Console:
         modal = self.api.modals.pop(payload["token"], None)
         if modal is not None:
             error = await self._submit_form(modal, invocation.form, user, prompt)
-        outcome = Outcome(events=self.api.events[first:], error=error)
+        outcome = Outcome(events=self.api.events[first:], error=error, reading=self.reading())
         if turn_pages and outcome.events:
             outcome.events += await self._turn_pages(outcome.events[-1].message.data, user)
         return outcome
@@ -446,36 +451,71 @@ def _button(message: dict[str, Any], label: str) -> dict[str, Any] | None:
 # -- printing ------------------------------------------------------------------
 
 _ESCAPED = re.compile(r"\\([\\*_`~|>#\-\[\]()])")
-_TIMESTAMP = re.compile(r"<t:(\d+)(?::\w)?>")
+_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
+_CHANNEL = re.compile(r"<#(\d+)>")
+# Discord's timestamp styles, written as the console shows them: in UTC, since a terminal has no reader's zone
+_STYLES = {"t": "%H:%M UTC", "T": "%H:%M:%S UTC", "d": "%Y-%m-%d", "D": "%-d %B %Y", "f": "%-d %B %Y %H:%M UTC",
+           "F": "%A, %-d %B %Y %H:%M UTC"}
 
 
-def plain(text: str) -> str:
-    """Markdown the renderers add, read as plain text (Discord timestamps in UTC)."""
-    from datetime import datetime, timezone
+@dataclass(frozen=True)
+class Reading:
+    """What Discord's client knows when it shows a message: channel names and the time now."""
+
+    channels: dict[int, str] = field(default_factory=lambda: {CHANNEL_ID: CHANNEL_NAME})
+    now: datetime | None = None
+
+
+def _relative(moment: datetime, now: datetime) -> str:
+    """Discord's `R` style: "in 5 days", "3 hours ago"."""
+    seconds = (moment - now).total_seconds()
+    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if abs(seconds) >= size:
+            count = round(abs(seconds) / size)
+            break
+    else:
+        unit, count = "second", round(abs(seconds))
+    amount = f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"in {amount}" if seconds >= 0 else f"{amount} ago"
+
+
+def plain(text: str, reading: Reading | None = None) -> str:
+    """Markdown the renderers add, read as plain text: timestamps in UTC, channel mentions as #name."""
+    reading = reading or Reading()
+    now = reading.now or datetime.now(timezone.utc)
+
+    def stamp(match: re.Match[str]) -> str:
+        moment = datetime.fromtimestamp(int(match.group(1)), timezone.utc)
+        style = match.group(2) or "f"
+        return _relative(moment, now) if style == "R" else moment.strftime(_STYLES[style])
+
+    def channel(match: re.Match[str]) -> str:
+        name = reading.channels.get(int(match.group(1)))
+        return f"#{name}" if name else match.group(0)
 
     text = text.replace("**", "").replace("\u200b", "")
-    text = _TIMESTAMP.sub(lambda m: datetime.fromtimestamp(int(m.group(1)), timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), text)
+    text = _CHANNEL.sub(channel, _TIMESTAMP.sub(stamp, text))
     return _ESCAPED.sub(r"\1", text)
 
 
-def format_message(message: dict[str, Any], *, heading: str = "") -> str:
+def format_message(message: dict[str, Any], *, heading: str = "", reading: Reading | None = None) -> str:
     lines: list[str] = []
     if heading:
         lines.append(heading)
     if message.get("content"):
-        lines.append(plain(message["content"]))
+        lines.append(plain(message["content"], reading))
     for embed in message.get("embeds") or []:
         if embed.get("title"):
-            lines.append(f"# {plain(embed['title'])}")
+            lines.append(f"# {plain(embed['title'], reading)}")
         if embed.get("description"):
-            lines.append(plain(embed["description"]))
+            lines.append(plain(embed["description"], reading))
         for field_ in embed.get("fields") or []:
-            lines.append(f"\n## {plain(field_['name'])}")
-            lines.append(plain(field_["value"]))
+            lines.append(f"\n## {plain(field_['name'], reading)}")
+            lines.append(plain(field_["value"], reading))
         if embed.get("image"):
             lines.append(f"[image: {embed['image'].get('url')}]")
         if embed.get("footer"):
-            lines.append(f"\n-- {plain(embed['footer'].get('text', ''))}")
+            lines.append(f"\n-- {plain(embed['footer'].get('text', ''), reading)}")
     return "\n".join(lines)
 
 
@@ -488,7 +528,7 @@ def format_outcome(outcome: Outcome) -> str:
             private = f" (posted in #{CHANNEL_NAME})"
         unit = "page" if any(e.action == "update" for e in pages) else "message"
         heading = f"--- {unit} {number} of {len(pages)}{private} ---" if len(pages) > 1 else (f"({private.strip(' ()')})" if private else "")
-        blocks.append(format_message(event.message.data, heading=heading))
+        blocks.append(format_message(event.message.data, heading=heading, reading=outcome.reading))
     for path in outcome.saved:
         blocks.append(f"[attachment saved: {path}]")
     return "\n\n".join(b for b in blocks if b)
@@ -500,6 +540,7 @@ BANNER = """RtoP briefing bot — offline console. Type a slash command as in Di
   /theme states theme:prevention dialogue:2014
   /ask question:Who spoke for the Group of Friends?
 Commands that open a form ask for each field (or add `|| field:value …` to the line).
+Tab completes commands, options and choices; ↑ and ↓ recall earlier lines.
 /help lists every command; `quit` or Ctrl-D leaves."""
 
 
@@ -515,6 +556,8 @@ async def run_console(settings: Settings, commands: Sequence[str] = (), *, inter
             for line in commands:
                 status = max(status, await _run_one(console, line))
         elif interactive:
+            if sys.stdin.isatty():
+                _line_editing(bot.tree, settings.console_output_dir / ".history")
             print(BANNER)
             loop = asyncio.get_running_loop()
             while True:
@@ -532,6 +575,78 @@ async def run_console(settings: Settings, commands: Sequence[str] = (), *, inter
         await console.close()
         logging.disable(logging.NOTSET)
     return status
+
+
+def completions(tree: app_commands.CommandTree[Any], before: str) -> list[str]:
+    """What Tab offers for the word that ends `before` (the line up to the cursor).
+
+    Command names word by word (`/the` → `/theme `, `/theme s` → `states `), then the
+    command's options not yet given (`th` → `theme:`), then an option's fixed choices
+    (`cadence:w` → `cadence:weekly `).
+    """
+    words = before.split()
+    partial = "" if not before or before[-1].isspace() else words.pop()
+    commands = {c.qualified_name: c for c in tree.walk_commands() if isinstance(c, app_commands.Command)}
+    typed = [w.removeprefix("/") if i == 0 else w for i, w in enumerate(words)]
+    for size in range(min(3, len(typed)), 0, -1):
+        command = commands.get(" ".join(typed[:size]))
+        if command is not None:
+            return _option_completions(command, typed[size:], partial)
+    if words and not words[0].startswith("/"):
+        return []
+    if not words and not partial.startswith("/") and partial:
+        return []
+    offered = []
+    for name in sorted(commands):
+        parts = name.split()
+        if parts[: len(typed)] != typed or len(parts) <= len(typed):
+            continue
+        word = parts[len(typed)]
+        word = f"/{word}" if not typed else word
+        if word.startswith(partial or ("/" if not typed else "")):
+            offered.append(word + " ")
+    return sorted(set(offered))
+
+
+def _option_completions(command: app_commands.Command[Any, ..., Any], given: list[str], partial: str) -> list[str]:
+    names = [p.name for p in command.parameters]
+    used = {w.split(":", 1)[0] for w in given if ":" in w}
+    if ":" in partial:
+        name, value = partial.split(":", 1)
+        parameter = next((p for p in command.parameters if p.name == name), None)
+        choices = [str(c.value) for c in parameter.choices] if parameter is not None else []
+        return [f"{name}:{c} " for c in choices if c.startswith(value)]
+    return [f"{n}:" for n in names if n not in used and n.startswith(partial)]
+
+
+def _line_editing(tree: app_commands.CommandTree[Any], history: Path) -> None:
+    """History (kept in `history`) and Tab completion at an interactive prompt, where readline exists."""
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input() still works
+        return
+    import atexit
+
+    offered: list[str] = []
+
+    def complete(text: str, state: int) -> str | None:
+        if state == 0:
+            offered[:] = completions(tree, readline.get_line_buffer()[: readline.get_endidx()])
+        return offered[state] if state < len(offered) else None
+
+    readline.set_completer_delims(" ")
+    readline.set_completer(complete)
+    readline.parse_and_bind("bind ^I rl_complete" if "libedit" in (readline.__doc__ or "") else "tab: complete")
+    with contextlib.suppress(OSError):
+        readline.read_history_file(history)
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        with contextlib.suppress(OSError):
+            history.parent.mkdir(parents=True, exist_ok=True)
+            readline.write_history_file(history)
+
+    atexit.register(save)
 
 
 def _prompt_field(field_: dict[str, Any]) -> str | None:

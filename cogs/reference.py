@@ -34,18 +34,20 @@ def command_catalogue(tree: app_commands.CommandTree) -> list[tuple[str, str, st
     Admin commands are summed up in one line per group instead of listed one by one.
     """
     rows = []
-    admin_groups: dict[str, int] = {}
+    admin_groups: dict[str, list[app_commands.Command]] = {}
     for command in tree.walk_commands():
         if isinstance(command, app_commands.Group):
             continue
         name = command.qualified_name
         if command.extras.get(CHANGES_DATA):
-            top = name.split()[0]
-            admin_groups[top] = admin_groups.get(top, 0) + 1
+            admin_groups.setdefault(name.split()[0], []).append(command)
             continue
         rows.append((name, command.description, EXAMPLES.get(name, f"/{name}")))
-    for top, count in admin_groups.items():
-        rows.append((f"{top} …", f"{count} commands for server admins (Manage Server or an admin role)", f"/{top}"))
+    for top, members in admin_groups.items():
+        # the example is one the reader can run as is: the group's first command without required options
+        runnable = next((c for c in members if not any(p.required for p in c.parameters)), members[0])
+        rows.append((f"{top} …", f"{len(members)} commands for server admins (Manage Server or an admin role)",
+                     EXAMPLES.get(runnable.qualified_name, f"/{runnable.qualified_name}")))
     return rows
 
 

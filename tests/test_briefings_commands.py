@@ -101,7 +101,7 @@ def assert_private_and_within_limits(outcome: Outcome) -> None:
 def cog(console):
     cog = console.bot.get_cog("Briefing")
     clock = FakeClock(NOW)
-    cog.clock = clock
+    cog.clock = console.bot.clock = clock  # the console shows relative times from the bot's clock too
     return cog
 
 
@@ -242,7 +242,7 @@ async def test_pause_resume_and_cancel(console, cog, guild):
     assert not resumed.error
     monday = datetime(2024, 5, 27, 7, tzinfo=UTC)
     assert f"next post <t:{int(monday.timestamp())}:F>" in raw_of(resumed)
-    assert "next post 2024-05-27 07:00 UTC" in text_of(resumed)  # the missed Mondays are not caught up
+    assert "next post Monday, 27 May 2024 07:00 UTC (in 7 days)" in text_of(resumed)  # the missed Mondays are not caught up
     async with console.bot.store.sessions() as session:
         now_active = await get_schedule(session, info.id)
     assert now_active.status is ScheduleStatus.active and now_active.next_run_at == monday
@@ -426,3 +426,15 @@ async def test_the_scheduler_only_starts_when_logged_in(console):
     assert console.bot.scheduler is None  # the console calls setup_hook without logging in
     assert isinstance(console.bot.briefing_poster, DiscordPoster)
     assert timedelta(minutes=console.bot.settings.briefing_grace_minutes) == timedelta(hours=1)
+
+
+async def test_the_readme_shows_what_the_console_prints_for_a_schedule(console, cog):
+    """README.md, "Scheduled briefings": its example, run on the Wednesday it names (NOW)."""
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("## Scheduled briefings", 1)[1].split("```text\n", 1)[1].split("```", 1)[0]
+    command, *shown = block.strip().splitlines()
+    assert command.startswith("> /briefing schedule ")
+    printed = text_of(await console.run(command.removeprefix("> ")))
+    assert printed.splitlines() == shown

@@ -193,3 +193,37 @@ async def test_past_the_most_live_page_views_the_oldest_stop_and_say_so(console,
     turned = await console.click(next_button(newest)["custom_id"], newest)
     assert turned and turned[0].action == "update"
     assert "Page 2/2" in turned[0].message.data["embeds"][0]["footer"]["text"]
+
+
+async def test_every_help_example_runs_as_written(console):
+    """/help shows one example per command (per group for admins): each one is a command that answers."""
+    from cogs.reference import command_catalogue
+
+    examples = [example for _, _, example in command_catalogue(console.bot.tree)]
+    assert "/admin audit" in examples and "/briefing list" in examples
+    for example in examples:
+        outcome = await console.run(example, turn_pages=False)
+        assert outcome.events and not outcome.error, example
+
+
+async def test_theme_list_shows_a_new_theme_without_positions_marked(console):
+    added = await console.run("/admin theme add slug:early-warning-apps name:Early-warning apps"
+                              " || description:Apps that warn communities. keywords:apps, phones")
+    assert not added.error, format_outcome(added)
+    listed = format_outcome(await console.run("/theme list"))
+    assert "Early-warning apps · `early-warning-apps` — no positions recorded yet" in listed.replace("\\", "")
+    assert "early-warning-apps" not in format_outcome(await console.run("/theme list dialogue:2014"))
+
+
+async def test_tab_completes_commands_then_options_then_choices(console):
+    from bot.console import completions
+
+    tree = console.bot.tree
+    assert "/theme " in completions(tree, "/") and completions(tree, "/th") == ["/theme "]
+    assert completions(tree, "/theme s") == ["states "]
+    assert completions(tree, "/theme states ") == ["theme:", "dialogue:"]
+    assert completions(tree, "/theme states theme:veto d") == ["dialogue:"]  # options already given are not offered
+    assert completions(tree, "/briefing schedule cadence:w") == ["cadence:weekly "]
+    assert completions(tree, "theme") == []
+    for offer in completions(tree, "/admin position "):  # each subcommand offered then offers its options
+        assert completions(tree, "/admin position " + offer)

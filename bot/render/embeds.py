@@ -243,7 +243,8 @@ def _theme_list(themes: Sequence[ThemeCount], year: int | None, sources: Sequenc
         citations.cite(ref)
     lines = []
     for t in themes:
-        if not t.named_actors and not t.unnamed and year is None:
+        if not t.named_actors and not t.unnamed:  # a theme admins added before recording who raised it
+            lines.append(f"**{esc(t.theme.name)}** · `{t.theme.slug}` — no positions recorded yet")
             continue
         unnamed = ", ".join(
             f"{esc(u.quantity)}" + (f" ({u.count})" if u.count is not None else "") + f" in {u.year}" for u in t.unnamed

@@ -1,6 +1,6 @@
 """The briefing scheduler: finds due schedules, claims each run once, posts it, and records what happened.
 
-* Claim first, post second: a run is claimed atomically in the database
+* RunClaim first, post second: a run is claimed atomically in the database
   (compare-and-set on `next_run_at`, see `db.briefings.schedules`) before
   anything is sent, so it posts at most once across restarts and processes.
 * Downtime: the newest due run posts once if it is no older than the grace
@@ -33,7 +33,7 @@ from bot.briefing_content import NothingToPost, post_for_schedule
 from bot.render.layout import Reply
 from db.briefing_models import RunStatus, RunTrigger, ScheduleStatus
 from db.briefings import (
-    Claim,
+    RunClaim,
     abandon_stale_claims,
     claim_due,
     due_schedules,
@@ -161,7 +161,7 @@ class RunResult:
 async def deliver(
     store: Store,
     poster: Poster,
-    claim: Claim,
+    claim: RunClaim,
     *,
     clock: Clock = utcnow,
     sleep: Sleep = asyncio.sleep,
@@ -259,7 +259,7 @@ class Scheduler:
         self.stale_after = stale_after
         self._posting: set[asyncio.Task[RunResult]] = set()
 
-    async def claim_due(self) -> list[Claim]:
+    async def claim_due(self) -> list[RunClaim]:
         """Claims every due run this process wins; skips (and logs) runs older than the grace window."""
         now = self.clock()
         for run in await abandon_stale_claims(self.store.sessions, claimed_before=now - self.stale_after):
@@ -284,7 +284,7 @@ class Scheduler:
                 claims.append(result.claim)
         return claims
 
-    async def deliver(self, claim: Claim) -> RunResult:
+    async def deliver(self, claim: RunClaim) -> RunResult:
         try:
             return await deliver(
                 self.store, self.poster, claim, clock=self.clock, sleep=self.sleep, retry_delays=self.retry_delays

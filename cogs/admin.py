@@ -21,7 +21,7 @@ from bot.errors import UserFacingError
 from bot.render import admin as render
 from bot.render.send import send_reply
 from bot.transformers import Actor, Theme, Year
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import Transfer
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
@@ -40,8 +40,8 @@ ROLES = [Choice(name=n, value=v) for n, v in (
 PILLARS = [Choice(name=f"Pillar {n}", value=n) for n in (1, 2, 3)]
 
 
-def editor_of(interaction: discord.Interaction) -> Editor:
-    return Editor(interaction.user.id, interaction.user.display_name, interaction.guild_id)
+def author_of(interaction: discord.Interaction) -> ChangeAuthor:
+    return ChangeAuthor(interaction.user.id, interaction.user.display_name, interaction.guild_id)
 
 
 def _admin(interaction: discord.Interaction) -> Admin:
@@ -127,7 +127,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
             interaction).add("dialogue", {"year": year, "kind": kind.value, "dates": dates, "title": v["title"],
                                           "report_title": v["report_title"], "report_symbol": v["report_symbol"],
                                           "report_date": v["report_date"],
-                                          "participation_as_reported": v["participation"]}, editor_of(interaction))))
+                                          "participation_as_reported": v["participation"]}, author_of(interaction))))
 
     @admin_only()
     @deadline.opens_modal
@@ -151,7 +151,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
             "dialogue", record_id, {"kind": kind.value if kind else None, "dates": dates, "title": v["title"],
                                     "report_title": v["report_title"], "report_symbol": v["report_symbol"],
                                     "report_date": v["report_date"], "participation_as_reported": v["participation"]},
-            editor_of(interaction))))
+            author_of(interaction))))
 
     @admin_only()
     @dialogue.command(name="remove", description="Remove a meeting with no records")
@@ -159,7 +159,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     async def dialogue_remove(self, interaction: discord.Interaction, year: Year) -> None:
         admin = _admin(interaction)
         await self._done(interaction, admin.remove("dialogue", await admin.find("dialogue", {"year": year}),
-                                                   editor_of(interaction)))
+                                                   author_of(interaction)))
 
     # -- actors -----------------------------------------------------------------
 
@@ -172,7 +172,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                         aliases: str | None = None) -> None:
         await self._done(interaction, _admin(interaction).add(
             "actor", {"name": name, "kind": kind.value, "iso3": iso3, "aliases": _csv(aliases) or []},
-            editor_of(interaction)))
+            author_of(interaction)))
 
     @admin_only()
     @actor.command(name="edit", description="Rename or correct an actor")
@@ -182,13 +182,13 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                          kind: Choice[str] | None = None, iso3: str | None = None) -> None:
         await self._done(interaction, _admin(interaction).edit(
             "actor", actor.id, {"name": name, "kind": kind.value if kind else None, "iso3": iso3},
-            editor_of(interaction)))
+            author_of(interaction)))
 
     @admin_only()
     @actor.command(name="remove", description="Remove an actor with no records")
     @app_commands.describe(actor="Actor")
     async def actor_remove(self, interaction: discord.Interaction, actor: Actor) -> None:
-        await self._done(interaction, _admin(interaction).remove("actor", actor.id, editor_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove("actor", actor.id, author_of(interaction)))
 
     @admin_only()
     @actor.command(name="alias", description="Add an alias")
@@ -196,14 +196,14 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     async def actor_alias(self, interaction: discord.Interaction, actor: Actor,
                           alias: app_commands.Range[str, 2, 200]) -> None:
         await self._done(interaction, _admin(interaction).add(
-            "alias", {"actor": actor.name, "alias": alias}, editor_of(interaction)))
+            "alias", {"actor": actor.name, "alias": alias}, author_of(interaction)))
 
     @admin_only()
     @actor.command(name="unalias", description="Remove an alias")
     @app_commands.describe(alias="Alias")
     @app_commands.autocomplete(alias=_picker("alias"))
     async def actor_unalias(self, interaction: discord.Interaction, alias: int) -> None:
-        await self._done(interaction, _admin(interaction).remove("alias", alias, editor_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove("alias", alias, author_of(interaction)))
 
     # -- themes -----------------------------------------------------------------
 
@@ -219,7 +219,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         await interaction.response.send_modal(self._modal(interaction, f"Theme {name}", fields, lambda v: _admin(
             interaction).add("theme", {"slug": slug, "name": name, "pillar": pillar.value if pillar else None,
                                        "description": v["description"], "keywords": _csv(v["keywords"])},
-                             editor_of(interaction))))
+                             author_of(interaction))))
 
     @admin_only()
     @deadline.opens_modal
@@ -236,13 +236,13 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         await interaction.response.send_modal(self._modal(interaction, f"Theme {theme.name}", fields, lambda v: admin.edit(
             "theme", theme.id, {"name": name, "pillar": pillar.value if pillar else None,
                                 "description": v["description"], "keywords": _csv(v["keywords"]) or []},
-            editor_of(interaction))))
+            author_of(interaction))))
 
     @admin_only()
     @theme.command(name="remove", description="Remove a theme with no records")
     @app_commands.describe(theme="Theme")
     async def theme_remove(self, interaction: discord.Interaction, theme: Theme) -> None:
-        await self._done(interaction, _admin(interaction).remove("theme", theme.id, editor_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove("theme", theme.id, author_of(interaction)))
 
     # -- positions ----------------------------------------------------------------
 
@@ -261,7 +261,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
             interaction).add("position", {"actor": actor.name, "theme": theme.code, "dialogue": dialogue,
                                           "stance": stance.value, "partial": partial, "summary": v["summary"],
                                           "excerpt": v["excerpt"], "source": _source(source, v)},
-                             editor_of(interaction))))
+                             author_of(interaction))))
 
     @admin_only()
     @deadline.opens_modal
@@ -277,14 +277,14 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                   Field("excerpt", "Evidence excerpt (verbatim)", long=True, default=now["excerpt"])]
         await interaction.response.send_modal(self._modal(interaction, "Position", fields, lambda v: admin.edit(
             "position", position, {"stance": stance.value if stance else None, "partial": partial,
-                                   "summary": v["summary"], "excerpt": v["excerpt"]}, editor_of(interaction))))
+                                   "summary": v["summary"], "excerpt": v["excerpt"]}, author_of(interaction))))
 
     @admin_only()
     @position.command(name="remove", description="Remove a position")
     @app_commands.describe(position="Position")
     @app_commands.autocomplete(position=_picker("position"))
     async def position_remove(self, interaction: discord.Interaction, position: int) -> None:
-        await self._done(interaction, _admin(interaction).remove("position", position, editor_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove("position", position, author_of(interaction)))
 
     # -- statements ---------------------------------------------------------------
 
@@ -304,7 +304,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
             interaction).add("statement", {"actor": actor.name, "dialogue": dialogue, "languages": _csv(languages) or [],
                                            "on_behalf_of": _csv(on_behalf_of) or [], "delivered": delivered,
                                            "note": v["note"], "excerpt": v["excerpt"], "source": _source(source, v)},
-                             editor_of(interaction))))
+                             author_of(interaction))))
 
     @admin_only()
     @deadline.opens_modal
@@ -321,14 +321,14 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         await interaction.response.send_modal(self._modal(interaction, "Statement", fields, lambda v: admin.edit(
             "statement", statement, {"languages": _csv(languages), "on_behalf_of": _csv(on_behalf_of),
                                      "delivered": delivered, "note": v["note"], "excerpt": v["excerpt"]},
-            editor_of(interaction))))
+            author_of(interaction))))
 
     @admin_only()
     @statement.command(name="remove", description="Remove a statement")
     @app_commands.describe(statement="Statement")
     @app_commands.autocomplete(statement=_picker("statement"))
     async def statement_remove(self, interaction: discord.Interaction, statement: int) -> None:
-        await self._done(interaction, _admin(interaction).remove("statement", statement, editor_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove("statement", statement, author_of(interaction)))
 
     # -- roles --------------------------------------------------------------------
 
@@ -344,7 +344,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         fields = [Field("excerpt", "Evidence excerpt (verbatim)", long=True), *_source_fields(source)]
         await interaction.response.send_modal(self._modal(interaction, "Role", fields, lambda v: _admin(
             interaction).add("role", {"actor": actor.name, "dialogue": dialogue, "role": role.value, "title": title,
-                                      "excerpt": v["excerpt"], "source": _source(source, v)}, editor_of(interaction))))
+                                      "excerpt": v["excerpt"], "source": _source(source, v)}, author_of(interaction))))
 
     @admin_only()
     @deadline.opens_modal
@@ -356,14 +356,14 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         now = await admin.get("role", role)
         fields = [Field("excerpt", "Evidence excerpt (verbatim)", long=True, default=now["excerpt"])]
         await interaction.response.send_modal(self._modal(interaction, "Role", fields, lambda v: admin.edit(
-            "role", role, {"title": title, "excerpt": v["excerpt"]}, editor_of(interaction))))
+            "role", role, {"title": title, "excerpt": v["excerpt"]}, author_of(interaction))))
 
     @admin_only()
     @role.command(name="remove", description="Remove a role")
     @app_commands.describe(role="Role")
     @app_commands.autocomplete(role=_picker("role"))
     async def role_remove(self, interaction: discord.Interaction, role: int) -> None:
-        await self._done(interaction, _admin(interaction).remove("role", role, editor_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove("role", role, author_of(interaction)))
 
     # -- quotes -------------------------------------------------------------------
 
@@ -377,7 +377,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         fields = [Field("text", "Quote (verbatim)", long=True, max_length=1000), *_source_fields(source)]
         await interaction.response.send_modal(self._modal(interaction, "Quote", fields, lambda v: _admin(
             interaction).add("quote", {"speaker": speaker.name, "dialogue": dialogue, "text": v["text"],
-                                       "source": _source(source, v)}, editor_of(interaction))))
+                                       "source": _source(source, v)}, author_of(interaction))))
 
     @admin_only()
     @deadline.opens_modal
@@ -389,14 +389,14 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         now = await admin.get("quote", quote)
         fields = [Field("text", "Quote (verbatim)", long=True, max_length=1000, default=now["text"])]
         await interaction.response.send_modal(self._modal(interaction, "Quote", fields, lambda v: admin.edit(
-            "quote", quote, {"text": v["text"]}, editor_of(interaction))))
+            "quote", quote, {"text": v["text"]}, author_of(interaction))))
 
     @admin_only()
     @quote.command(name="remove", description="Remove a quote")
     @app_commands.describe(quote="Quote")
     @app_commands.autocomplete(quote=_picker("quote"))
     async def quote_remove(self, interaction: discord.Interaction, quote: int) -> None:
-        await self._done(interaction, _admin(interaction).remove("quote", quote, editor_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove("quote", quote, author_of(interaction)))
 
     # -- audit, undo, export, import ---------------------------------------------------
 
@@ -411,7 +411,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @app_commands.command(name="undo", description="Revert a change (default: the latest)")
     @app_commands.describe(entry="Audit entry number")
     async def undo(self, interaction: discord.Interaction, entry: app_commands.Range[int, 1] | None = None) -> None:
-        await self._done(interaction, _admin(interaction).undo(entry, editor_of(interaction)))
+        await self._done(interaction, _admin(interaction).undo(entry, author_of(interaction)))
 
     @admin_only()
     @app_commands.command(name="export", description="Admin records as JSON, positions as CSV")
@@ -430,7 +430,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
             raise UserFacingError("Not a JSON file", "Attach the `admin-records.json` file that /admin export made.")
         payload = await file.read()
         transfer = Transfer(interaction.client.store)  # type: ignore[attr-defined]
-        editor = editor_of(interaction)
+        editor = author_of(interaction)
         plan = await transfer.plan(payload, editor)
         reply = render.import_plan(plan)
         if not plan.ok:

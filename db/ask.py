@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import queries as q
 from db.names import NameEntry, NameIndex, fold
-from db.results import Claim, PositionInfo, SearchHit, SourceRef, UnnamedInfo
+from db.results import SourceClaim, PositionInfo, SearchHit, SourceRef, UnnamedInfo
 
 STATE_KINDS = {"member_state", "observer_state"}
 MEASURE_LABELS = {
@@ -497,7 +497,7 @@ def _unnamed_line(u: UnnamedInfo) -> str:
     return f"{u.quantity}{count}, not named in the source — {u.summary}"
 
 
-def _claim_line(c: Claim) -> str:
+def _claim_line(c: SourceClaim) -> str:
     label = MEASURE_LABELS.get(c.measure or "", c.measure or "")
     value = c.value_text if c.value_int is None else f"{c.value_int} {label}"
     return f"{value} — {c.source.key}"

@@ -17,7 +17,7 @@ class SourceRef:
 
 
 @dataclass(frozen=True, slots=True)
-class Claim:
+class SourceClaim:
     """One source's statement of a figure or fact about a dialogue."""
 
     field: str  # report_title | report_symbol | report_date | participation | ordinal
@@ -138,9 +138,9 @@ class DialogueFacts:
     what short answers need, without the meeting's statements and positions."""
 
     summary: DialogueSummary
-    claims: tuple[Claim, ...]
+    claims: tuple[SourceClaim, ...]
 
-    def claims_for(self, field_name: str) -> tuple[Claim, ...]:
+    def claims_for(self, field_name: str) -> tuple[SourceClaim, ...]:
         return tuple(c for c in self.claims if c.field == field_name)
 
 
@@ -151,14 +151,14 @@ class DialogueDetail:
     participation_as_reported: str | None
     source_urls: tuple[str, ...]
     notes: str | None
-    claims: tuple[Claim, ...]
+    claims: tuple[SourceClaim, ...]
     roles: tuple[RoleInfo, ...]
     statements: tuple[StatementInfo, ...]
     themes: tuple[ThemeCount, ...]
     quotes: tuple[QuoteInfo, ...]
     sources: tuple[SourceRef, ...]
 
-    def claims_for(self, field_name: str) -> tuple[Claim, ...]:
+    def claims_for(self, field_name: str) -> tuple[SourceClaim, ...]:
         return tuple(c for c in self.claims if c.field == field_name)
 
 

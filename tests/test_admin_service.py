@@ -10,14 +10,14 @@ from sqlalchemy import func, select
 
 from db import models as m
 from db import queries as q
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import Transfer
 from db.errors import DuplicateRecord, InUse, UnknownReference, ValidationError
 from db.seeding import SEED_DIR, seed
 from db.store import open_store
 from tests.conftest import sqlite_url
 
-ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 
 POSITION = {
     "actor": "Ivory Coast",

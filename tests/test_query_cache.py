@@ -7,12 +7,12 @@ import sqlite3
 from sqlalchemy import text
 
 from db import queries as q
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.queries import cache
 from db.queries.convert import MAX_SHARED_TEXTS, shared
 from db.results import ThemeStates
 
-ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 VETO = "veto-restraint"
 
 

@@ -60,3 +60,46 @@ def test_violations_detects_each_limit():
     problems = limits.violations("c" * 2001, [embed] * 11)
     for word in ("content", "embeds", "title", "description", "fields", "footer", "total"):
         assert any(word in p for p in problems), word
+
+
+async def test_a_remembered_reply_cannot_be_changed_by_whoever_gets_it(store):
+    """The renderers hand the very same reply to everyone who asks the same thing: it is read-only."""
+    import discord
+    import pytest
+
+    from bot.render import embeds
+    from bot.render.layout import FrozenReplyError
+    from db import queries as q
+
+    async with store.sessions() as session:
+        themes, sources = await q.list_themes(session, 2014), await q.list_sources(session, [2014])
+    reply = embeds.theme_list(themes, 2014, sources)
+    assert embeds.theme_list(themes, 2014, sources) is reply
+    embed = reply.first[0]
+    footer = embed.footer.text
+    for change in (lambda: embed.set_footer(text="mine"), lambda: embed.add_field(name="n", value="v"),
+                   lambda: setattr(embed, "title", "mine"), embed.clear_fields, lambda: setattr(reply, "content", "x")):
+        with pytest.raises(FrozenReplyError):
+            change()
+    with pytest.raises((TypeError, AttributeError)):
+        reply.pages[0].append(discord.Embed())  # type: ignore[attr-defined]
+    assert embeds.theme_list(themes, 2014, sources).first[0].footer.text == footer
+    copy = discord.Embed.from_dict(embed.to_dict()).set_footer(text="mine")  # a copy may be changed
+    assert copy.footer.text == "mine" and embed.footer.text == footer
+
+
+async def test_a_cog_that_changes_a_shared_reply_fails_its_command(console, monkeypatch):
+    """What the command tests would see if a cog added a footer to a remembered reply."""
+    import sys
+
+    from bot.render.send import send_reply
+
+    async def send_with_a_footer(interaction, reply, **kwargs):
+        reply.first[0].set_footer(text="changed for everyone")
+        await send_reply(interaction, reply, **kwargs)
+
+    monkeypatch.setattr(sys.modules["cogs.themes"], "send_reply", send_with_a_footer)  # the loaded extension
+    outcome = await console.run("/theme list dialogue:2014")
+    assert outcome.error
+    monkeypatch.undo()
+    assert "changed for everyone" not in str((await console.run("/theme list dialogue:2014")).events[-1].message.data)

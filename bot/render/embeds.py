@@ -14,7 +14,7 @@ from db.ask import Answer
 from db.passages import clean
 from db.results import (
     ActorProfile,
-    Claim,
+    SourceClaim,
     DialogueDetail,
     DialogueSummary,
     PillarExplainer,
@@ -68,7 +68,8 @@ class _Laidout:
 
     The query layer keeps results until the records change and hands the same
     (immutable) objects to everyone who asks, so the same objects in means the
-    same reply out. Entries hold their inputs, so an id cannot be reused while
+    same reply out; the replies are frozen (`Reply.freeze`), so a cog that changed
+    one would fail instead of changing everyone's answer. Entries hold their inputs, so an id cannot be reused while
     its entry exists. Bounded by the pages held (about 20 kB each).
     """
 
@@ -83,7 +84,7 @@ class _Laidout:
         if entry is not None:
             self.entries.move_to_end(key)
             return entry[1]
-        reply = render()
+        reply = render().freeze()  # everyone who asks gets this very object
         self.entries[key] = (inputs, reply)
         self.pages += len(reply.pages)
         while self.pages > self.MAX_PAGES and self.entries:
@@ -148,7 +149,7 @@ def _dialogue_list(dialogues: Sequence[DialogueSummary], timeline: SourceRef | N
     )
 
 
-def _claim_lines(claims: Iterable[Claim], citations: Citations) -> list[str]:
+def _claim_lines(claims: Iterable[SourceClaim], citations: Citations) -> list[str]:
     lines = []
     for c in claims:
         label = MEASURE_LABELS.get(c.measure or "", (c.measure or c.field).replace("_", " "))

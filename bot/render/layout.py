@@ -43,21 +43,67 @@ class Attachment:
         return discord.File(io.BytesIO(self.data), filename=self.filename, description=self.description)
 
 
+class FrozenReplyError(TypeError):
+    """A reply the renderers keep and hand to everyone who asks (`Reply.freeze`) was about to be changed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this reply is shared by everyone who gets the same answer: build a new one, or copy an embed "
+            "with discord.Embed.from_dict(embed.to_dict()) before changing it"
+        )
+
+
+class FrozenEmbed(discord.Embed):
+    """An embed of a frozen reply: setting any of its parts raises FrozenReplyError."""
+
+    __slots__ = ()  # the same layout as discord.Embed, so `Reply.freeze` can turn an embed into one in place
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenReplyError()
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenReplyError()
+
+    def _refuse(self, *args: object, **kwargs: object) -> discord.Embed:
+        raise FrozenReplyError()
+
+    # the field methods change a list in place, without setting an attribute
+    add_field = insert_field_at = set_field_at = remove_field = clear_fields = _refuse  # type: ignore[assignment]
+
+
 @dataclass
 class Reply:
     """What a command answers: one or more pages of embeds, optional files."""
 
-    pages: list[list[discord.Embed]]
+    pages: Sequence[Sequence[discord.Embed]]
     content: str | None = None
-    files: list[Attachment] = field(default_factory=list)
+    files: Sequence[Attachment] = field(default_factory=list)
     ephemeral: bool = False
     error: bool = False
     truncated: bool = False
     packed: bytes | None = field(default=None, repr=False, compare=False)  # the pages as compressed JSON, once made
 
     @property
-    def first(self) -> list[discord.Embed]:
+    def first(self) -> Sequence[discord.Embed]:
         return self.pages[0] if self.pages else []
+
+    def freeze(self) -> Reply:
+        """Makes the reply read-only (its pages, embeds and files), for a reply kept and shared by many.
+
+        Only `packed`, which is made from the pages, may still be set. Returns the reply.
+        """
+        for page in self.pages:
+            for embed in page:
+                embed.__class__ = FrozenEmbed
+        object.__setattr__(self, "pages", tuple(tuple(page) for page in self.pages))
+        object.__setattr__(self, "files", tuple(self.files))
+        object.__setattr__(self, "_frozen", True)
+        return self
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name != "packed" and self.__dict__.get("_frozen"):
+            raise FrozenReplyError()
+        super().__setattr__(name, value)
 
 
 def source_label(ref: SourceRef) -> str:

@@ -14,7 +14,7 @@ from bot.render.layout import Reply
 
 log = logging.getLogger(__name__)
 
-Editor = Callable[..., Awaitable[object]]
+MessageEditor = Callable[..., Awaitable[object]]
 PAGE_TIMEOUT = 600.0
 # Page buttons that work at once. Each view keeps its pages (compressed) until it times out;
 # at a steady hundred long answers a minute that would be thousands of views. Past this many,
@@ -34,7 +34,7 @@ class PageView(discord.ui.View):
         self._page_count = len(reply.pages)
         self.owner_id = owner_id
         self.index = 0
-        self.editor: Editor | None = None  # edits the message on timeout
+        self.editor: MessageEditor | None = None  # edits the message on timeout
         self._update_buttons()
 
     @property

@@ -23,7 +23,7 @@ from db.store import Store
 
 
 @dataclass(frozen=True)
-class Editor:
+class ChangeAuthor:
     """Who makes a change, as the audit log records it."""
 
     user_id: int
@@ -128,7 +128,7 @@ def _unsuppress(session: Session, spec: Spec, obj: Any) -> None:
     )
 
 
-def _audit(session: Session, editor: Editor, action: str, spec: Spec, before: Portable | None,
+def _audit(session: Session, editor: ChangeAuthor, action: str, spec: Spec, before: Portable | None,
            after: Portable | None, undoes: m.AuditEntry | None = None) -> m.AuditEntry:
     label = spec.label(after or before or {})
     entry = m.AuditEntry(
@@ -203,14 +203,14 @@ def _references(session: Session, spec: Spec, obj: Any) -> list[str]:
 # -- the operations, each in one transaction ---------------------------------------------
 
 
-def add_sync(session: Session, entity: str, data: Portable, editor: Editor) -> Change:
+def add_sync(session: Session, entity: str, data: Portable, editor: ChangeAuthor) -> Change:
     spec = spec_for(entity)
     obj = _write(session, spec, None, _cited(session, data, editor), Lookups(session))
     after = _snapshot(spec, obj)
     return _change(_audit(session, editor, "add", spec, None, after), obj.id)
 
 
-def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, editor: Editor) -> Change:
+def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, editor: ChangeAuthor) -> Change:
     spec = spec_for(entity)
     obj = _load(session, spec, record_id)
     before = _snapshot(spec, obj)
@@ -232,7 +232,7 @@ def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, 
     return _change(_audit(session, editor, "edit", spec, before, after), obj.id)
 
 
-def remove_sync(session: Session, entity: str, record_id: int, editor: Editor) -> Change:
+def remove_sync(session: Session, entity: str, record_id: int, editor: ChangeAuthor) -> Change:
     spec = spec_for(entity)
     obj = _load(session, spec, record_id)
     uses = _references(session, spec, obj)
@@ -246,7 +246,7 @@ def remove_sync(session: Session, entity: str, record_id: int, editor: Editor) -
     return _change(_audit(session, editor, "remove", spec, before, None), None)
 
 
-def undo_sync(session: Session, entry_id: int | None, editor: Editor) -> Change:
+def undo_sync(session: Session, entry_id: int | None, editor: ChangeAuthor) -> Change:
     entry = _undo_target(session, entry_id, editor)
     spec = spec_for(entry.entity)
     lookups = Lookups(session)
@@ -300,7 +300,7 @@ def _mentions(record_id: int | None) -> list[Any]:
     ]
 
 
-def _undo_target(session: Session, entry_id: int | None, editor: Editor) -> m.AuditEntry:
+def _undo_target(session: Session, entry_id: int | None, editor: ChangeAuthor) -> m.AuditEntry:
     if entry_id is None:
         entry = session.scalar(
             select(m.AuditEntry)
@@ -321,7 +321,7 @@ def _undo_target(session: Session, entry_id: int | None, editor: Editor) -> m.Au
     return entry
 
 
-def ensure_source_sync(session: Session, title: str, url: str | None, editor: Editor) -> str:
+def ensure_source_sync(session: Session, title: str, url: str | None, editor: ChangeAuthor) -> str:
     """The key of the source with this URL (or else title), adding it as an admin source if new."""
     from db.admin.entities import SLUG
 
@@ -339,7 +339,7 @@ def ensure_source_sync(session: Session, title: str, url: str | None, editor: Ed
     return key
 
 
-def _cited(session: Session, data: Portable, editor: Editor) -> Portable:
+def _cited(session: Session, data: Portable, editor: ChangeAuthor) -> Portable:
     """A record may cite a new source as {"title", "url"}; it is added in the same transaction."""
     source = data.get("source")
     if isinstance(source, dict):
@@ -365,16 +365,16 @@ class Admin:
         await self.store.refresh_indexes()
         return change
 
-    async def add(self, entity: str, data: Portable, editor: Editor) -> Change:
+    async def add(self, entity: str, data: Portable, editor: ChangeAuthor) -> Change:
         return await self._run(add_sync, entity, data, editor)
 
-    async def edit(self, entity: str, record_id: int, changes: Portable, editor: Editor) -> Change:
+    async def edit(self, entity: str, record_id: int, changes: Portable, editor: ChangeAuthor) -> Change:
         return await self._run(edit_sync, entity, record_id, changes, editor)
 
-    async def remove(self, entity: str, record_id: int, editor: Editor) -> Change:
+    async def remove(self, entity: str, record_id: int, editor: ChangeAuthor) -> Change:
         return await self._run(remove_sync, entity, record_id, editor)
 
-    async def undo(self, entry_id: int | None, editor: Editor) -> Change:
+    async def undo(self, entry_id: int | None, editor: ChangeAuthor) -> Change:
         return await self._run(undo_sync, entry_id, editor)
 
     async def get(self, entity: str, record_id: int) -> Portable:
@@ -441,7 +441,7 @@ class Admin:
                 for r in rows
             ]
 
-    async def ensure_source(self, title: str, url: str | None, editor: Editor) -> str:
+    async def ensure_source(self, title: str, url: str | None, editor: ChangeAuthor) -> str:
         """The key of the source with this URL (or title), adding it as an admin source if new."""
         async with self.store.sessions.begin() as session:
             key = await session.run_sync(lambda s: ensure_source_sync(s, title, url, editor))

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
 from db.admin.entities import ORDER, SPECS, Lookups, Portable
-from db.admin.service import Editor, _find_by_key, add_sync, edit_sync, remove_sync
+from db.admin.service import ChangeAuthor, _find_by_key, add_sync, edit_sync, remove_sync
 from db.errors import DomainError, ValidationError
 from db.store import Store
 
@@ -138,7 +138,7 @@ def parse(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return data, None
 
 
-def _apply(session: Session, data: dict[str, Any], editor: Editor) -> list[RowOutcome]:
+def _apply(session: Session, data: dict[str, Any], editor: ChangeAuthor) -> list[RowOutcome]:
     """Applies every row, each in a savepoint so one failing row does not hide the others."""
     outcomes: list[RowOutcome] = []
     removed = data.get("removed_seed_records") or []
@@ -154,7 +154,7 @@ def _apply(session: Session, data: dict[str, Any], editor: Editor) -> list[RowOu
     return outcomes
 
 
-def _row(session: Session, section: str, number: int, item: Any, editor: Editor, *, remove: bool = False) -> RowOutcome:
+def _row(session: Session, section: str, number: int, item: Any, editor: ChangeAuthor, *, remove: bool = False) -> RowOutcome:
     entity = item.get("entity") if isinstance(item, dict) else None
     record = item.get("record") if isinstance(item, dict) else None
     if entity not in SPECS or not isinstance(record, dict):
@@ -201,15 +201,15 @@ class Transfer:
             positions = await session.run_sync(positions_csv_sync)
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), positions
 
-    async def plan(self, payload: bytes, editor: Editor) -> ImportPlan:
+    async def plan(self, payload: bytes, editor: ChangeAuthor) -> ImportPlan:
         """The dry run: every row applied and reported, then rolled back."""
         return await self._run(payload, editor, keep=False)
 
-    async def apply(self, payload: bytes, editor: Editor) -> ImportPlan:
+    async def apply(self, payload: bytes, editor: ChangeAuthor) -> ImportPlan:
         """Everything in one transaction, or nothing if any row fails."""
         return await self._run(payload, editor, keep=True)
 
-    async def _run(self, payload: bytes, editor: Editor, *, keep: bool) -> ImportPlan:
+    async def _run(self, payload: bytes, editor: ChangeAuthor, *, keep: bool) -> ImportPlan:
         data, problem = parse(payload)
         if data is None:
             return ImportPlan(problem=problem)

@@ -2,7 +2,7 @@
 
 from db.briefings.content import DatedEvent, RotationItem, dated_events, events_on, next_event_day, next_item, rotation_items
 from db.briefings.schedules import (
-    Claim,
+    RunClaim,
     ClaimResult,
     RunInfo,
     ScheduleInfo,
@@ -27,7 +27,7 @@ from db.briefings.schedules import (
 from db.briefings.timing import DuePlan, Timing, next_run, plan_due, previous_run
 
 __all__ = [
-    "Claim",
+    "RunClaim",
     "ClaimResult",
     "DatedEvent",
     "DuePlan",

@@ -73,7 +73,7 @@ class RunInfo:
 
 
 @dataclass(frozen=True)
-class Claim:
+class RunClaim:
     """A run this process won and must now post (or report why it could not)."""
 
     run_id: int
@@ -90,7 +90,7 @@ class Claim:
 @dataclass(frozen=True)
 class ClaimResult:
     won: bool  # this process moved next_run_at on; False: another scheduler did, or the schedule was paused
-    claim: Claim | None = None  # set when there is a run to post now
+    claim: RunClaim | None = None  # set when there is a run to post now
 
 
 def _opt_utc(moment: datetime | None) -> datetime | None:
@@ -312,10 +312,10 @@ async def claim_due(sessions: Sessions, schedule_id: int, plan: DuePlan, *, now:
         await session.flush()
         row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
         assert row is not None
-        return ClaimResult(True, Claim(run.id, schedule_info(row), as_utc(plan.run_at), RunTrigger.scheduled))
+        return ClaimResult(True, RunClaim(run.id, schedule_info(row), as_utc(plan.run_at), RunTrigger.scheduled))
 
 
-async def start_manual_run(sessions: Sessions, schedule_id: int, *, now: datetime) -> Claim | None:
+async def start_manual_run(sessions: Sessions, schedule_id: int, *, now: datetime) -> RunClaim | None:
     """A run for /briefing post-now; it leaves `next_run_at` alone. None if the schedule is gone or cancelled."""
     now = as_utc(now)
     async with sessions.begin() as session:
@@ -335,7 +335,7 @@ async def start_manual_run(sessions: Sessions, schedule_id: int, *, now: datetim
         await session.flush()
         row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
         assert row is not None
-        return Claim(run.id, schedule_info(row), now, RunTrigger.manual)
+        return RunClaim(run.id, schedule_info(row), now, RunTrigger.manual)
 
 
 async def record_posted(
@@ -454,7 +454,7 @@ async def last_runs(session: AsyncSession, schedule_ids: list[int]) -> dict[int,
 
 
 __all__ = [
-    "Claim",
+    "RunClaim",
     "ClaimResult",
     "RunInfo",
     "ScheduleInfo",

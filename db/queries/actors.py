@@ -6,22 +6,25 @@ from sqlalchemy import Integer, String, bindparam, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
+from db.models import Actor, ActorAlias, Quote, Role, Statement, StatementBehalf
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
 from db.queries.convert import Reference, reference, rows, shared
 from db.queries.themes import POSITION_COLUMNS, position_infos
 from db.results import ActorProfile, QuoteInfo, RoleInfo, StatementInfo
 
-A, AA = m.Actor, m.ActorAlias
-St, Sb, R, Q = m.Statement, m.StatementBehalf, m.Role, m.Quote
 
 # Each query reads its own table; names, years and sources come from the cached `Reference`.
-STATEMENT_COLUMNS = (St.id, St.actor_id, St.dialogue_id, St.languages, type_coerce(St.delivered, Integer), St.note,
-                     St.source_id, St.excerpt)
-ROLE_COLUMNS = (R.id, R.actor_id, R.dialogue_id, type_coerce(R.role, String), R.title, R.source_id, R.excerpt)
-QUOTE_COLUMNS = (Q.id, Q.speaker_id, Q.dialogue_id, Q.text, Q.source_id)
+STATEMENT_COLUMNS = (
+    Statement.id, Statement.actor_id, Statement.dialogue_id, Statement.languages,
+    type_coerce(Statement.delivered, Integer), Statement.note, Statement.source_id, Statement.excerpt,
+)
+ROLE_COLUMNS = (
+    Role.id, Role.actor_id, Role.dialogue_id, type_coerce(Role.role, String), Role.title, Role.source_id, Role.excerpt,
+)
+QUOTE_COLUMNS = (Quote.id, Quote.speaker_id, Quote.dialogue_id, Quote.text, Quote.source_id)
 ACTOR, MEETING = bindparam("actor_id"), bindparam("dialogue_id")
-SPOKEN_FOR = select(Sb.statement_id).where(Sb.actor_id == ACTOR)
+SPOKEN_FOR = select(StatementBehalf.statement_id).where(StatementBehalf.actor_id == ACTOR)
 
 
 def _profile_statements(at_meeting: bool) -> dict:  # type: ignore[type-arg]
@@ -31,18 +34,20 @@ def _profile_statements(at_meeting: bool) -> dict:  # type: ignore[type-arg]
         return (column == MEETING,) if at_meeting else ()
 
     return {
-        "aliases": select(AA.alias).where(AA.actor_id == ACTOR).order_by(AA.id),
-        "behalf": select(Sb.statement_id, Sb.actor_id)
-        .join(St, St.id == Sb.statement_id)
-        .where(or_(St.actor_id == ACTOR, St.id.in_(SPOKEN_FOR)), *at(St.dialogue_id))
-        .order_by(Sb.statement_id, Sb.actor_id),
-        "statements": select(*STATEMENT_COLUMNS).where(St.actor_id == ACTOR, *at(St.dialogue_id)).order_by(St.id),
-        "spoken_for": select(*STATEMENT_COLUMNS).where(St.id.in_(SPOKEN_FOR), *at(St.dialogue_id)).order_by(St.id),
-        "roles": select(*ROLE_COLUMNS).where(R.actor_id == ACTOR, *at(R.dialogue_id)).order_by(R.id),
+        "aliases": select(ActorAlias.alias).where(ActorAlias.actor_id == ACTOR).order_by(ActorAlias.id),
+        "behalf": select(StatementBehalf.statement_id, StatementBehalf.actor_id)
+        .join(Statement, Statement.id == StatementBehalf.statement_id)
+        .where(or_(Statement.actor_id == ACTOR, Statement.id.in_(SPOKEN_FOR)), *at(Statement.dialogue_id))
+        .order_by(StatementBehalf.statement_id, StatementBehalf.actor_id),
+        "statements": select(*STATEMENT_COLUMNS)
+        .where(Statement.actor_id == ACTOR, *at(Statement.dialogue_id)).order_by(Statement.id),
+        "spoken_for": select(*STATEMENT_COLUMNS)
+        .where(Statement.id.in_(SPOKEN_FOR), *at(Statement.dialogue_id)).order_by(Statement.id),
+        "roles": select(*ROLE_COLUMNS).where(Role.actor_id == ACTOR, *at(Role.dialogue_id)).order_by(Role.id),
         "positions": select(*POSITION_COLUMNS)
         .where(m.Position.actor_id == ACTOR, *at(m.Position.dialogue_id))
         .order_by(m.Position.id),
-        "quotes": select(*QUOTE_COLUMNS).where(Q.speaker_id == ACTOR, *at(Q.dialogue_id)).order_by(Q.id),
+        "quotes": select(*QUOTE_COLUMNS).where(Quote.speaker_id == ACTOR, *at(Quote.dialogue_id)).order_by(Quote.id),
     }
 
 
@@ -53,9 +58,9 @@ STATEMENTS_ONLY = ("aliases", "behalf", "statements", "spoken_for")
 
 async def load_actor_index(session: AsyncSession) -> NameIndex:
     aliases: dict[int, list[str]] = defaultdict(list)
-    for actor_id, alias in await rows(session, select(AA.actor_id, AA.alias).order_by(AA.id)):
+    for actor_id, alias in await rows(session, select(ActorAlias.actor_id, ActorAlias.alias).order_by(ActorAlias.id)):
         aliases[actor_id].append(alias)
-    actors = await rows(session, select(A.id, A.name, A.kind, A.iso3).order_by(A.id))
+    actors = await rows(session, select(Actor.id, Actor.name, Actor.kind, Actor.iso3).order_by(Actor.id))
     return NameIndex(NameEntry(i, name, kind.value, tuple(aliases[i]), iso3) for i, name, kind, iso3 in actors)
 
 

@@ -8,12 +8,12 @@ from typing import Any, Optional, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models as m
+from db.models import Actor, Dialogue, SourceDocument, Theme
 from db.queries.cache import cached
 from db.results import SourceRef, ThemeInfo
 
 
-def source_ref(s: m.SourceDocument) -> SourceRef:
+def source_ref(s: SourceDocument) -> SourceRef:
     return SourceRef(s.key, s.title, s.publisher, s.date, s.date_note, s.kind, s.dialogue_year)
 
 
@@ -24,16 +24,16 @@ def source_ref(s: m.SourceDocument) -> SourceRef:
 # ones join them (`Refs`). Source documents are never loaded whole: their texts
 # are large and no answer needs them. Equal references are made once and shared.
 
-S = m.SourceDocument
-T = m.Theme
 SOURCE_COLUMNS = (
-    S.id.label("s_id"), S.key.label("s_key"), S.title.label("s_title"), S.publisher.label("s_publisher"),
-    S.date.label("s_date"), S.date_note.label("s_date_note"), S.kind.label("s_kind"),
-    S.dialogue_year.label("s_dialogue_year"),
+    SourceDocument.id.label("s_id"), SourceDocument.key.label("s_key"), SourceDocument.title.label("s_title"),
+    SourceDocument.publisher.label("s_publisher"), SourceDocument.date.label("s_date"),
+    SourceDocument.date_note.label("s_date_note"), SourceDocument.kind.label("s_kind"),
+    SourceDocument.dialogue_year.label("s_dialogue_year"),
 )
 THEME_COLUMNS = (
-    T.id.label("t_id"), T.slug.label("t_slug"), T.name.label("t_name"), T.description.label("t_description"),
-    T.pillar.label("t_pillar"), T.keywords.label("t_keywords"),
+    Theme.id.label("t_id"), Theme.slug.label("t_slug"), Theme.name.label("t_name"),
+    Theme.description.label("t_description"),
+    Theme.pillar.label("t_pillar"), Theme.keywords.label("t_keywords"),
 )
 
 
@@ -83,12 +83,12 @@ async def reference(session: AsyncSession) -> Reference:
 
 
 async def _load_reference(session: AsyncSession) -> Reference:
-    A, D = m.Actor, m.Dialogue
-    actors = {i: (name, kind.value, iso3) for i, name, kind, iso3 in await rows(session, select(A.id, A.name, A.kind, A.iso3).order_by(A.id))}
-    years = dict(await rows(session, select(D.id, D.year).order_by(D.id)))
+    found = await rows(session, select(Actor.id, Actor.name, Actor.kind, Actor.iso3).order_by(Actor.id))
+    actors = {i: (name, kind.value, iso3) for i, name, kind, iso3 in found}
+    years = dict(await rows(session, select(Dialogue.id, Dialogue.year).order_by(Dialogue.id)))
     refs = Refs()
-    sources = {s.s_id: refs.source(s) for s in await rows(session, select(*SOURCE_COLUMNS).order_by(S.id))}
-    themes = {t.t_id: refs.theme(t) for t in await rows(session, select(*THEME_COLUMNS).order_by(T.id))}
+    sources = {s.s_id: refs.source(s) for s in await rows(session, select(*SOURCE_COLUMNS).order_by(SourceDocument.id))}
+    themes = {t.t_id: refs.theme(t) for t in await rows(session, select(*THEME_COLUMNS).order_by(Theme.id))}
     return Reference(
         actors=actors,
         actor_ids={name: i for i, (name, _, _) in actors.items()},

@@ -16,7 +16,7 @@ from db.queries.actors import (
 from db.queries.cache import cached
 from db.queries.convert import reference, rows
 from db.queries.themes import list_themes
-from db.results import Claim, DialogueDetail, DialogueFacts, DialogueSummary
+from db.results import SourceClaim, DialogueDetail, DialogueFacts, DialogueSummary
 
 _ROLE_ORDER = {"opening_remarks": 0, "moderator": 1, "panelist": 2}
 
@@ -75,9 +75,9 @@ async def _dialogue_facts(session: AsyncSession, year: int) -> DialogueFacts | N
     return DialogueFacts(meeting, claim_infos(found, ref))
 
 
-def claim_infos(found, ref) -> tuple[Claim, ...]:  # type: ignore[no-untyped-def]
+def claim_infos(found, ref) -> tuple[SourceClaim, ...]:  # type: ignore[no-untyped-def]
     return tuple(
-        Claim(field, measure, value_int, value_text, ref.sources[source_id], excerpt)
+        SourceClaim(field, measure, value_int, value_text, ref.sources[source_id], excerpt)
         for field, measure, value_int, value_text, source_id, excerpt in found
     )
 

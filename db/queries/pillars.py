@@ -3,12 +3,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models as m
+from db.models import Pillar, PillarContribution, SourceDocument, Theme
 from db.queries.cache import cached
 from db.queries.convert import SOURCE_COLUMNS, THEME_COLUMNS, Refs, rows
 from db.results import Contribution, PillarExplainer
-
-P, C, T, S = m.Pillar, m.PillarContribution, m.Theme, m.SourceDocument
 
 
 async def pillar_explainer(session: AsyncSession, number: int) -> PillarExplainer | None:
@@ -19,16 +17,21 @@ async def pillar_explainer(session: AsyncSession, number: int) -> PillarExplaine
 async def _pillar_explainer(session: AsyncSession, number: int) -> PillarExplainer | None:
     found = await rows(
         session,
-        select(P.id, P.number, P.name, P.definition, P.explainer, *SOURCE_COLUMNS)
-        .join(S, S.id == P.source_id)
-        .where(P.number == number),
+        select(Pillar.id, Pillar.number, Pillar.name, Pillar.definition, Pillar.explainer, *SOURCE_COLUMNS)
+        .join(SourceDocument, SourceDocument.id == Pillar.source_id)
+        .where(Pillar.number == number),
     )
     if not found:
         return None
     pillar = found[0]
     refs = Refs()
-    contributions = await rows(session, select(C.heading, C.excerpt).where(C.pillar_id == pillar.id).order_by(C.ordinal))
-    themes = await rows(session, select(*THEME_COLUMNS).where(T.pillar == number).order_by(T.name))
+    contributions = await rows(
+        session,
+        select(PillarContribution.heading, PillarContribution.excerpt)
+        .where(PillarContribution.pillar_id == pillar.id)
+        .order_by(PillarContribution.ordinal),
+    )
+    themes = await rows(session, select(*THEME_COLUMNS).where(Theme.pillar == number).order_by(Theme.name))
     return PillarExplainer(
         number=pillar.number,
         name=pillar.name,

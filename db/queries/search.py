@@ -8,6 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
+from db.models import Passage
 from db.queries.cache import cached
 from db.queries.convert import SOURCE_COLUMNS, Refs
 from db.results import SearchHit
@@ -45,15 +46,15 @@ async def _search(session: AsyncSession, terms: list[str], limit: int) -> tuple[
     if not rows:
         return ()
     ranks = {row.rowid: row.rank for row in rows}
-    P = m.Passage
-    others = m.Passage.__table__.alias("others")
-    in_source = select(func.count()).where(others.c.source_id == P.source_id).scalar_subquery()
+    others = Passage.__table__.alias("others")
+    in_source = select(func.count()).where(others.c.source_id == Passage.source_id).scalar_subquery()
     passages = {
         p.id: p
         for p in await session.execute(
-            select(P.id, P.ordinal, P.char_offset, P.text, in_source.label("total"), *SOURCE_COLUMNS)
-            .join(m.SourceDocument, m.SourceDocument.id == P.source_id)
-            .where(P.id.in_(ranks))
+            select(Passage.id, Passage.ordinal, Passage.char_offset, Passage.text, in_source.label("total"),
+                   *SOURCE_COLUMNS)
+            .join(m.SourceDocument, m.SourceDocument.id == Passage.source_id)
+            .where(Passage.id.in_(ranks))
         )
     }
     refs = Refs()

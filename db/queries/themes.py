@@ -5,7 +5,7 @@ from collections import defaultdict
 from sqlalchemy import Integer, String, bindparam, distinct, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models as m
+from db.models import Position, Theme, UnnamedClaim
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
 from db.queries.convert import Reference, reference, rows, shared
@@ -13,28 +13,33 @@ from db.results import PositionInfo, ThemeCount, ThemeDialogueGroup, ThemeStates
 
 _STANCE_ORDER = {"supports": 0, "concerned": 1, "neutral": 2, "opposes": 3}
 
-P, U, T = m.Position, m.UnnamedClaim, m.Theme
 
 # Positions and unnamed claims are read from their own table only; actors, years,
 # themes and sources come from the cached `Reference`. Equal texts (actors the
 # source names together share one excerpt and one summary) are kept once (`shared`).
 # Stances and flags are read as stored (text, 0/1), without per-row conversion to enums and back.
-POSITION_COLUMNS = (P.id, P.actor_id, P.theme_id, P.dialogue_id, type_coerce(P.stance, String), P.summary, P.excerpt,
-                    P.source_id, type_coerce(P.partial, Integer))
-UNNAMED_COLUMNS = (U.id, U.theme_id, U.dialogue_id, U.count, U.quantity, type_coerce(U.stance, String), U.summary,
-                   U.excerpt, U.source_id)
+POSITION_COLUMNS = (
+    Position.id, Position.actor_id, Position.theme_id, Position.dialogue_id, type_coerce(Position.stance, String),
+    Position.summary, Position.excerpt, Position.source_id, type_coerce(Position.partial, Integer),
+)
+UNNAMED_COLUMNS = (
+    UnnamedClaim.id, UnnamedClaim.theme_id, UnnamedClaim.dialogue_id, UnnamedClaim.count, UnnamedClaim.quantity,
+    type_coerce(UnnamedClaim.stance, String), UnnamedClaim.summary, UnnamedClaim.excerpt, UnnamedClaim.source_id,
+)
 # the statements of the busiest reads, built once
-POSITIONS_OF_THEME = select(*POSITION_COLUMNS).where(P.theme_id == bindparam("theme_id")).order_by(P.id)
+POSITIONS_OF_THEME = select(*POSITION_COLUMNS).where(Position.theme_id == bindparam("theme_id")).order_by(Position.id)
 POSITIONS_OF_THEME_AT = (
     select(*POSITION_COLUMNS)
-    .where(P.theme_id == bindparam("theme_id"), P.dialogue_id == bindparam("dialogue_id"))
-    .order_by(P.id)
+    .where(Position.theme_id == bindparam("theme_id"), Position.dialogue_id == bindparam("dialogue_id"))
+    .order_by(Position.id)
 )
-UNNAMED_OF_THEME = select(*UNNAMED_COLUMNS).where(U.theme_id == bindparam("theme_id")).order_by(U.id)
+UNNAMED_OF_THEME = (
+    select(*UNNAMED_COLUMNS).where(UnnamedClaim.theme_id == bindparam("theme_id")).order_by(UnnamedClaim.id)
+)
 UNNAMED_OF_THEME_AT = (
     select(*UNNAMED_COLUMNS)
-    .where(U.theme_id == bindparam("theme_id"), U.dialogue_id == bindparam("dialogue_id"))
-    .order_by(U.id)
+    .where(UnnamedClaim.theme_id == bindparam("theme_id"), UnnamedClaim.dialogue_id == bindparam("dialogue_id"))
+    .order_by(UnnamedClaim.id)
 )
 
 
@@ -59,7 +64,7 @@ def unnamed_infos(found, ref: Reference) -> list[UnnamedInfo]:  # type: ignore[n
 
 
 async def load_theme_index(session: AsyncSession) -> NameIndex:
-    themes = await rows(session, select(T.id, T.name, T.keywords, T.slug).order_by(T.id))
+    themes = await rows(session, select(Theme.id, Theme.name, Theme.keywords, Theme.slug).order_by(Theme.id))
     return NameIndex(NameEntry(i, name, "theme", tuple(keywords or ()), slug) for i, name, keywords, slug in themes)
 
 
@@ -74,14 +79,17 @@ async def list_themes(session: AsyncSession, year: int | None = None) -> list[Th
 
 async def _count_themes(session: AsyncSession, year: int | None) -> tuple[ThemeCount, ...]:
     ref = await reference(session)
-    named = select(P.theme_id, func.count(distinct(P.actor_id)), func.max(P.partial)).group_by(P.theme_id)
-    pairs = select(P.theme_id, P.dialogue_id).distinct()
-    unnamed = select(*UNNAMED_COLUMNS).order_by(U.id)
+    named = (
+        select(Position.theme_id, func.count(distinct(Position.actor_id)), func.max(Position.partial))
+        .group_by(Position.theme_id)
+    )
+    pairs = select(Position.theme_id, Position.dialogue_id).distinct()
+    unnamed = select(*UNNAMED_COLUMNS).order_by(UnnamedClaim.id)
     if year is not None:
         dialogue_id = ref.dialogue_ids.get(year)
-        named = named.where(P.dialogue_id == dialogue_id)
-        pairs = pairs.where(P.dialogue_id == dialogue_id)
-        unnamed = unnamed.where(U.dialogue_id == dialogue_id)
+        named = named.where(Position.dialogue_id == dialogue_id)
+        pairs = pairs.where(Position.dialogue_id == dialogue_id)
+        unnamed = unnamed.where(UnnamedClaim.dialogue_id == dialogue_id)
     actors: dict[int, int] = {}
     partial: dict[int, bool] = {}
     for theme_id, count, any_partial in await rows(session, named):

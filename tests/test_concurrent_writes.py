@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from db import models as m
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.store import open_store
 from tests.conftest import sqlite_url
 
-ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 REPO = Path(__file__).resolve().parent.parent
 
 

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import FORMULA_STARTS, Transfer, csv_cell, read_csv_cell
 
-ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 HOSTILE = ['=HYPERLINK("http://evil.example","x")', "+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1:A9)",
            "\tTabbed summary", "\rCarriage summary", "'quoted already"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bot.console import ConsoleUser, format_outcome
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.errors import DuplicateRecord, ValidationError
 from db.names import fold
 from db.text import clean_text
 
-ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 LOOKALIKES = ["CUBA", "Ｃｕｂａ", "Cu\u200bba", "Cuba\x00", "\u202eCuba", "Cu\u00adba", "\ufeffCuba", " cuba\t"]
 
 

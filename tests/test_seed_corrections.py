@@ -7,10 +7,10 @@ import shutil
 from sqlalchemy import func, select
 
 from db import models as m
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.seeding import SEED_DIR, seed
 
-ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 
 
 def _changed_dataset(tmp_path):

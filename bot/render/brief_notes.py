@@ -17,7 +17,7 @@ from bot.render.embeds import ACTOR_KIND_LABELS, MEASURE_LABELS, ROLE_LABELS, ki
 from bot.render.layout import Citations
 from db.passages import clean
 from db.results import (
-    Claim,
+    SourceClaim,
     DialogueDetail,
     PositionCompany,
     PositionInfo,
@@ -311,11 +311,11 @@ def dialogue_note(detail: DialogueDetail, day: date) -> tuple[Document, Citation
     return _document("dialogue", str(s.year), title, f"Briefing note on a meeting · {kind}", blocks, citations, day)
 
 
-def _measure(c: Claim) -> str:
+def _measure(c: SourceClaim) -> str:
     return MEASURE_LABELS.get(c.measure or "", (c.measure or c.field).replace("_", " "))
 
 
-def _figure(c: Claim) -> str:
+def _figure(c: SourceClaim) -> str:
     if c.value_int is None:
         return c.value_text
     if c.value_text and c.value_text != str(c.value_int):
@@ -332,7 +332,7 @@ def _report_blocks(detail: DialogueDetail, citations: Citations) -> Iterable[Blo
     """Each report field; where the sources differ, their values side by side with their words."""
     for field_name, label in REPORT_FIELDS:
         claims = detail.claims_for(field_name)
-        values: dict[str, list[Claim]] = {}
+        values: dict[str, list[SourceClaim]] = {}
         spelled: dict[str, str] = {}  # the same value in another case or spacing is the same claim
         for c in claims:
             value = spelled.setdefault(" ".join(c.value_text.split()).casefold(), c.value_text)

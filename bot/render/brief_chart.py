@@ -26,7 +26,7 @@ def draw_theme(figures: ThemeFigures, title: str) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.5, 3.4), dpi=150)
+    fig = Figure(figsize=(7.5, 3.4), dpi=120)  # sharp at A4 width, and a third quicker than 150
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     labels = [str(bar.year) for bar in figures]

@@ -9,6 +9,7 @@ subsets, so the note prints the same everywhere. Runs in the worker process (see
 from __future__ import annotations
 
 import io
+import threading
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -41,16 +42,19 @@ FONTS = {  # (family, style) -> file in matplotlib's font folder; each costs eve
 }
 
 
-def _new_pdf(document: Document):  # type: ignore[no-untyped-def]
+def _blank_pdf():  # type: ignore[no-untyped-def]
+    """An A4 document with the fonts loaded and nothing on it yet."""
     from fpdf import FPDF
 
     class NotePDF(FPDF):
+        note: Document
+
         def header(self) -> None:
             if self.page_no() == 1:
                 return
             self.set_font("Sans", "", 8)
             self.set_text_color(*MUTED)
-            self.cell(0, 5, document.title, new_x="LMARGIN", new_y="NEXT")
+            self.cell(0, 5, self.note.title, new_x="LMARGIN", new_y="NEXT")
             self.set_draw_color(*RULE)
             self.line(MARGIN, self.get_y(), self.w - MARGIN, self.get_y())
             self.ln(4)
@@ -59,7 +63,7 @@ def _new_pdf(document: Document):  # type: ignore[no-untyped-def]
             self.set_y(-13)
             self.set_font("Sans", "", 8)
             self.set_text_color(*MUTED)
-            left = " · ".join(x for x in (document.footer, f"Made {document.made}") if x)
+            left = " · ".join(x for x in (self.note.footer, f"Made {self.note.made}") if x)
             self.cell(self.epw * 0.75, 5, left)
             self.cell(self.epw * 0.25, 5, f"Page {self.page_no()} of {{nb}}", align="R")
 
@@ -68,6 +72,28 @@ def _new_pdf(document: Document):  # type: ignore[no-untyped-def]
         pdf.add_font(family, style, str(font_dir() / name))
     pdf.set_margins(MARGIN, 18, MARGIN)
     pdf.set_auto_page_break(True, margin=20)
+    return pdf
+
+
+# Loading the fonts is half the time a note takes, and a document's fonts are subset (changed)
+# when it is written, so each note needs its own. The next note's are loaded once this one is
+# done, while the worker waits for work: a thread prepares one blank document ahead. A note
+# asked for while it does waits for that document rather than loading a second set beside it.
+_PREPARING = threading.Lock()
+_READY: list = []  # at most one blank document
+
+
+def prepare() -> None:
+    """Loads the next note's fonts (in the worker, after a note and at start-up)."""
+    with _PREPARING:
+        if not _READY:
+            _READY.append(_blank_pdf())
+
+
+def _new_pdf(document: Document):  # type: ignore[no-untyped-def]
+    with _PREPARING:
+        pdf = _READY.pop() if _READY else _blank_pdf()
+    pdf.note = document
     pdf.set_title(document.title)
     pdf.set_subject(document.subtitle)
     pdf.set_author("RtoP dialogues briefing bot")
@@ -103,7 +129,9 @@ def build_pdf(document: Document) -> tuple[bytes, int]:
         _heading(pdf, Heading(document.sources_heading))
         for entry in document.sources:
             _paragraph(pdf, Paragraph(entry.text, lead=f"{entry.mark} "))
-    return bytes(pdf.output()), pdf.pages_count
+    written = bytes(pdf.output()), pdf.pages_count
+    threading.Thread(target=prepare, name="next-note-fonts", daemon=True).start()
+    return written
 
 
 def _title(pdf, document: Document) -> None:  # type: ignore[no-untyped-def]

@@ -46,8 +46,11 @@ class ChartDrawer:
             return self._pool
 
     def start(self) -> None:
-        """Starts the worker and imports matplotlib there, so the first chart need not wait for it."""
+        """Starts the worker and imports matplotlib and fpdf2 there, so the first chart or note need not wait."""
+        from bot.render.brief_pdf import prepare
+
         self._executor().submit(warm_up)
+        self._executor().submit(prepare)  # the first briefing note's fonts
 
     async def png(self, figures: Figures, title: str) -> bytes:
         return await self.made(draw, figures, title)

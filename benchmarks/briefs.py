@@ -94,9 +94,9 @@ async def _time(make: Make, store: Store, args: list[dict], forget: bool) -> lis
     return millis
 
 
-async def run(runs: int, seed: int = 17) -> list[str]:
+async def run(runs: int, seed: int = 17, database: Path | None = None) -> list[str]:
     with tempfile.TemporaryDirectory() as work:
-        store = await open_store(f"sqlite+aiosqlite:///{Path(work) / 'seed.sqlite3'}")
+        store = await open_store(f"sqlite+aiosqlite:///{database or Path(work) / 'seed.sqlite3'}")
         try:
             rng = random.Random(seed)
             plan = await _arguments(store, rng, runs)
@@ -133,12 +133,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.briefs", description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--out", type=Path, default=None, help="also write the table here (Markdown)")
+    parser.add_argument("--database", type=Path, default=None, help="a seeded SQLite file (default: a new one)")
     options = parser.parse_args(argv)
-    lines = asyncio.run(run(options.runs))
+    lines = asyncio.run(run(options.runs, database=options.database))
     text = "\n".join(lines)
     print(text)
     if options.out:
-        options.out.write_text("# Briefing notes benchmark\n\n" + text + "\n", encoding="utf-8")
+        from benchmarks.__main__ import machine
+
+        facts = "\n".join(f"- {key}: {value}" for key, value in machine().items())
+        options.out.write_text(f"# Briefing notes benchmark\n\n`python -m benchmarks.briefs --runs {options.runs}`\n\n"
+                               f"{facts}\n\n{text}\n", encoding="utf-8")
     missed = any("MISSED" in line for line in lines)
     return 1 if missed else 0
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -69,7 +72,7 @@ async def test_state_note_cites_every_position_with_its_excerpt_and_who_else_the
     assert "does not say whether Côte d'Ivoire is among them" in text
 
     estonia, _, _ = read(await console.run("/brief state state:Estonia"))
-    assert "Statement: on behalf of Latvia, Lithuania" in estonia
+    assert "Statement: on behalf of Latvia, Lithuania; delivered" in estonia
     singapore, _, _ = read(await console.run("/brief state state:Singapore"))
     assert "distributed but not delivered" in singapore
     assert "distributed but not delivered; distributed but not delivered" not in singapore
@@ -168,3 +171,16 @@ def test_the_fonts_render_every_name():
     assert pages == 1
     for name in names[:3]:
         assert name in text
+
+
+def test_the_benchmark_times_every_kind_of_note(db_path, tmp_path):
+    """`python -m benchmarks.briefs` at one run each, in its own process (as the other benchmarks' smoke test)."""
+    out = tmp_path / "briefs.md"
+    done = subprocess.run([sys.executable, "-m", "benchmarks.briefs", "--runs", "1", "--out", str(out),
+                           "--database", str(db_path)],
+                          cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=120)
+    assert done.returncode in (0, 1), done.stderr[-2000:]  # 1: a target missed on a busy machine
+    rows = [line for line in out.read_text().splitlines() if line.startswith("| `/brief ")]
+    assert [row.split("`")[1] for row in rows] == [
+        "/brief state state:", "/brief theme theme: [dialogue:]", "/brief dialogue year:"]
+    assert all(" met " in row or " MISSED " in row for row in rows)

@@ -89,7 +89,7 @@ def _and(items: Sequence[str]) -> str:
 
 def _statement_details(statement: StatementInfo) -> str:
     bits = list(dict.fromkeys(statement.details()))  # a note may repeat "distributed but not delivered"
-    return "; ".join(bits)
+    return "; ".join(bits + (["delivered"] if statement.delivered else []))
 
 
 def _unnamed_text(u: UnnamedInfo) -> str:
@@ -125,7 +125,7 @@ def state_note(brief: StateBrief, detailed_years: Sequence[int], day: date) -> t
         blocks.append(Heading("Statements"))
     for s in profile.statements:
         details = _statement_details(s)
-        blocks.append(Paragraph("Statement" + (f": {details}" if details else ""), lead=f"{s.year} · ",
+        blocks.append(Paragraph(f"Statement: {details}", lead=f"{s.year} · ",
                                 cite=citations.cite(s.source)))
         blocks.append(Excerpt(verbatim(s.excerpt)))
     for s in profile.spoken_for:

@@ -41,6 +41,7 @@ from typing import Any
 
 from benchmarks import coldstart, e2e, floor, synthetic
 from benchmarks.commands import Env, build_cases
+from db.ask import prepare as prepare_ask
 from benchmarks.measure import CaseResult, forget_answers, measure_case, measure_console, run_handler, seconds_per_run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,6 +132,7 @@ async def _measure_scale(scale: str, plan: Plan, work: Path) -> ScaleResult:
     result = ScaleResult(scale, counts, build_s)
     console = await _console(db_path, work)
     env = Env(store, floor.connect(str(db_path)), console.bot.tree)
+    await prepare_ask(store)
     cases = build_cases(env, plan.runs)
     crowd = build_cases(env, plan.runs)  # for end to end: every sampled argument, whatever the time budgets keep
     for case in cases:
@@ -202,6 +204,7 @@ async def profile(scale: str, name: str, plan: Plan, work: Path, runs: int, unca
     store, db_path, _, _ = await _build(scale, plan, work)
     console = await _console(db_path, work)
     env = Env(store, floor.connect(str(db_path)), console.bot.tree)
+    await prepare_ask(store)
     case = next((c for c in build_cases(env, runs) if c.name == name), None)
     if case is None or case.render is None:
         names = ", ".join(c.name for c in build_cases(env, 1) if c.render is not None)

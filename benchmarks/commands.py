@@ -281,7 +281,7 @@ def build_cases(env: Env, runs: int, seed: int = 7) -> list[Case]:
              None, None, lambda a: "/help", note="no query"),
     ]
     for kind, label in (("theme_count", "how many raised a theme in a year"), ("behalf", "who spoke for"),
-                        ("actor", "what a state said in a year"), ("report", "the year's report"),
+                        ("actor_said", "what a state said in a year"), ("report", "the year's report"),
                         ("search", "free text: passage search")):
         args = ask_args(kind)
         if args:
@@ -327,13 +327,13 @@ def _ask_questions(env: Env, rng: random.Random, kind: str, runs: int,
         for name in rng.sample(names, min(len(names), runs * 3)):
             candidates.append((f"Who spoke for {name}?", {"name": name},
                                lambda u, n=name: u.intent == "behalf" and u.actor is not None and u.actor.name == n))
-    elif kind == "actor":
+    elif kind == "actor_said":
         pairs = conn.execute(
             "SELECT DISTINCT a.name, d.year FROM statements s JOIN actors a ON a.id = s.actor_id "
             "JOIN dialogues d ON d.id = s.dialogue_id ORDER BY 1, 2").fetchall()
         for name, year in rng.sample(pairs, min(len(pairs), runs * 3)):
             candidates.append((f"What did {name} say in {year}?", {"name": name, "year": year},
-                               lambda u, n=name, y=year: u.intent == "actor" and u.actor is not None
+                               lambda u, n=name, y=year: u.intent == "actor_said" and u.actor is not None
                                and u.actor.name == n and u.year == y))
     elif kind == "report":
         for year in [rng.choice(years) for _ in range(runs * 2)]:

@@ -291,7 +291,7 @@ SELECT s.key, p.ordinal, (SELECT count(*) FROM passages x WHERE x.source_id = p.
   JOIN passages p ON p.id = hit.rowid JOIN source_documents s ON s.id = p.source_id
   ORDER BY hit.rank
 """
-ASK = {"theme_count": ASK_THEME, "theme_actors": ASK_THEME, "behalf": ASK_BEHALF, "actor": ASK_ACTOR,
+ASK = {"theme_count": ASK_THEME, "theme_actors": ASK_THEME, "behalf": ASK_BEHALF, "actor_said": ASK_ACTOR,
        "report": ASK_REPORT}
 
 

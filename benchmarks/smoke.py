@@ -17,6 +17,7 @@ from pathlib import Path
 
 from benchmarks import floor, synthetic
 from benchmarks.commands import Env, build_cases
+from db.ask import prepare as prepare_ask
 from benchmarks.measure import forget_answers, run_handler
 
 SPEC = synthetic.Spec(dialogues=20, themes=45, positions=1_500, statements=300, passages=400, seed=11)
@@ -29,6 +30,7 @@ async def check(folder: Path) -> dict:
     try:
         report["every_meeting_detailed"] = built.store.detailed_years == built.store.years
         env = Env(built.store, floor.connect(str(db_path)))
+        await prepare_ask(built.store)
         for case in build_cases(env, 2):
             if case.floor is None or case.project is None:
                 continue

@@ -7,9 +7,42 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
-from bot.render import embeds
+from bot.render import ask as render
 from bot.render.send import send_reply
-from db.ask import ask
+from db.ask import MAX_QUESTION, Answer, Reading, answer_reading, ask, check_question
+
+BAD_QUESTIONS = {
+    "empty": ("Empty question", "Type a question in words, e.g. “Who spoke for the Group of Friends?”"),
+    "too_long": ("Question too long", f"Keep a question under {MAX_QUESTION} characters: ask one thing at a time."),
+    "no_words": ("No words to read", "The question has no words, only symbols. Ask in words, e.g. “What is pillar two?”"),
+}
+PICK_TIMEOUT = 600.0
+
+
+class OtherReadings(discord.ui.View):
+    """One button per other reading of the question; a press answers that reading (for the asker only)."""
+
+    def __init__(self, cog: "Ask", answer: Answer, owner_id: int) -> None:
+        super().__init__(timeout=PICK_TIMEOUT)
+        self.cog, self.question, self.owner_id = cog, answer.question, owner_id
+        for i, reading in enumerate(answer.alternatives):
+            button: discord.ui.Button = discord.ui.Button(
+                label=discord.utils.remove_markdown(render.read_as(reading))[:80], style=discord.ButtonStyle.secondary,
+                custom_id=f"ask-other:{id(self)}:{i}")
+            button.callback = self._picked(reading)  # type: ignore[method-assign]
+            self.add_item(button)
+
+    def _picked(self, reading: Reading):  # type: ignore[no-untyped-def]
+        async def callback(interaction: discord.Interaction) -> None:
+            if interaction.user.id != self.owner_id:
+                await interaction.response.send_message(
+                    "Only the person who asked can pick another reading. Ask /ask yourself to get your own answer.",
+                    ephemeral=True)
+                return
+            answer = await self.cog.answer_of(self.question, reading)
+            await send_reply(interaction, render.answer(answer))
+
+        return callback
 
 
 class Ask(commands.Cog):
@@ -19,12 +52,22 @@ class Ask(commands.Cog):
     @app_commands.command(name="ask", description="Ask about the dialogues, e.g. “How many states raised the veto in 2014?”")
     @app_commands.describe(question="Your question, in plain words")
     async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 300]) -> None:
-        if not question.strip():
-            raise UserFacingError("Empty question", "Type a question, e.g. “Who spoke for the Group of Friends?”")
+        problem = check_question(question)
+        if problem is not None:
+            raise UserFacingError(*BAD_QUESTIONS[problem])
         store = self.bot.store
         async with store.sessions() as session:
             answer = await ask(session, question, store.actors, store.themes, store.years)
-        await send_reply(interaction, embeds.answer(answer))
+        reply = render.answer(answer)
+        view = None
+        if answer.alternatives and len(reply.pages) == 1 and not reply.ephemeral:
+            view = OtherReadings(self, answer, interaction.user.id)
+        await send_reply(interaction, reply, view=view)
+
+    async def answer_of(self, question: str, reading: Reading) -> Answer:
+        store = self.bot.store
+        async with store.sessions() as session:
+            return await answer_reading(session, question, reading, store.years)
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -411,33 +411,10 @@ def _pillar(p: PillarExplainer) -> Reply:
 
 
 def answer(a: Answer) -> Reply:
-    citations = Citations()
-    understood = f"Read as — {a.understood.describe()}"
-    if not a.found:
-        return build_reply(
-            limits.clip(a.headline, limits.EMBED_TITLE),
-            description="\n".join(esc(x) for x in a.lines) + f"\n\n*{esc(understood)}*",
-            colour=NOTICE,
-        )
-    body = [esc(line) for line in a.lines]
-    evidence = []
-    for e in a.evidence[:8]:
-        evidence.append(f"{citations.cite(e.source)} {quote(e.excerpt, 350)}")
-    if a.hits:
-        evidence = [
-            f"{citations.cite(h.source)} passage {h.ordinal} of {h.passages_in_source} — {quote(h.text, 700)}"
-            for h in a.hits
-        ]
-    more = len(a.evidence) - 8
-    if more > 0 and not a.hits:
-        evidence.append(f"…and {more} more excerpts.")
-    return build_reply(
-        limits.clip(a.headline, limits.EMBED_TITLE),
-        description="\n".join(body),
-        sections=[Section("Evidence" if not a.hits else "Best matching passages", evidence)],
-        citations=citations,
-        footer=limits.clip(understood, 200),
-    )
+    """/ask's reply (written by `bot.render.ask`)."""
+    from bot.render import ask
+
+    return ask.answer(a)
 
 
 # -- /sources and /help -----------------------------------------------------------

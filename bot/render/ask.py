@@ -1,0 +1,422 @@
+"""Writes /ask's structured answers: a headline, the facts with citations, the evidence, "Read as".
+
+Every sentence a person reads about an answer is made here, from the parts
+`db.ask` returns, so Discord, the console and briefings word answers alike.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from bot.render import limits
+from bot.render.embeds import ROLE_LABELS, STANCE_MARKS, esc, quote
+from bot.render.layout import NOTICE, Citations, Reply, Section, build_reply
+from db.ask.answers import (
+    ActorLine,
+    Answer,
+    Contribution,
+    CountGroup,
+    Definition,
+    Evidence,
+    Meeting,
+    NamedGroup,
+    Part,
+    Reading,
+    RoleRow,
+    SpeakerList,
+    Stated,
+    Tally,
+    ThemeRow,
+    Verdict,
+)
+
+EVIDENCE_SHOWN = 8
+FIELD_LABELS = {
+    "report_title": "Title",
+    "report_symbol": "Symbol",
+    "report_date": "Date",
+    "participation": "Participation",
+    "ordinal": "Ordinal",
+    "note": "Note",
+}
+MEASURE_LABELS = {
+    "member_states": "member states",
+    "governments_represented": "governments represented",
+    "regional_organisations": "regional organisations",
+    "civil_society": "civil-society organisations",
+    "as_reported": "as the timeline reports it",
+}
+GROUP_LABELS = {"states": "States", "organisations": "Organisations", "officials": "UN officials and panelists"}
+STANCE_WORDS = {"opposes": "opposing", "concerned": "raising concerns about", "supports": "supporting", "neutral": "mentioning"}
+TIMELINE_TITLES = {
+    "first": "The first General Assembly meeting on RtoP",
+    "count": "How many General Assembly meetings on RtoP there have been",
+    "agenda": "RtoP on the General Assembly's formal agenda",
+    "gaps": "Years without a General Assembly meeting on RtoP",
+    "all": "Every General Assembly meeting on RtoP",
+}
+NOT_ENGLISH = ("I read questions in English for now",
+               "Please ask in English, e.g. “Which states raised the veto in 2014?”. "
+               "Names of states may be typed as you know them.")
+
+
+def _in(years: tuple[int, ...]) -> str:
+    if not years:
+        return ""
+    if len(years) == 1:
+        return f" in {years[0]}"
+    return " in " + ", ".join(str(y) for y in years[:-1]) + f" and {years[-1]}"
+
+
+def read_as(r: Reading) -> str:
+    """The reading in plain words, for the footer and the alternatives."""
+    theme = f"“{r.theme.name}”" if r.theme else ""
+    actor = r.actors[0].name if r.actors else ""
+    who = {"states": "which states", "organisations": "which organisations", "officials": "which officials"}.get(r.kinds or "", "who")
+    f = r.family
+    if f == "theme_actors":
+        if actor:
+            text = f"did {actor} raise {theme}"
+        elif r.stance in ("opposes", "concerned"):
+            text = f"{who} {'opposed' if r.stance == 'opposes' else 'raised concerns about'} {theme}"
+        else:
+            text = f"{who} raised {theme}"
+    elif f == "theme_count":
+        text = f"how many raised {theme}"
+    elif f == "compare_years":
+        text = f"{theme} compared across the years" if not r.years else f"{theme} compared"
+    elif f == "dissent":
+        text = f"{who} opposed or raised concerns" if r.stance != "opposes" else f"{who} opposed"
+    elif f == "dialogue_themes":
+        text = "the themes of the dialogue"
+    elif f == "actor_said":
+        text = f"what {actor} said" + (f" about {theme}" if theme else "")
+    elif f == "compare_actors":
+        text = " and ".join(a.name for a in r.actors) + " compared"
+    elif f == "speakers":
+        extra = [d for d in r.detail if d[0].isupper()]
+        text = f"{who} spoke" + (f" in {' or '.join(extra)}" if extra else "")
+        if "not_delivered" in r.detail:
+            text = "whose statements were not delivered"
+        elif "behalf" in r.detail:
+            text = "who spoke on behalf of others"
+    elif f == "spoke_check":
+        text = f"did {actor} speak"
+    elif f == "behalf":
+        text = f"statements on behalf of others, for or by {actor}"
+    elif f == "roles":
+        text = " and ".join(ROLE_LABELS.get(x, x).lower() for x in r.detail) + (f" ({actor})" if actor else "")
+    elif f == "report":
+        text = "the Secretary-General's report" + (f": its {r.topic}" if r.topic else "")
+    elif f == "participation":
+        text = "how many took part, per source"
+    elif f == "timeline":
+        text = {"first": "the first meeting", "count": "how many meetings", "agenda": "when RtoP reached the formal agenda",
+                "gaps": "years without a meeting", "year": "what happened", "all": "the timeline"}.get(r.topic or "", "the timeline")
+    elif f == "definition":
+        topic = r.topic or ""
+        text = "what RtoP is" if topic == "rtop" else f"what {theme} means" if topic == "theme" else f"what {topic} means"
+    elif f == "regional_role":
+        text = "what regional arrangements can do (2011 report)"
+    else:
+        text = "a search of the source texts"
+    if f not in ("timeline",) or r.topic == "year":
+        text += _in(r.years)
+    return " ".join(text.split())
+
+
+def _title(a: Answer) -> str:
+    r = a.reading
+    theme = f"“{r.theme.name}”" if r.theme else ""
+    actor = r.actors[0].name if r.actors else ""
+    where = _in(r.years)
+    f = r.family
+    if f == "theme_actors":
+        if actor:
+            return f"Did {actor} raise {theme}{where}?"
+        if r.stance == "opposes":
+            return f"Who opposed {theme}{where}"
+        if r.stance == "concerned":
+            return f"Who raised concerns about {theme}{where}"
+        return f"Who raised {theme}{where}"
+    if f == "theme_count":
+        return f"How many raised {theme}{where}"
+    if f == "compare_years":
+        return f"{theme} across the dialogues{where}"
+    if f == "dissent":
+        return f"Who opposed or raised concerns{where}"
+    if f == "dialogue_themes":
+        return f"Themes of the dialogue{where}"
+    if f == "actor_said":
+        return f"What the sources record of {actor}{where}" + (f" on {theme}" if theme else "")
+    if f == "compare_actors":
+        return " and ".join(x.name for x in r.actors) + f" compared{where}"
+    if f == "speakers":
+        return f"Who spoke{where}"
+    if f == "spoke_check":
+        return f"Did {actor} speak{where}?"
+    if f == "behalf":
+        return f"Statements on behalf of others: {actor}"
+    if f == "roles":
+        return " and ".join(ROLE_LABELS.get(x, x) for x in r.detail) + where
+    if f == "report":
+        return f"The Secretary-General's report{where}" if r.years else "The Secretary-General's reports on RtoP"
+    if f == "participation":
+        return f"How many took part{where}, as each source states it"
+    if f == "timeline":
+        if r.topic == "year":
+            return f"The {r.years[0]} General Assembly meeting on RtoP" if r.years else "The General Assembly meetings on RtoP"
+        return TIMELINE_TITLES.get(r.topic or "", TIMELINE_TITLES["all"])
+    if f == "definition":
+        if r.topic == "rtop":
+            return "What the Responsibility to Protect (RtoP) is"
+        if r.topic == "theme":
+            return f"What {theme} means"
+        return f"What “{r.topic}” means" if r.topic and not r.topic.startswith("pillar") else f"The {r.topic or 'pillars'}"
+    if f == "regional_role":
+        return "What regional and sub-regional arrangements can do (the Secretary-General's 2011 report)"
+    return "Passages of the sources"
+
+
+class _Writer:
+    def __init__(self, a: Answer) -> None:
+        self.a = a
+        self.citations = Citations()
+        self.cited: list[Evidence] = []
+
+    def cite(self, ev: Evidence | None) -> str:
+        if ev is None:
+            return ""
+        if ev not in self.cited:
+            self.cited.append(ev)
+        return " " + self.citations.cite(ev.source)
+
+    def lines(self) -> list[str]:
+        out: list[str] = []
+        parts = self.a.parts
+        stated = [p for p in parts if isinstance(p, Stated)]
+        done_stated = False
+        for p in parts:
+            if isinstance(p, Stated):
+                if not done_stated:
+                    out.extend(self.stated(stated))
+                    done_stated = True
+                continue
+            out.extend(self.part(p))
+        return out
+
+    def part(self, p: Part) -> Iterable[str]:
+        if isinstance(p, Verdict):
+            yield self.verdict(p)
+        elif isinstance(p, NamedGroup):
+            label = GROUP_LABELS[p.label]
+            if self.a.reading.kinds == "states" and p.label != "states":
+                label = f"Also named, not states — {label.lower()}"
+            partial = " (partial list: the source names these among others)" if p.partial else ""
+            theme = f" · {p.theme}" if self.a.reading.family == "dissent" and p.theme else ""
+            yield (f"{STANCE_MARKS.get(p.stance, '')} {p.year}{esc(theme)} · {label}: {esc(', '.join(p.names))}{partial} — "
+                   f"{esc(p.summary)}{self.cite(p.evidence)}")
+        elif isinstance(p, CountGroup):
+            count = f" ({p.count})" if p.count is not None else ""
+            theme = f" · {p.theme}" if self.a.reading.family == "dissent" and p.theme else ""
+            yield (f"{STANCE_MARKS.get(p.stance, '')} {p.year}{esc(theme)} · {esc(p.quantity)}{count}, not named in the source — "
+                   f"{esc(p.summary)}{self.cite(p.evidence)}")
+            if p.refers_to:
+                yield f"  ↳ “{esc(p.quantity)}” refers back to the source's sentence before: {quote(p.refers_to, 260)}"
+        elif isinstance(p, ActorLine):
+            yield self.actor_line(p)
+        elif isinstance(p, SpeakerList):
+            yield from self.speakers(p)
+        elif isinstance(p, RoleRow):
+            title = f", {p.title}" if p.title else ""
+            yield f"{p.year} · {ROLE_LABELS.get(p.role, p.role)}: {esc(p.actor)}{esc(title)}{self.cite(p.evidence)}"
+        elif isinstance(p, Meeting):
+            report = f" · report “{esc(p.report_title)}” ({esc(p.report_symbol or 'no symbol')})" if p.report_title else ""
+            records = " · 📚 detailed records" if p.detailed else ""
+            notes = f" · {esc(p.notes)}" if p.notes else ""
+            yield f"{p.year} · {esc(p.meeting)} · {esc(p.dates or 'no date')}{report}{notes}{records}{self.cite(p.evidence)}"
+        elif isinstance(p, ThemeRow):
+            unnamed = f"; not named: {esc(', '.join(p.unnamed))}" if p.unnamed else ""
+            yield f"{p.year} · {esc(p.theme)} — {p.named} named{unnamed}{self.cite(p.evidence)}"
+        elif isinstance(p, Definition):
+            if p.verbatim:
+                yield f"**{esc(p.term)}** (the source's words): {quote(p.text, 400)}{self.cite(p.evidence)}"
+            else:
+                yield f"**{esc(p.term)}** in plain words (this bot's summary): {esc(p.text)}{self.cite(p.evidence)}"
+        elif isinstance(p, Contribution):
+            yield f"Pillar {p.pillar} · {esc(p.heading)}{self.cite(p.evidence)}"
+        elif isinstance(p, Tally):
+            yield self.tally(p)
+
+    def verdict(self, v: Verdict) -> str:
+        where = f" in {v.year}" if v.year else ""
+        about = f"“{v.about}”" if v.about else ""
+        if v.what == "raised":
+            if v.subject is None:
+                return f"{v.year}: no one is recorded raising {about}."
+            if v.yes:
+                return f"Yes: {v.subject} is named among those who raised {about}{where}."
+            return f"{v.subject} is not named among those who raised {about}{where}; the records name these:"
+        if v.what == "stance":
+            if v.yes:
+                return f"Recorded as {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}:"
+            return f"No one is recorded {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}. What the records hold:"
+        if v.what == "spoke":
+            if v.year is None:
+                return f"{v.subject} is not in the records of any meeting. How complete each meeting's list is:"
+            if v.yes:
+                return f"Yes: {v.subject} is on record at the {v.year} meeting."
+            return f"{v.subject} is not in the records of the {v.year} meeting."
+        if v.what == "on_topic":
+            if v.yes:
+                return f"On {about}{where}:"
+            return f"Nothing is recorded of {v.subject} on {about}{where}. What is recorded:"
+        if v.what == "behalf":
+            return f"The sources record no statement delivered by or for {v.subject} on behalf of others."
+        if v.what == "role":
+            return f"{v.subject} is not recorded in that role{where}."
+        if v.what == "on_record":
+            return f"Nothing is recorded of {v.subject}{where}."
+        return ""
+
+    def actor_line(self, p: ActorLine) -> str:
+        if p.what == "position":
+            return f"{STANCE_MARKS.get(p.stance or '', '')} {p.year} · {esc(p.actor)} · {esc(p.theme)}: {esc(p.text)}{self.cite(p.evidence)}"
+        if p.what == "statement":
+            details = f" ({esc('; '.join(p.details))})" if p.details else ""
+            return f"{p.year} · {esc(p.actor)}: statement listed{details}{self.cite(p.evidence)}"
+        if p.what == "role":
+            title = f" ({esc(p.details[0])})" if p.details and p.details[0] else ""
+            return f"{p.year} · {esc(p.actor)}: {ROLE_LABELS.get(p.text, p.text)}{title}{self.cite(p.evidence)}"
+        return f"{p.year} · {esc(p.actor)}: “{esc(p.text)}”{self.cite(p.evidence)}"
+
+    def speakers(self, p: SpeakerList) -> Iterable[str]:
+        label = GROUP_LABELS[p.label]
+        n = len(p.speakers)
+        if not p.speakers:
+            total = f" of the {p.stated_total} the source counts" if p.stated_total else ""
+            if p.partial:
+                yield f"{p.year}: the source lists some states{total}, a partial list, so a name missing from it proves nothing."
+            return
+        if p.partial and p.stated_total:
+            head = f"{p.year} · {label}: {n} listed of {p.stated_total} the sources count — a partial list"
+        elif p.partial:
+            head = f"{p.year} · {label}: {n} listed (only those matching the question)"
+        else:
+            total = f" (the sources count {p.stated_total})" if p.stated_total else ""
+            head = f"{p.year} · {label}: {n} listed{total}"
+        cite = self.cite(p.evidence[0] if p.evidence else Evidence(p.source, ""))
+        for ev in p.evidence[1:]:
+            if ev not in self.cited:
+                self.cited.append(ev)
+        names = []
+        for s in p.speakers:
+            bits = list(s.languages)
+            if s.on_behalf_of:
+                bits.append("on behalf of " + ", ".join(s.on_behalf_of))
+            if not s.delivered:
+                bits.append("distributed but not delivered")
+            elif s.note and p.label == "officials":
+                bits.append(s.note)
+            names.append(esc(s.name) + (f" ({esc('; '.join(bits))})" if bits else ""))
+        yield f"{head}{cite}: " + ", ".join(names)
+
+    def stated(self, items: list[Stated]) -> list[str]:
+        groups: dict[tuple, list[Stated]] = {}  # type: ignore[type-arg]
+        for s in items:
+            groups.setdefault((s.year, s.field, s.measure), []).append(s)
+        out = []
+        for (year, field, measure), group in groups.items():
+            values: dict[str, list[str]] = {}
+            for s in group:
+                values.setdefault(s.value, []).append(self.cite(s.evidence).strip())
+            label = FIELD_LABELS.get(field, field)
+            if field == "participation" and measure:
+                label = f"Participation ({MEASURE_LABELS.get(measure, measure)})"
+            shown = " · ".join(f"{esc(v)} {''.join(dict.fromkeys(marks))}" for v, marks in values.items())
+            conflict = " ⚠️ sources differ" if any(s.conflict for s in group) else ""
+            out.append(f"{year} · {label}: {shown}{conflict}")
+        return out
+
+    def tally(self, t: Tally) -> str:
+        if t.what == "themes":
+            return f"{t.year}: {t.count} themes recorded"
+        if t.what == "meetings":
+            return f"{t.count} General Assembly meetings on RtoP were held in the timeline 2009–2024:"
+        if t.what == "dialogues":
+            return f"· {t.count} informal interactive dialogues"
+        if t.what == "debates":
+            return f"· {t.count} plenary or formal debates"
+        if t.what == "no_meeting":
+            return f"· {t.count} year(s) without a meeting" if t.count else "Every year of the timeline had a meeting."
+        if t.what == "listed_states":
+            return f"{t.year}: the source's list of statements names {t.count} states."
+        if t.what == "contributions":
+            return f"The 2011 report lists {t.count} ways regional and sub-regional arrangements can help under pillar {t.year} (see /pillar explain)."
+        return f"{t.what}: {t.count}"
+
+    def evidence_lines(self) -> list[str]:
+        out = []
+        for ev in self.cited[:EVIDENCE_SHOWN]:
+            if ev.excerpt:
+                out.append(f"{self.citations.cite(ev.source)} {quote(ev.excerpt, 300)}")
+        more = len([e for e in self.cited if e.excerpt]) - EVIDENCE_SHOWN
+        if more > 0:
+            out.append(f"…and {more} more excerpts.")
+        return out
+
+
+def snippet(text: str, terms: tuple[str, ...], size: int = 560) -> str:
+    """The part of a long passage where most of the searched words are, marked "…" where cut."""
+    if len(text) <= size:
+        return text
+    low = text.lower()
+    spots = [i for t in terms if len(t) > 3 for i in _find_all(low, t.lower())]
+    if not spots:
+        return text
+    best = max(spots, key=lambda i: sum(1 for t in terms if t.lower() in low[max(0, i - 80): i + size - 80]))
+    start = max(0, best - 80)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    return ("…" if start else "") + text[start:start + size]
+
+
+def _find_all(text: str, term: str) -> list[int]:
+    out, at = [], text.find(term)
+    while at >= 0 and len(out) < 20:
+        out.append(at)
+        at = text.find(term, at + 1)
+    return out
+
+
+def answer(a: Answer) -> Reply:
+    """The reply to /ask."""
+    if a.status == "not_english":
+        return build_reply(NOT_ENGLISH[0], description=NOT_ENGLISH[1], colour=NOTICE, ephemeral=True)
+    footer = limits.clip(f"Read as: {read_as(a.reading)}", 200)
+    others = [f"• {esc(read_as(r))}" for r in a.alternatives]
+    other_section = [Section("Or did you mean", others)] if others else []
+    if a.status == "unknown_year":
+        years = a.years_known
+        span = f"{years[0]}–{years[-1]}" if years else "none"
+        return build_reply(
+            f"There is no General Assembly meeting on RtoP in {a.note} in the records",
+            description=f"The records cover the meetings of {span}. Try `/dialogue list` for every one.",
+            sections=other_section, colour=NOTICE, footer=footer)
+    w = _Writer(a)
+    if a.status == "no_answer":
+        description = ("**No answer in the records.** The bot's records hold no answer to that question as it read it."
+                       + (" These passages of the source texts may help; they are passages, not an answer." if a.hits else
+                          " Try naming a theme, a state or a year, e.g. “Which states raised the veto in 2014?”"))
+        passages = [f"{w.citations.cite(h.source)} passage {h.ordinal} of {h.passages_in_source} — "
+                    f"{quote(snippet(h.text, h.terms), 600)}" for h in a.hits]
+        sections = ([Section("Passages that may help (source text, not an answer)", passages)] if passages else []) + other_section
+        return build_reply("No answer in the records", description=description, sections=sections, citations=w.citations,
+                           colour=NOTICE, footer=footer)
+    body = w.lines()
+    evidence = w.evidence_lines()
+    sections = ([Section("Evidence", evidence)] if evidence else []) + other_section
+    return build_reply(limits.clip(_title(a), limits.EMBED_TITLE), description="\n".join(body), sections=sections,
+                       citations=w.citations, footer=footer)
+
+
+__all__ = ["answer", "read_as"]

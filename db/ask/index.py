@@ -1,0 +1,193 @@
+"""The in-memory index /ask ranks readings with, built from the records' own words.
+
+Each theme is a small document: its name, keywords, description and the
+summaries and excerpts of the positions recorded under it, stemmed. Built once
+per name index (the store makes new name indexes whenever actors, themes or
+meetings change) and kept in memory, so a question costs no query to read.
+Pure Python over the rows, so it works on any database the store runs on.
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import models as m
+from db.ask.words import Vocabulary, stems, vocabulary, words
+from db.names import NameEntry, NameIndex, fold
+from db.queries.convert import reference, rows
+
+EVIDENCE_PER_THEME = 30  # summaries and excerpts read per theme: enough for its vocabulary, bounded at any scale
+
+# field weights: a word of the theme's name tells most, a word of one excerpt least
+NAME, KEYWORD, DESCRIPTION, EVIDENCE = 3.0, 2.5, 1.5, 0.8
+
+
+@dataclass
+class ThemeDoc:
+    entry: NameEntry
+    name: frozenset[str]
+    keywords: frozenset[str]
+    description: frozenset[str]
+    evidence: Counter[str]
+    phrases: tuple[tuple[str, ...], ...]  # the name and multi-word keywords, as stem sequences
+    pillar: int | None = None
+    texts: tuple[str, str, str] = ("", "", "")
+    years: frozenset[int] = frozenset()  # meetings with records under the theme  # keywords and name, description, evidence: stems joined, for phrases
+
+    def weight(self, s: str) -> float:
+        if " " in s:
+            padded = f" {s} "
+            if padded in self.texts[0]:
+                return KEYWORD
+            if padded in self.texts[1]:
+                return DESCRIPTION
+            return EVIDENCE if padded in self.texts[2] else 0.0
+        if s in self.name:
+            return NAME
+        if s in self.keywords:
+            return KEYWORD
+        if s in self.description:
+            return DESCRIPTION
+        n = self.evidence.get(s, 0)
+        return EVIDENCE * min(1.0, n / 2) if n else 0.0
+
+
+@dataclass
+class AskIndex:
+    themes: list[ThemeDoc]
+    idf: dict[str, float]
+    known: frozenset[str]  # every stem of the records' words (themes, actors)
+    actor_terms: list[tuple[str, NameEntry]]  # folded names and aliases, for typos
+    vocab: Vocabulary
+    by_slug: dict[str, ThemeDoc] = field(default_factory=dict)
+    actors: NameIndex | None = None
+    lexicon: frozenset[str] = frozenset()  # folded words of the records and the vocabulary, for typos
+    lexicon_list: tuple[str, ...] = ()
+
+    def names_topic(self, actor: NameEntry) -> bool:
+        """Whether the actor's name is also a theme's keyword ("Libya", "Syria"): then it may name the topic."""
+        names = {" ".join(stems(t)) for t in (actor.name, *actor.terms)}
+        return any(f" {n} " in doc.texts[0] for doc in self.themes for n in names if n)
+
+    def score_themes(
+        self, looks: dict[str, dict[str, float]], sequence: list[str], years: tuple[int, ...] = ()
+    ) -> list[tuple[float, ThemeDoc]]:
+        """Themes by how well the question's words match their words, best first.
+
+        Each word of the question counts once: by itself or by its best synonym in the theme.
+        """
+        scored = []
+        joined = " " + " ".join(sequence) + " "
+        for doc in self.themes:
+            score = 0.0
+            for variants in looks.values():
+                best = 0.0
+                for s, w in variants.items():
+                    fw = doc.weight(s)
+                    if fw:
+                        best = max(best, w * fw * self.idf.get(s, 1.0))
+                score += best
+            for phrase in doc.phrases:
+                if len(phrase) > 1 and f" {' '.join(phrase)} " in joined:
+                    score += 1.5 * len(phrase)
+            if score > 0 and doc.name:
+                # of two themes the question's words match, the one whose name it covers more
+                covered = sum(1 for s in doc.name if any(s in v for v in looks.values()))
+                score += 2.0 * covered / len(doc.name)
+            if score > 0 and years and doc.years and not doc.years & set(years):
+                score *= 0.6  # nothing recorded under the theme in the years asked about
+            if score > 0:
+                scored.append((score, doc))
+        scored.sort(key=lambda x: -x[0])
+        return scored
+
+
+_INDEXES: "weakref.WeakKeyDictionary[NameIndex, AskIndex]" = weakref.WeakKeyDictionary()
+
+
+async def ask_index(session: AsyncSession, actors: NameIndex, themes: NameIndex) -> AskIndex:
+    index = _INDEXES.get(themes)
+    if index is None or index.actors is not actors:
+        index = await _build(session, actors, themes)
+        _INDEXES[themes] = index
+    return index
+
+
+async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) -> AskIndex:
+    vocab = vocabulary()
+    ref = await reference(session)
+    evidence: dict[int, Counter[str]] = {}
+    theme_years: dict[int, set[int]] = {}
+    for model in (m.Position, m.UnnamedClaim):
+        for theme_id, dialogue_id in await rows(session, select(model.theme_id, model.dialogue_id).distinct()):
+            theme_years.setdefault(theme_id, set()).add(ref.years.get(dialogue_id, 0))
+    joined: dict[int, list[str]] = {}
+    for model in (m.Position, m.UnnamedClaim):
+        rn = func.row_number().over(partition_by=model.theme_id, order_by=model.id).label("rn")
+        sub = select(model.theme_id, model.summary, model.excerpt, rn).subquery()
+        found = await rows(session, select(sub.c.theme_id, sub.c.summary, sub.c.excerpt).where(sub.c.rn <= EVIDENCE_PER_THEME))
+        seen: set[tuple[int, str]] = set()
+        for theme_id, summary, excerpt in found:
+            bag = evidence.setdefault(theme_id, Counter())
+            for text in (summary, excerpt):
+                if (theme_id, text) in seen:
+                    continue
+                seen.add((theme_id, text))
+                text_stems = stems(text)
+                bag.update(set(text_stems) - vocab.stopwords)
+                joined.setdefault(theme_id, []).append(" ".join(text_stems))
+    docs = []
+    for entry in themes.entries:
+        info = ref.themes.get(entry.id)
+        description = info.description if info else ""
+        keyword_stems = [stems(k) for k in entry.terms]
+        docs.append(ThemeDoc(
+            entry=entry,
+            name=frozenset(stems(entry.name)) - vocab.stopwords,
+            keywords=frozenset(s for ks in keyword_stems for s in ks) - vocab.stopwords,
+            description=frozenset(stems(description)) - vocab.stopwords,
+            evidence=evidence.get(entry.id, Counter()),
+            phrases=tuple(p for p in [tuple(stems(entry.name)), *map(tuple, keyword_stems)] if p),
+            pillar=info.pillar if info else None,
+            years=frozenset(theme_years.get(entry.id, ())),
+            texts=(
+                " | ".join(" ".join(p) for p in [stems(entry.name), *keyword_stems]).join("  "),
+                " ".join(stems(description)).join("  "),
+                " | ".join(joined.get(entry.id, ())).join("  "),
+            ),
+        ))
+    df: Counter[str] = Counter()
+    for doc in docs:
+        df.update(doc.name | doc.keywords | doc.description | set(doc.evidence))
+    n = max(1, len(docs))
+    idf = {s: math.log(1 + n / c) for s, c in df.items()}
+    known = set(df)
+    actor_terms = []
+    for entry in actors.entries:
+        for term in (entry.name, *entry.terms):
+            folded = fold(term)
+            known.update(stems(term))
+            if len(folded) >= 4:
+                actor_terms.append((folded, entry))
+    known.update(vocab.stopwords, vocab.not_topic)
+    for group in vocab.groups:
+        for phrase in group:
+            known.update(phrase)
+    lexicon: set[str] = set(vocab.surface)
+    for entry in themes.entries:
+        info = ref.themes.get(entry.id)
+        lexicon.update(words(" ".join((entry.name, *entry.terms, info.description if info else ""))))
+    for entry in actors.entries:
+        lexicon.update(words(" ".join((entry.name, *entry.terms))))
+    lexicon = {w for w in lexicon if len(w) >= 3 and not w.isdigit()}
+    return AskIndex(docs, idf, frozenset(known), actor_terms, vocab, {d.entry.code or "": d for d in docs}, actors,
+                    frozenset(lexicon), tuple(sorted(lexicon)))
+
+
+__all__ = ["AskIndex", "ThemeDoc", "ask_index", "words"]

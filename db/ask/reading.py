@@ -1,0 +1,485 @@
+"""Reading a question: candidate readings (family × theme × actors × years), ranked.
+
+What a question is about (theme, actors, years) is found with the records' own
+words (`db.ask.index`); what kind of answer it wants (who, how many, what was
+said, who spoke …) from cue words. Each family that the question's slots allow
+becomes a candidate reading, scored by its cues and by how well its slots are
+filled; the best is answered and close runners-up are offered.
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from db.ask.answers import Reading
+from db.ask.index import AskIndex, ThemeDoc
+from db.ask.words import stem, words
+from db.names import NameEntry, NameIndex, fold
+
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+_MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)")
+_MARKDOWN = re.compile(r"[*_~`|>#]+")
+_STANCE_WORD = re.compile(r"oppos\w*|against|reject\w*|object\w*|critic\w*|disagree\w*|hostile|concern\w*|worr\w*|apprehens\w*"
+                          r"|reservations?|doubt\w*|sceptic\w*|skeptic\w*|misgiving\w*|wary|fears?|feared|uneasy|qualms|naysayers?|critical")
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+
+
+def cue(pattern: str) -> "re.Pattern[str]":
+    return re.compile(pattern)
+
+
+CUES = {
+    "count": cue(r"\bhow many\b|\bnumber of\b|\bhow much\b|\bcount\b|\btotal\b|\bhow often\b"),
+    "who": cue(r"\bwho\b|\bwhich\b|\bwhat (?:states|countries|nations|governments|delegations|organi[sz]ations|groups|ngos|actors)\b"
+               r"|\blist\b|\bname (?:the|all|any)\b|\bnames of\b|\bidentify\b|\bany (?:state|country|government|one)\b"),
+    "did": cue(r"^(?:so |and |but |ok |okay |hey |also |then )?(?:did|does|do|has|have|was|were|is|are)\b|\bwhether\b|\bif\b"),
+    "say": cue(r"\bsay\b|\bsaid\b|\bsays\b|\bstance\b|\bposition\b|\bviews?\b|\bthink\b|\bthought\b|\bargue\w*|\bstated?\b"
+               r"|\bremarks?\b|\btell me about\b|\bcontribut\w*|\bwhat (?:was|is) \w+(?: \w+)?(?:'s)? (?:line|view|take)\b|\bon record\b|\brecord\w*"),
+    "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\binterven\w*"
+                 r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
+                 r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
+    "compare": cue(r"\bcompar\w*|\bversus\b|\bvs\b|\bdiffer\w*|\bcontrast\w*|\bhow (?:\w+ ){0,5}chang\w*|\bchang\w* (?:over|between|from|across|since)\b"
+                   r"|\bevolv\w*|\bover time\b|\bover the years\b"
+                   r"|\bacross (?:the )?(?:years|dialogues|meetings)\b|\bboth\b|\bsimilar\w*|\bagree with each other\b|\bfrom one year\b"),
+    "themes": cue(r"\bthemes?\b|\btopics?\b|\bissues?\b|\bsubjects?\b|\bwhat was discussed\b|\bdiscussed at\b|\bmain points\b"
+                  r"|\bcame up\b|\bcovered\b|\bon the table\b|\bwhat did (?:they|states|delegations|people) (?:talk|discuss)"),
+    "behalf": cue(r"\bbehalf\b|\b(?:speak|spoke|speaking|speaks|talk|talked|talking) (?:up )?for\b|\brepresent\w*|\bin the name of\b"),
+    "moderator": cue(r"\bmoderat\w*|\bchair\w*|\bfacilitat\w*|\bran the (?:panel|debate|dialogue)\b"),
+    "panelist": cue(r"\bpanel\w*|\bexperts?\b"),
+    "opening_remarks": cue(r"\bopen(?:ed|ing|s)?\b|\bkick\w* off\b|\bbegan\b|\bstarted the (?:meeting|dialogue|debate)\b|\bfirst to speak\b"),
+    "report": cue(r"\breports?\b"),
+    "reports_list": cue(r"\b(?:which|what|list|all|every|each) (?:\w+ ){0,2}reports\b|\breports (?:has|have|did)\b"),
+    "title": cue(r"\btitle\w*|\bcalled\b|\bnamed\b|\bname of\b|\bentitled\b|\bwhat was it about\b"),
+    "symbol": cue(r"\bsymbol\b|\bdocument (?:number|code)\b|\bun number\b|\bcode\b|\ba/\d+"),
+    "date": cue(r"\bdates?\b|\bdated\b|\bwhen\b|\breleased?\b|\bpublish\w*|\bissued\b|\bcame out\b|\bwhat day\b"),
+    "first": cue(r"\bfirst (?:ever )?(?:ga |general assembly |informal |interactive )*(?:dialogue|meeting|debate|session|time)\b"
+                 r"|\bwhen did (?:\w+ ){0,4}(?:start|begin)\b|\bsince when\b"
+                 r"|\b(?:start|began|begin)\w* (?:\w+ ){0,3}(?:dialogues?|meetings?|debat\w*|discuss\w*|talk\w*)\b"),
+    "how_many_meetings": cue(r"\bhow many (?:\w+ ){0,4}(?:dialogues|meetings|debates|sessions|times)\b|\bnumber of (?:\w+ ){0,3}(?:dialogues|meetings|debates)\b"),
+    "agenda": cue(r"\bformal agenda\b|\bagenda item\b|\bon the agenda\b|\bonto the agenda\b|\bformali[sz]\w*"),
+    "gaps": cue(r"\bwithout (?:a |any )?(?:meeting|dialogue|debate)\b|\bno (?:ga )?(?:meeting|dialogue|debate)\b|\bskipp\w*|\bcancel\w*"
+                r"|\bmissed\b|\bgaps?\b|\bnot held\b|\bwasn.?t held\b|\bdidn.?t (?:meet|take place|happen)\b|\bnever met\b|\bno dialogue\b|\bpaus\w*"),
+    "happened": cue(r"\bwhat happened\b|\bwhat took place\b|\bwhat (?:was|were) (?:held|on)\b|\bsummar\w*|\boverview\b|\brecap\b|\bwhat went on\b"
+                    r"|\bwhat kind of meeting\b|\btell me about (?:the )?\d{4}|\bwhen was\b|\bwhen did\b|\bwhen is\b|\bwhere was\b"),
+    "timeline": cue(r"\btimeline\b|\bhistory\b|\bevery (?:year|meeting|dialogue)\b|\ball (?:the )?(?:meetings|dialogues|debates)\b|\bsince 2009\b|\beach year\b"),
+    "define": cue(r"\bwhat (?:is|are|does|do|was)\b|\bdefin\w*|\bmean\w*|\bexplain\w*|\bstand for\b|\bconcept\b|\bidea (?:of|behind)\b"
+                  r"|\bmeant by\b|\bwhat.s\b|\bdescribe\b|\bintroduc\w*|\bbasics?\b|\bin (?:plain|simple) (?:words|terms|english)\b"),
+    "regional": cue(r"\bregional\b|\bsub ?regional\b|\bregions?\b"),
+    "regional_do": cue(r"\b(?:do|does|can|could|should|role|roles|contribut\w*|help\w*|play|part)\b"),
+    "opposes": cue(r"\boppos\w*|\bagainst\b|\breject\w*|\bobject\w*|\bcriticis\w*|\bcriticiz\w*|\bdisagree\w*|\bhostile\b|\bdenounc\w*"
+                   r"|\bresist\w*|\bdismiss\w*|\bnay ?sayers?\b|\bcritical\b|\bdetractors?\b|\bopponents?\b|\bsceptics?\b|\bskeptics?\b|\bpush\w* back\b|\bnot in favou?r\b|\bdissent\w*"),
+    "concerned": cue(r"\bconcern\w*|\bworr\w*|\bapprehens\w*|\breservations?\b|\bdoubt\w*|\bsceptic\w*|\bskeptic\w*|\bmisgiving\w*"
+                     r"|\bwary\b|\bfears?\b|\bfeared\b|\buneasy\b|\bqualms\b|\bcautio\w*|\bnervous\b|\buncomfortable\b|\bhesita\w*"),
+    "supports": cue(r"\bsupport\w*|\bbacked\b|\bback(?:ing|s)?\b|\bendors\w*|\bin favou?r\b|\bchampion\w*|\bwelcom\w*|\bpraise\w*"),
+    "states": cue(r"\bstates?\b|\bcountr(?:y|ies)\b|\bnations?\b|\bgovernments?\b|\bdelegations?\b"),
+    "organisations": cue(r"\borgani[sz]ations?\b|\bngos?\b|\bcivil society\b|\bregional (?:bodies|groups|organi)|\bbodies\b|\bgroups?\b|\bregional\b"),
+    "officials": cue(r"\bofficials?\b|\bun staff\b|\bsecretar\w*|\badvis[eo]rs?\b|\bpanel\w*|\bpeople\b|\bindividuals?\b|\bpersons?\b"),
+    "not_delivered": cue(r"\bnot deliver\w*|\bundelivered\b|\bdistributed\b|\bdidn.?t deliver\w*|\bnever delivered\b|\bonly in writing\b|\bwritten statement\b|\bwithout delivering\b"),
+    "raise": cue(r"\brais\w*|\bmention\w*|\bhighlight\w*|\bstress\w*|\bemphasi[sz]\w*|\bcall\w* for\b|\burg\w*|\bwant\w*|\bpush\w*"
+                 r"|\bback\w*|\bsupport\w*|\bbr(?:ing|ought) up\b|\btalk\w* about\b|\bspoke about\b|\bspeak about\b|\bwarn\w*|\bpoint\w* to\b|\bagree\w*|\bcit(?:e|ed|es|ing)\b|\bnot(?:ed|es|ing)\b|\bunderlin\w*|\bexpress\w*|\bvoic\w*|\bfocus\w*|\bcare\w* about"),
+    "rtop": cue(r"\b(?:rtop|r2p|responsibility to protect)\b"),
+    "pillar": cue(r"\bpillars?\b"),
+    "language": cue(r"\blanguages?\b|\bin (?:spanish|french|english|russian|arabic|chinese)\b|\b(?:spanish|french|english|russian|arabic|chinese)[- ]speaking\b"),
+}
+LANGUAGES = ("Spanish", "French", "English", "Russian", "Arabic", "Chinese")
+_LANGUAGE = re.compile(r"\b(spanish|french|english|russian|arabic|chinese|espanol|francais)\b")
+_LANGUAGE_NAMES = {"espanol": "Spanish", "francais": "French"}
+_PILLAR_NUMBER = re.compile(r"\bpillar (one|two|three|iii|ii|i|1|2|3)\b|\b(first|second|third) pillar\b|\bpillars? (?:no\.? )?(1|2|3)\b")
+PILLAR_WORDS = {"one": 1, "two": 2, "three": 3, "1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3,
+                "first": 1, "second": 2, "third": 3}
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+            "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8}
+_ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:annual |informal |interactive |ga |general assembly |un )*(?:dialogue|meeting|debate|session)\b")
+# terms the sources use that a definition question may ask about, beyond themes and pillars
+TERMS = {
+    "structural prevention": re.compile(r"\bstructural(?:ly)? prevent\w*|\bstructural\b"),
+    "operational prevention": re.compile(r"\boperational(?:ly)? prevent\w*|\boperational\b"),
+}
+# "which regional organisations", "how many member states": who is asked about, not a topic
+_KIND_PHRASE = re.compile(
+    r"\b(?:which|what|how many|list(?: the| all)?|name(?: the| all)?|any|the|did any|were there any)"
+    r"(?: (?:other|african|european|latin american|asian|western|small|un|regional|sub ?regional|civil society|"
+    r"non ?governmental|international|member|observer))* (?:organi[sz]ations?|ngos?|groups?|bodies|states?|countries|"
+    r"nations|delegations?|governments?|actors?|officials?|speakers?|participants?)\b")
+_DEFINE_SUBJECT = re.compile(r"^(?:so |and |ok |okay |hey |hi |please )*(?:what(?:'s| is| are| does| do)|define|explain|describe|meaning of)\b")
+
+
+@dataclass(frozen=True)
+class Slots:
+    """What a question names and asks for, before it is read as one family."""
+
+    text: str  # folded
+    stems: tuple[str, ...]  # content stems, in order
+    cues: frozenset[str]
+    years: tuple[int, ...]
+    actors: tuple[NameEntry, ...]
+    themes: tuple[tuple[float, ThemeDoc], ...]  # best first
+    themes_without_actors: tuple[tuple[float, ThemeDoc], ...]
+    pillar: int | None
+    languages: tuple[str, ...]
+    terms: tuple[str, ...]
+    ordinal_year: int | None
+    topical: int  # content words the records do not know
+    core: dict[int, float] | None = None  # theme scores without the question's stance words, when it has any
+    kinds: str | None = None  # states | organisations | officials: what "which …" asks for
+    actor_topic: bool = False  # an actor named is also a theme's keyword ("Libya", "Syria")
+
+
+def clean_question(question: str) -> str:
+    """The question without mentions and markdown, spaces collapsed."""
+    text = _MENTION.sub(" ", question)
+    text = _MARKDOWN.sub(" ", text)
+    text = _POSSESSIVE.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def not_english(question: str, index: AskIndex) -> bool:
+    """Mostly words of other languages and few English ones (names do not count either way)."""
+    ws = words(question)
+    if len(ws) < 2:
+        return False
+    foreign = sum(1 for w in ws if w in index.vocab.foreign)
+    english = sum(1 for w in ws if stem(w) in index.vocab.stopwords or stem(w) in index.vocab.not_topic)
+    return foreign >= 2 and foreign > english
+
+
+_Phrase = tuple[NameEntry, str, bool, "re.Pattern[str]"]
+_PHRASES: "weakref.WeakKeyDictionary[NameIndex, list[_Phrase]]" = weakref.WeakKeyDictionary()
+
+
+def _phrases(index: NameIndex) -> list[_Phrase]:
+    """(entry, needle, short, whole-word pattern) for every name and alias, compiled once per index.
+
+    Short terms (acronyms, surnames) match case-sensitively, so "us" or "luck"
+    in ordinary prose does not name a country or a person.
+    """
+    phrases = _PHRASES.get(index)
+    if phrases is None:
+        phrases = []
+        for entry in index.entries:
+            for term in (entry.name, *entry.terms):
+                folded = fold(term)
+                if len(folded) < 2:
+                    continue
+                short = len(folded) <= 4
+                needle = _keep_case(term) if short else folded
+                phrases.append((entry, needle, short, re.compile(rf"(?<![\w]){re.escape(needle)}(?![\w])")))
+        _PHRASES[index] = phrases
+    return phrases
+
+
+def _keep_case(text: str) -> str:
+    import unicodedata
+
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = re.sub(r"[.\"()\[\],;:!?]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def find_actors(question: str, actors: NameIndex, index: AskIndex) -> tuple[list[NameEntry], list[tuple[int, int]]]:
+    """Actors named in the question (longest names first, no overlaps), and the character spans of the folded text."""
+    folded, cased = fold(question), _keep_case(question)
+    spans = []
+    for entry, needle, short, pattern in _phrases(actors):
+        haystack = cased if short else folded
+        if needle not in haystack:
+            continue
+        for match in pattern.finditer(haystack):
+            spans.append((match.end() - match.start(), match.start(), match.end(), entry, short))
+    spans.sort(key=lambda s: (-s[0], s[1]))
+    taken: list[tuple[int, int]] = []
+    found: list[tuple[int, NameEntry]] = []
+    for _, start, end, entry, short in spans:
+        if short:  # positions in the case-kept text differ slightly from the folded one: locate it there
+            located = folded.find(fold(cased[start:end]))
+            start, end = (located, located + end - start) if located >= 0 else (start, end)
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if all(entry.id != f.id for _, f in found):
+            found.append((start, entry))
+    found.sort(key=lambda x: x[0])
+    return [e for _, e in found], taken
+
+
+def _fuzzy_actors(tokens: list[str], index: AskIndex, known: frozenset[str]) -> list[NameEntry]:
+    """Names typed with a typo ("Phillipines"): unknown words or word pairs close to one name."""
+    if not index.actor_terms:
+        return []
+    terms = [t for t, _ in index.actor_terms]
+    out: list[NameEntry] = []
+    for i, token in enumerate(tokens):
+        if len(token) < 5 or stem(token) in known:
+            continue
+        candidates = [token]
+        if i + 1 < len(tokens):
+            candidates.append(f"{token} {tokens[i + 1]}")
+        if i > 0:
+            candidates.append(f"{tokens[i - 1]} {token}")
+        best = None
+        for text in candidates:
+            match = process.extractOne(text, terms, scorer=fuzz.ratio, score_cutoff=80 if len(text) >= 6 else 86)
+            if match and (best is None or match[1] > best[1]):
+                best = match
+        if best is not None:
+            entry = index.actor_terms[best[2]][1]
+            if all(entry.id != e.id for e in out):
+                out.append(entry)
+    return out
+
+
+def _correct(token: str, index: AskIndex) -> str:
+    """A misspelt content word replaced by the records' closest word, if one is close."""
+    s = stem(token)
+    if s in index.known or len(token) < 5:
+        return s
+    match = process.extractOne(s, list(index.idf), scorer=fuzz.ratio, score_cutoff=82)
+    return match[0] if match else s
+
+
+_TOKEN = re.compile(r"[^\W\d_]+")
+MAX_CORRECTIONS = 12
+
+
+def correct_typos(question: str, index: AskIndex) -> str:
+    """Words the records and the vocabulary do not know, replaced by the closest word they do ("contries")."""
+    budget = [MAX_CORRECTIONS]
+
+    def fix(m: "re.Match[str]") -> str:
+        word = m.group(0)
+        folded = fold(word)
+        if len(folded) < 4 or folded in index.lexicon or stem(folded) in index.known or budget[0] <= 0:
+            return word
+        budget[0] -= 1
+        found = process.extractOne(folded, index.lexicon_list, scorer=fuzz.ratio, score_cutoff=80 if len(folded) >= 6 else 85)
+        if found is None or found[0] in folded or folded in found[0]:
+            return word  # "indifference" holds "difference": a word of its own, not a typo
+        return found[0]
+
+    return _TOKEN.sub(fix, question)
+
+
+def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tuple[int, ...]) -> Slots:
+    question = correct_typos(question, index)
+    text = fold(question)
+    cues = frozenset(name for name, pattern in CUES.items() if pattern.search(text))
+    years = tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
+    ordinal_year = None
+    om = _ORDINAL.search(text)
+    if om and not cues & {"first"} or (om and om.group(1) != "first"):
+        n = ORDINALS[om.group(1)] if om else 0
+        if 0 < n <= len(meetings):
+            ordinal_year = meetings[n - 1]
+    found, spans = find_actors(question, actors, index)
+    spans = list(spans) + [(m.start(), m.end()) for m in _KIND_PHRASE.finditer(text)]
+    tokens = words(_KIND_PHRASE.sub(" ", text))
+    # words inside actor names do not count towards themes, unless a theme is named by them too ("Libya")
+    outside = text
+    for s, e in sorted(spans, reverse=True):
+        outside = outside[:s] + " " * (e - s) + outside[e:]
+    vocab = index.vocab
+    skip = vocab.stopwords | vocab.not_topic
+    inside_words = words(outside)
+    fuzzy = _fuzzy_actors([w for w in inside_words if not w.isdigit()], index, index.known)
+    for entry in fuzzy:
+        if all(entry.id != a.id for a in found):
+            found.append(entry)
+    content_all = [_correct(w, index) for w in tokens if not w.isdigit()]
+    content_out = [_correct(w, index) for w in inside_words if not w.isdigit()]
+    seq_all = [s for s in content_all if s not in skip]
+    seq_out = [s for s in content_out if s not in skip]
+    asked = years + ((ordinal_year,) if ordinal_year else ())
+    themes_all = index.score_themes(vocab.expand(seq_all), content_all, asked)
+    themes_out = index.score_themes(vocab.expand(seq_out), content_out, asked) if found else themes_all
+    # a theme must be named by more than the words of a stance ("who raised concerns" is not about one theme)
+    stance_stems = {stem(w) for w in tokens if _STANCE_WORD.fullmatch(w)}
+    core_seq = [x for x in seq_all if x not in stance_stems]
+    core = {doc.entry.id: score for score, doc in index.score_themes(vocab.expand(core_seq), [x for x in content_all if x not in stance_stems], asked)} if stance_stems else None
+    pm = _PILLAR_NUMBER.search(text)
+    pillar = PILLAR_WORDS.get(next(g for g in pm.groups() if g)) if pm else None
+    languages = tuple(dict.fromkeys(_LANGUAGE_NAMES.get(m, m.capitalize()) for m in _LANGUAGE.findall(text)))
+    terms = tuple(t for t, rx in TERMS.items() if rx.search(text))
+    # content words the records know nothing of ("capital", "football"): a sign the question is about something else
+    topical = sum(1 for s in seq_out if s not in index.known and s not in index.idf)
+    return Slots(text, tuple(seq_all), cues, years, tuple(found), tuple(themes_all[:5]), tuple(themes_out[:5]),
+                 pillar, languages, terms, ordinal_year, topical, core, _kinds(text),
+                 any(index.names_topic(a) for a in found))
+
+
+# -- candidate readings -----------------------------------------------------------------
+
+THEME_FLOOR = 2.0  # a theme score below this is a stray word, not a topic
+
+
+THEME_FULL = 9.0  # a theme score from which the theme is surely what the question is about
+
+
+def _confidence(score: float, best: float) -> float:
+    """0..1: how surely the question is about this theme (a runner-up far behind the best is less sure)."""
+    if score < THEME_FLOOR:
+        return 0.0
+    return min(1.0, score / THEME_FULL) * (score / best) ** 0.5 if best else 0.0
+
+
+def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
+    c = slots.cues
+    has = c.__contains__
+    years = slots.years or ((slots.ordinal_year,) if slots.ordinal_year else ())
+    actors = slots.actors
+    stance = "opposes" if has("opposes") else "concerned" if has("concerned") else "supports" if has("supports") and has("who") else None
+    kinds = slots.kinds
+    roles = tuple(r for r in ("opening_remarks", "moderator", "panelist") if has(r))
+    out: list[Reading] = []
+
+    def add(family: str, score: float, **kw) -> None:  # type: ignore[no-untyped-def]
+        out.append(Reading(family, score=round(score, 3), years=kw.pop("years", years), **kw))
+
+    # themes read from the words outside actors' names, and from all words: an actor's name may name the
+    # topic ("about Libya"), surely when a theme's keywords hold it, less surely otherwise ("thanked Deng")
+    theme_sets = [(slots.themes_without_actors, False, 1.0)] if actors else [(slots.themes, False, 1.0)]
+    if actors and slots.themes and slots.themes_without_actors != slots.themes:
+        theme_sets.append((slots.themes, True, 1.0 if slots.actor_topic else 0.6))
+    best_theme_conf = 0.0
+    options: dict[int, tuple[float, ThemeDoc, bool]] = {}
+    top = max((ranked[0][0] for ranked, _, _ in theme_sets if ranked), default=0.0)
+    for ranked, names_actor, factor in theme_sets:
+        for score, doc in ranked[:2]:
+            conf = _confidence(score, top) * factor
+            if slots.core is not None and slots.core.get(doc.entry.id, 0.0) < THEME_FLOOR:
+                conf *= 0.25
+            if conf > 0 and conf > options.get(doc.entry.id, (0.0,))[0]:
+                options[doc.entry.id] = (conf, doc, names_actor)
+                best_theme_conf = max(best_theme_conf, conf)
+    theme_options = sorted(options.values(), key=lambda o: -o[0])
+    one_actor = actors[:1]
+    speak_only = has("speak") and not has("raise")  # "who spoke", not "who spoke about"
+
+    for conf, doc, names_actor in theme_options:
+        th = doc.entry
+        acts = () if names_actor else one_actor
+        raise_bonus = 0.6 if has("raise") else 0.0
+        asks = any(has(x) for x in ("who", "count", "raise", "did", "say", "compare", "opposes", "concerned", "supports", "speak"))
+        base = 3.0 * conf + raise_bonus - (0 if asks or len(years) >= 2 else 1.6) - 0.6 * slots.topical
+        who = 1.0 if has("who") else 0.0
+        did = 1.0 if acts and has("did") else 0.0
+        st = stance if stance in ("opposes", "concerned") or (stance and who) else None
+        add("theme_actors", base + who + did + (0.4 if st else 0) + (0.3 if kinds else 0) - (1.5 if speak_only else 0),
+            theme=th, actors=acts, stance=st, kinds=kinds)
+        if has("count"):
+            add("theme_count", base + 2.2, theme=th, stance=st, kinds=kinds)
+        if len(years) >= 2 or (has("compare") and not (len(actors) >= 2)):
+            add("compare_years", base + (1.6 if len(years) >= 2 else 0) + (1.2 if has("compare") else 0), theme=th,
+                kinds=kinds)
+        if acts and (has("say") or has("did") or has("compare")) and not who:
+            add("actor_said", 1.5 + 1.2 * conf + (1.0 if has("say") else 0.4), theme=th, actors=acts,
+                topic="theme")
+        if has("define") and not (actors or years or slots.pillar or slots.terms) and _asks_about(slots, doc):
+            add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0), theme=th, topic="theme")
+    if has("count") and (has("states") or has("organisations") or has("speak") or has("officials")) and not has("how_many_meetings"):
+        add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0), kinds=kinds)
+    if stance in ("opposes", "concerned") or (has("opposes") or has("concerned")):
+        st = stance or "concerned"
+        add("dissent", 3.0 + (1.0 if has("who") else 0) + (0.5 if has("did") else 0) - 2.0 * best_theme_conf, stance=st, kinds=kinds)
+    if has("themes"):
+        add("dialogue_themes", 2.6 + (0.5 if years else 0) + (0.4 if has("count") else 0) - 1.5 * best_theme_conf
+            - (1.5 if actors else 0))
+    if actors:
+        a0 = actors[0]
+        if len(actors) >= 2 and (has("compare") or " and " in slots.text):
+            add("compare_actors", 2.4 + (1.6 if has("compare") else 0) + (0.4 if has("say") else 0) - (1.0 if has("behalf") else 0)
+                - (2.0 if has("who") and not has("compare") else 0),
+                actors=actors[:3])
+        if has("behalf"):
+            add("behalf", 4.0, actors=(a0,), years=())
+        if has("speak") or has("not_delivered") or has("language"):
+            add("spoke_check", 2.6 + (1.0 if has("did") else 0) + (0.5 if years else 0) + (0.6 if has("not_delivered") else 0)
+                - (1.0 if has("who") and not has("did") else 0), actors=(a0,))
+        if roles:
+            add("roles", 2.2 + (1.0 if a0.kind == "un_official" else 0), actors=(a0,), detail=roles)
+        add("actor_said", 2.0 + (1.4 if has("say") else 0) + (0.3 if years else 0) - (0.8 if has("who") else 0)
+            - (1.0 if has("count") else 0) - 0.8 * slots.topical - (1.0 if has("define") and not has("say") else 0),
+            actors=(a0,))
+    if roles:
+        add("roles", 3.6 + (0.4 if years else 0) - (0.8 if has("report") else 0), detail=roles)
+    if has("speak") or (has("who") and has("language")) or has("not_delivered"):
+        detail = tuple(slots.languages) + (("not_delivered",) if has("not_delivered") else ()) + (("behalf",) if has("behalf") else ())
+        add("speakers", 2.0 + (1.5 if has("not_delivered") else 0) + (1.0 if has("who") else 0) + (0.6 if kinds else 0) + (0.8 if detail else 0) + (0.4 if years else 0)
+            - (0.8 if speak_only else 2.2) * best_theme_conf - (1.0 if has("count") else 0) - (0.5 if actors else 0),
+            kinds=kinds, detail=detail)
+    if has("behalf") and not actors:
+        add("speakers", 3.0, kinds=kinds, detail=("behalf",))
+    if has("report") and not has("regional_do") or (has("report") and (has("title") or has("symbol") or has("date"))):
+        field = "symbol" if has("symbol") else "title" if has("title") else "date" if has("date") else None
+        add("report", 2.6 + (1.6 if field else 0) + (1.6 if has("reports_list") else 0) + (0.4 if years else 0)
+            - 1.2 * best_theme_conf, topic=field)
+    if has("first"):
+        add("timeline", 4.0 - 1.0 * best_theme_conf, topic="first", years=())
+    if has("how_many_meetings"):
+        add("timeline", 4.4, topic="count", years=())
+    if has("agenda") and (has("date") or has("happened") or "reach" in slots.text or "get" in slots.text or "put" in slots.text):
+        add("timeline", 4.0 - (1.0 if has("who") else 0), topic="agenda", years=())
+    if has("gaps"):
+        add("timeline", 4.2, topic="gaps", years=())
+    if has("timeline") and not slots.years:
+        add("timeline", 3.2, topic="all", years=())
+    if years and (has("happened") or len(slots.stems) <= 3 or has("date")):
+        add("timeline", 2.2 + (1.4 if has("happened") else 0) + (0.6 if has("date") and not has("report") else 0)
+            - 1.5 * best_theme_conf - (1.0 if actors else 0) - (1.5 if has("report") else 0)
+            - (1.2 if has("opposes") or has("concerned") or has("who") else 0), topic="year")
+    if has("define") or has("pillar"):
+        if slots.pillar:
+            add("definition", 3.6 + (1.0 if has("define") else 0) - (0.8 if has("who") else 0), topic=f"pillar {slots.pillar}",
+                years=())
+        elif slots.terms:
+            add("definition", 4.2, topic=slots.terms[0], years=())
+        elif has("rtop") and _bare(slots):
+            add("definition", 4.0, topic="rtop", years=())
+        elif has("pillar") and not has("who"):
+            add("definition", 3.0 + (1.2 if has("define") and "pillars" in slots.text else 0), topic="pillars", years=())
+    if has("regional") and has("regional_do") and (has("report") or has("pillar") or has("define")):
+        add("regional_role", 3.4 + (1.0 if has("report") else 0) + (0.4 if 2011 in years else 0), topic=None,
+            years=())
+    add("search", 1.5)
+    out.sort(key=lambda r: -r.score)
+    return out
+
+
+_STATE_WORDS = re.compile(r"\b(?:states?|countr(?:y|ies)|nations?|governments?|delegations?)\b")
+_ORG_WORDS = re.compile(r"\b(?:organi[sz]ations?|ngos?|groups?|bodies|civil society)\b")
+_OFFICIAL_WORDS = re.compile(r"\b(?:officials?|panel\w*|speakers?|individuals?|people)\b")
+
+
+def _kinds(text: str) -> str | None:
+    """What kind of actor the question's subject ("which states …", "how many NGOs …") asks for."""
+    for m in _KIND_PHRASE.finditer(text):
+        phrase = m.group(0)
+        if _ORG_WORDS.search(phrase) and not re.search(r"\bmember states?\b", phrase):
+            return "organisations"
+        if _STATE_WORDS.search(phrase):
+            return "states"
+        if re.search(r"\bofficials?\b", phrase):
+            return "officials"
+    return None
+
+
+def _asks_about(slots: Slots, doc: ThemeDoc) -> bool:
+    """A definition question names the theme's own words closely (its name or a multi-word keyword)."""
+    joined = " " + " ".join(stem(w) for w in words(slots.text)) + " "
+    return any(len(p) > 1 and f" {' '.join(p)} " in joined for p in doc.phrases) or len(slots.stems) <= 3
+
+
+def _bare(slots: Slots) -> bool:
+    """The question asks about RtoP itself, not about something within it."""
+    extra = [s for s in slots.stems if s not in {"rtop", "r2p", "mean", "stand", "concept", "idea", "basic", "plain",
+                                                  "simpl", "english", "short", "explain", "defin", "describ", "norm"}]
+    return len(extra) <= 1
+
+
+def rank(question: str, actors: NameIndex, index: AskIndex, meetings: tuple[int, ...]) -> tuple[Slots, list[Reading]]:
+    slots = read_slots(question, actors, index, meetings)
+    return slots, candidates(slots, actors)

@@ -1,0 +1,93 @@
+"""The few reads /ask needs beyond the commands' queries (each kept until the records change)."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db import models as m
+from db.queries.cache import cached
+from db.queries.convert import reference, rows
+from db.queries.themes import POSITION_COLUMNS, UNNAMED_COLUMNS, position_infos, unnamed_infos
+from db.results import PositionInfo, SourceRef, UnnamedInfo
+
+P, U = m.Position, m.UnnamedClaim
+STANCES = bindparam("stances", expanding=True)
+_DISSENT = {
+    "positions": select(*POSITION_COLUMNS).where(P.stance.in_(STANCES), P.dialogue_id == bindparam("dialogue_id")).order_by(P.id),
+    "unnamed": select(*UNNAMED_COLUMNS).where(U.stance.in_(STANCES), U.dialogue_id == bindparam("dialogue_id")).order_by(U.id),
+}
+_SOURCE_TEXT = select(m.SourceDocument.text).where(m.SourceDocument.key == bindparam("key"))
+
+
+async def positions_with_stance(
+    session: AsyncSession, year: int, stances: tuple[str, ...]
+) -> tuple[tuple[PositionInfo, ...], tuple[UnnamedInfo, ...]]:
+    """Every position and unnamed group of one meeting with one of `stances` (who opposed, who was concerned)."""
+
+    async def read() -> tuple[tuple[PositionInfo, ...], tuple[UnnamedInfo, ...]]:
+        ref = await reference(session)
+        params = {"stances": list(stances), "dialogue_id": ref.dialogue_ids.get(year, -1)}
+        named = position_infos(await rows(session, _DISSENT["positions"], params), ref)
+        unnamed = unnamed_infos(await rows(session, _DISSENT["unnamed"], params), ref)
+        return tuple(named), tuple(unnamed)
+
+    return await cached(session, ("ask_stance", year, stances), read, lambda r: 1 + len(r[0]) + len(r[1]))
+
+
+_SENTENCE = re.compile(r"(?<=[.!?”])\s+")
+
+
+async def sentence_before(session: AsyncSession, source_key: str, excerpt: str) -> str | None:
+    """The source's sentence just before `excerpt`: what "these countries" refers to."""
+
+    async def read() -> str | None:
+        found = await rows(session, _SOURCE_TEXT, {"key": source_key})
+        if not found:
+            return None
+        text = " ".join(found[0][0].split())
+        head = " ".join(excerpt.split())[:60]
+        at = text.find(head)
+        if at <= 0:
+            return None
+        before = _SENTENCE.split(text[:at].rstrip())
+        return before[-1].strip() if before and before[-1].strip() else None
+
+    return await cached(session, ("ask_before", source_key, excerpt[:80]), read)
+
+
+_NOTES = select(m.Dialogue.year, m.Dialogue.notes).order_by(m.Dialogue.year)
+
+
+async def meeting_notes(session: AsyncSession) -> dict[int, str | None]:
+    """The timeline's note on each meeting (votes, resolutions, disagreements), by year."""
+
+    async def read() -> dict[int, str | None]:
+        return {year: notes for year, notes in await rows(session, _NOTES)}
+
+    return await cached(session, "ask_notes", read, len)
+
+
+def _first_of_theme(model):  # type: ignore[no-untyped-def]
+    rn = func.row_number().over(partition_by=model.theme_id, order_by=model.id).label("rn")
+    sub = select(model.theme_id, model.source_id, model.excerpt, rn).where(model.dialogue_id == bindparam("dialogue_id")).subquery()
+    return select(sub.c.theme_id, sub.c.source_id, sub.c.excerpt).where(sub.c.rn == 1)
+
+
+_FIRST = (_first_of_theme(P), _first_of_theme(U))
+
+
+async def first_excerpts(session: AsyncSession, year: int) -> dict[str, tuple[SourceRef, str]]:
+    """One excerpt per theme raised at a meeting (the first recorded), by slug: what proves the theme came up."""
+
+    async def read() -> dict[str, tuple[SourceRef, str]]:
+        ref = await reference(session)
+        out: dict[str, tuple[SourceRef, str]] = {}
+        for statement in _FIRST:
+            for theme_id, source_id, excerpt in await rows(session, statement, {"dialogue_id": ref.dialogue_ids.get(year, -1)}):
+                out.setdefault(ref.themes[theme_id].slug, (ref.sources[source_id], excerpt))
+        return out
+
+    return await cached(session, ("ask_first", year), read, len)

@@ -47,6 +47,8 @@ MEASURE_LABELS = {
     "as_reported": "as the timeline reports it",
 }
 GROUP_LABELS = {"states": "States", "organisations": "Organisations", "officials": "UN officials and panelists"}
+FILTER_WORDS = {"not_delivered": "whose statements were not delivered", "behalf": "speaking on behalf of others"}
+SHORT_EXCERPT = 40  # an excerpt this short is a name in a list: cited, not quoted
 STANCE_WORDS = {"opposes": "opposing", "concerned": "raising concerns about", "supports": "supporting", "neutral": "mentioning"}
 TIMELINE_TITLES = {
     "first": "The first General Assembly meeting on RtoP",
@@ -68,6 +70,10 @@ def _in(years: tuple[int, ...]) -> str:
     return " in " + ", ".join(str(y) for y in years[:-1]) + f" and {years[-1]}"
 
 
+def _years(years: tuple[int, ...]) -> str:
+    return ", ".join(str(y) for y in years)
+
+
 def read_as(r: Reading) -> str:
     """The reading in plain words, for the footer and the alternatives."""
     theme = f"“{r.theme.name}”" if r.theme else ""
@@ -86,7 +92,7 @@ def read_as(r: Reading) -> str:
     elif f == "compare_years":
         text = f"{theme} compared across the years" if not r.years else f"{theme} compared"
     elif f == "dissent":
-        text = f"{who} opposed or raised concerns" if r.stance != "opposes" else f"{who} opposed"
+        text = f"{who} opposed or raised concerns"
     elif f == "dialogue_themes":
         text = "the themes of the dialogue"
     elif f == "actor_said":
@@ -103,13 +109,15 @@ def read_as(r: Reading) -> str:
     elif f == "spoke_check":
         text = f"did {actor} speak"
     elif f == "behalf":
-        text = f"statements on behalf of others, for or by {actor}"
+        text = f"who spoke on behalf of {actor}, or for whom {actor} spoke"
     elif f == "roles":
         text = " and ".join(ROLE_LABELS.get(x, x).lower() for x in r.detail) + (f" ({actor})" if actor else "")
     elif f == "report":
-        text = "the Secretary-General's report" + (f": its {r.topic}" if r.topic else "")
+        year = f"{r.years[0]} " if len(r.years) == 1 else ""
+        text = (f"the {r.topic} of the Secretary-General's {year}report" if r.topic else f"the Secretary-General's {year}report")
+        return text if year or not r.years else text + _in(r.years)
     elif f == "participation":
-        text = "how many took part, per source"
+        return f"how many took part{_in(r.years)}, per source"
     elif f == "timeline":
         text = {"first": "the first meeting", "count": "how many meetings", "agenda": "when RtoP reached the formal agenda",
                 "gaps": "years without a meeting", "year": "what happened", "all": "the timeline"}.get(r.topic or "", "the timeline")
@@ -136,8 +144,6 @@ def _title(a: Answer) -> str:
             return f"Did {actor} raise {theme}{where}?"
         if r.stance == "opposes":
             return f"Who opposed {theme}{where}"
-        if r.stance == "concerned":
-            return f"Who raised concerns about {theme}{where}"
         return f"Who raised {theme}{where}"
     if f == "theme_count":
         return f"How many raised {theme}{where}"
@@ -146,13 +152,13 @@ def _title(a: Answer) -> str:
     if f == "dissent":
         return f"Who opposed or raised concerns{where}"
     if f == "dialogue_themes":
-        return f"Themes of the dialogue{where}"
+        return f"Themes of the {r.years[0]} dialogue" if len(r.years) == 1 else f"Themes of the dialogues{where}"
     if f == "actor_said":
         return f"What the sources record of {actor}{where}" + (f" on {theme}" if theme else "")
     if f == "compare_actors":
         return " and ".join(x.name for x in r.actors) + f" compared{where}"
     if f == "speakers":
-        return f"Who spoke{where}"
+        return read_as(r)[0].upper() + read_as(r)[1:]
     if f == "spoke_check":
         return f"Did {actor} speak{where}?"
     if f == "behalf":
@@ -172,7 +178,9 @@ def _title(a: Answer) -> str:
             return "What the Responsibility to Protect (RtoP) is"
         if r.topic == "theme":
             return f"What {theme} means"
-        return f"What “{r.topic}” means" if r.topic and not r.topic.startswith("pillar") else f"The {r.topic or 'pillars'}"
+        if r.topic and r.topic.startswith("pillar "):
+            return f"Pillar {r.topic.split()[1]} of RtoP"
+        return f"What “{r.topic}” means" if r.topic and r.topic != "pillars" else "The three pillars of RtoP"
     if f == "regional_role":
         return "What regional and sub-regional arrangements can do (the Secretary-General's 2011 report)"
     return "Passages of the sources"
@@ -293,22 +301,25 @@ class _Writer:
     def speakers(self, p: SpeakerList) -> Iterable[str]:
         label = GROUP_LABELS[p.label]
         n = len(p.speakers)
+        of_total = f" of the {p.stated_total} the sources count" if p.stated_total else ""
         if not p.speakers:
-            total = f" of the {p.stated_total} the source counts" if p.stated_total else ""
             if p.partial:
-                yield f"{p.year}: the source lists some states{total}, a partial list, so a name missing from it proves nothing."
+                yield (f"{p.year}: the source's list of statements names {p.listed} {p.label}{of_total} — a partial list, "
+                       f"so a name missing from it proves nothing.")
+            else:
+                yield f"{p.year}: the source's list of statements names {p.listed} {p.label}{of_total}."
             return
-        if p.partial and p.stated_total:
-            head = f"{p.year} · {label}: {n} listed of {p.stated_total} the sources count — a partial list"
-        elif p.partial:
-            head = f"{p.year} · {label}: {n} listed (only those matching the question)"
+        if p.filters:
+            kept = ", ".join(FILTER_WORDS.get(f, f"speaking {f}") for f in p.filters)
+            head = f"{p.year} · {label} {kept}: {n} in the source's list, which names {p.listed}{of_total}"
+            if p.stated_total and p.listed < p.stated_total:
+                head += " (a partial list)"
+        elif p.partial and p.stated_total:
+            head = f"{p.year} · {label}: {n} listed{of_total} — a partial list"
         else:
             total = f" (the sources count {p.stated_total})" if p.stated_total else ""
             head = f"{p.year} · {label}: {n} listed{total}"
         cite = self.cite(p.evidence[0] if p.evidence else Evidence(p.source, ""))
-        for ev in p.evidence[1:]:
-            if ev not in self.cited:
-                self.cited.append(ev)
         names = []
         for s in p.speakers:
             bits = list(s.languages)
@@ -341,14 +352,18 @@ class _Writer:
     def tally(self, t: Tally) -> str:
         if t.what == "themes":
             return f"{t.year}: {t.count} themes recorded"
+        years = f" ({_years(t.years)})" if t.years else ""
         if t.what == "meetings":
-            return f"{t.count} General Assembly meetings on RtoP were held in the timeline 2009–2024:"
+            span = f" {t.years[0]}–{t.years[-1]}" if t.years else ""
+            return f"{t.count} General Assembly meetings on RtoP in the timeline{span}, as the timeline names them:"
         if t.what == "dialogues":
-            return f"· {t.count} informal interactive dialogues"
+            return f"· {t.count} informal interactive dialogues{years}"
         if t.what == "debates":
-            return f"· {t.count} plenary or formal debates"
+            return f"· {t.count} plenary or formal debates{years}"
         if t.what == "no_meeting":
-            return f"· {t.count} year(s) without a meeting" if t.count else "Every year of the timeline had a meeting."
+            if not t.count:
+                return "Every year of the timeline had a meeting."
+            return f"· {t.count} year without a meeting{years}" if t.count == 1 else f"· {t.count} years without a meeting{years}"
         if t.what == "listed_states":
             return f"{t.year}: the source's list of statements names {t.count} states."
         if t.what == "contributions":
@@ -356,14 +371,33 @@ class _Writer:
         return f"{t.what}: {t.count}"
 
     def evidence_lines(self) -> list[str]:
-        out = []
-        for ev in self.cited[:EVIDENCE_SHOWN]:
-            if ev.excerpt:
-                out.append(f"{self.citations.cite(ev.source)} {quote(ev.excerpt, 300)}")
-        more = len([e for e in self.cited if e.excerpt]) - EVIDENCE_SHOWN
+        quoted = [e for e in self.cited if len(e.excerpt) >= SHORT_EXCERPT] or [e for e in self.cited if e.excerpt][:3]
+        out = [f"{self.citations.cite(ev.source)} {quote(ev.excerpt, 300)}" for ev in quoted[:EVIDENCE_SHOWN]]
+        more = len(quoted) - EVIDENCE_SHOWN
         if more > 0:
             out.append(f"…and {more} more excerpts.")
         return out
+
+
+def count_summary(a: Answer) -> list[str]:
+    """Per year, how many the records name (states apart from others) and which groups they count without names."""
+    out = []
+    years = sorted({p.year for p in a.parts if isinstance(p, (NamedGroup, CountGroup))})
+    for year in years:
+        named: dict[str, set[str]] = {}
+        for p in a.parts:
+            if isinstance(p, NamedGroup) and p.year == year:
+                named.setdefault(p.label, set()).update(p.names)
+        counted = [f"{p.quantity}" + (f" ({p.count})" if p.count is not None else "")
+                   for p in a.parts if isinstance(p, CountGroup) and p.year == year]
+        partial = any(p.partial for p in a.parts if isinstance(p, NamedGroup) and p.year == year)
+        bits = [f"{len(named.get(label, ()))} {label} named" for label in ("states", "organisations", "officials")
+                if named.get(label) or label == "states"]
+        line = f"**{year}:** " + ", ".join(bits) + (" (a partial list)" if partial else "")
+        if counted:
+            line += "; counted without names: " + esc("; ".join(dict.fromkeys(counted)))
+        out.append(line)
+    return out
 
 
 def snippet(text: str, terms: tuple[str, ...], size: int = 560) -> str:
@@ -413,6 +447,8 @@ def answer(a: Answer) -> Reply:
         return build_reply("No answer in the records", description=description, sections=sections, citations=w.citations,
                            colour=NOTICE, footer=footer)
     body = w.lines()
+    if a.reading.family == "theme_count":
+        body = count_summary(a) + body
     evidence = w.evidence_lines()
     sections = ([Section("Evidence", evidence)] if evidence else []) + other_section
     return build_reply(limits.clip(_title(a), limits.EMBED_TITLE), description="\n".join(body), sections=sections,

@@ -144,6 +144,8 @@ class SpeakerList:
     partial: bool
     source: SourceRef
     evidence: tuple[Evidence, ...] = ()
+    listed: int = 0  # how many of this kind the source's list names (before the question's filters)
+    filters: tuple[str, ...] = ()  # what the question kept: languages, "not_delivered", "behalf"
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,9 +213,10 @@ class Contribution:
 class Tally:
     """A count the engine made from the records (meetings in the timeline, themes of a meeting)."""
 
-    what: str  # meetings | dialogues | debates | no_meeting | themes | named
+    what: str  # meetings | dialogues | debates | no_meeting | themes | contributions
     count: int
     year: int | None = None
+    years: tuple[int, ...] = ()  # the years counted
 
 
 Part = Verdict | NamedGroup | CountGroup | ActorLine | SpeakerList | RoleRow | Stated | Meeting | ThemeRow | Definition | Contribution | Tally

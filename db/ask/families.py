@@ -98,7 +98,8 @@ class Answerer:
                     p for p in parts if not (isinstance(p, NamedGroup) and actor.name in p.names)]
         if r.stance and r.stance != "supports":
             matching = [p for p in parts if getattr(p, "stance", None) == r.stance]
-            verdicts.append(Verdict("stance", bool(matching), r.stance, year, r.theme.name))
+            if len(matching) < len(parts):  # some of the records have another stance: say which are which
+                verdicts.append(Verdict("stance", bool(matching), r.stance, year, r.theme.name))
             if matching:
                 parts = matching + [p for p in parts if p not in matching]
         if not parts:
@@ -147,7 +148,8 @@ class Answerer:
             first = await first_excerpts(self.session, year)
             for c in counts:
                 found = first.get(c.theme.slug)
-                parts.append(ThemeRow(year, c.theme.name, c.theme.slug, c.named_actors, tuple(u.quantity for u in c.unnamed),
+                parts.append(ThemeRow(year, c.theme.name, c.theme.slug, c.named_actors,
+                                      tuple(dict.fromkeys(u.quantity for u in c.unnamed)),
                                       Evidence(*found) if found else None))
         return tuple(parts) or None
 
@@ -230,8 +232,10 @@ class Answerer:
         wanted_languages = {d for d in r.detail if d[0].isupper()}
         by_label: dict[str, list] = {"states": [], "organisations": [], "officials": []}  # type: ignore[type-arg]
         sources: dict[str, SourceRef] = {}
+        listed: dict[str, set[str]] = {"states": set(), "organisations": set(), "officials": set()}
         for s in detail.statements:
             label = actor_label(s.actor_kind)
+            listed[label].add(s.actor)
             if wanted_languages and not wanted_languages & set(s.languages):
                 continue
             if "not_delivered" in r.detail and s.delivered:
@@ -253,10 +257,11 @@ class Answerer:
             if not entries:
                 continue
             total = totals.get(label) or None
-            listed = len({sp.name for sp, _ in entries})
-            partial = filtered or (total is not None and listed < total)
+            listed_count = len({sp.name for sp, _ in entries})
+            partial = filtered or (total is not None and max(listed_count, len(listed[label])) < total)
             parts.append(SpeakerList(year, label, tuple(sp for sp, _ in entries), total, partial, sources[label],
-                                     tuple(ev for _, ev in entries)))
+                                     tuple(ev for _, ev in entries), len(listed[label]) or listed_count,
+                                     tuple(r.detail) if filtered else ()))
         if parts and not filtered:
             parts.extend(stated_claims(detail.claims_for("participation"), year))
         return parts
@@ -307,8 +312,8 @@ class Answerer:
         if source is None:
             return [Tally("listed_states", 0, year)]
         counts = [c for c in detail.claims_for("participation") if c.measure == "member_states"]
-        return [SpeakerList(year, "states", (), total or None, bool(total and listed < total), source, ()),
-                Tally("listed_states", listed, year), *stated_claims(counts, year)]
+        return [SpeakerList(year, "states", (), total or None, bool(total and listed < total), source, (), listed),
+                *stated_claims(counts, year)]
 
     async def behalf(self) -> Parts | None:
         actor = self.r.actors[0]
@@ -407,8 +412,10 @@ class Answerer:
         if r.topic == "count":
             dialogues = [m for m in held if "dialogue" in m.meeting.lower() and "debate" not in m.meeting.lower()]
             debates = [m for m in held if m not in dialogues]
-            return (Tally("meetings", len(held)), Tally("dialogues", len(dialogues)), Tally("debates", len(debates)),
-                    Tally("no_meeting", len(rows) - len(held)), *rows)
+            return (Tally("meetings", len(held), years=tuple(m.year for m in held)),
+                    Tally("dialogues", len(dialogues), years=tuple(m.year for m in dialogues)),
+                    Tally("debates", len(debates), years=tuple(m.year for m in debates)),
+                    Tally("no_meeting", len(rows) - len(held), years=tuple(m.year for m in rows if m not in held)), *rows)
         if r.topic == "agenda":
             hits = [m for m in rows if re.search(r"agenda", f"{m.meeting} {m.notes or ''}", re.IGNORECASE)]
             parts = []
@@ -422,7 +429,7 @@ class Answerer:
             years = [m.year for m in rows]
             missing = [y for y in range(min(years), max(years) + 1) if y not in years] if years else []
             gaps = [m for m in rows if m.kind == "no_meeting"]
-            return (Tally("no_meeting", len(gaps) + len(missing)), *gaps) if (gaps or missing) else (Tally("no_meeting", 0),)
+            return (Tally("no_meeting", len(gaps) + len(missing), years=tuple(sorted([m.year for m in gaps] + missing))), *gaps)
         if r.topic == "year" and r.years:
             parts = []
             for y in r.years:

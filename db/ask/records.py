@@ -13,11 +13,10 @@ from db.queries.convert import reference, rows
 from db.queries.themes import POSITION_COLUMNS, UNNAMED_COLUMNS, position_infos, unnamed_infos
 from db.results import PositionInfo, SourceRef, UnnamedInfo
 
-P, U = m.Position, m.UnnamedClaim
 STANCES = bindparam("stances", expanding=True)
 _DISSENT = {
-    "positions": select(*POSITION_COLUMNS).where(P.stance.in_(STANCES), P.dialogue_id == bindparam("dialogue_id")).order_by(P.id),
-    "unnamed": select(*UNNAMED_COLUMNS).where(U.stance.in_(STANCES), U.dialogue_id == bindparam("dialogue_id")).order_by(U.id),
+    "positions": select(*POSITION_COLUMNS).where(m.Position.stance.in_(STANCES), m.Position.dialogue_id == bindparam("dialogue_id")).order_by(m.Position.id),
+    "unnamed": select(*UNNAMED_COLUMNS).where(m.UnnamedClaim.stance.in_(STANCES), m.UnnamedClaim.dialogue_id == bindparam("dialogue_id")).order_by(m.UnnamedClaim.id),
 }
 _SOURCE_TEXT = select(m.SourceDocument.text).where(m.SourceDocument.key == bindparam("key"))
 
@@ -76,7 +75,7 @@ def _first_of_theme(model):  # type: ignore[no-untyped-def]
     return select(sub.c.theme_id, sub.c.source_id, sub.c.excerpt).where(sub.c.rn == 1)
 
 
-_FIRST = (_first_of_theme(P), _first_of_theme(U))
+_FIRST = (_first_of_theme(m.Position), _first_of_theme(m.UnnamedClaim))
 
 
 async def first_excerpts(session: AsyncSession, year: int) -> dict[str, tuple[SourceRef, str]]:

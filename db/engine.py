@@ -12,12 +12,15 @@ queue on a lock, so a waiting writer does not hold a pooled connection.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
+from sqlalchemy import create_engine as sa_create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import StaticPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 BUSY_TIMEOUT_MS = 5000
@@ -53,6 +56,22 @@ def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def sqlite_file(engine: AsyncEngine) -> str | None:
+    """The file of a SQLite store (None for another database, or one in memory)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    return str(Path(url.database).expanduser())
+
+
+def sync_sqlite_engine(connect: Callable[[], sqlite3.Connection]) -> Engine:
+    """A synchronous engine over one SQLite connection, set up as the store's connections are."""
+    engine = sa_create_engine("sqlite://", creator=connect, poolclass=StaticPool, hide_parameters=True)
+    event.listen(engine, "connect", _on_connect)
+    event.listen(engine, "begin", _on_begin)
+    return engine
+
+
 def create_engine(url: str, *, show_parameters: bool = False) -> AsyncEngine:
     """An engine with WAL journal, foreign keys and a busy timeout on every connection.
 
@@ -77,6 +96,15 @@ class Sessions(async_sessionmaker[AsyncSession]):
         super().__init__(engine, expire_on_commit=False)
         self._writes = async_sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
         self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None  # SQLite has one writer at a time
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """This process's turn to write, for a writer with a connection of its own."""
+        if self._turn is None:
+            yield
+            return
+        async with self._turn:
+            yield
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[AsyncSession]:  # type: ignore[override]

@@ -8,6 +8,7 @@ a typo never silently becomes a different country.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import defaultdict
@@ -52,6 +53,10 @@ class NameEntry:
     code: str | None = None  # ISO alpha-3 for states, slug for themes
 
 
+def _name_key(entry: NameEntry) -> str:
+    return fold(entry.name)
+
+
 @dataclass(frozen=True)
 class Suggestion:
     entry: NameEntry
@@ -78,30 +83,75 @@ class Resolution:
 
 
 class NameIndex:
-    """An in-memory index over names and aliases; cheap enough to query per keystroke."""
+    """An in-memory index over names and aliases; cheap enough to query per keystroke.
+
+    Entries can be added and dropped one at a time (an import adds thousands), so the
+    lookup tables are kept up to date and the term lists for ranking are rebuilt only
+    when a ranking needs them.
+    """
 
     def __init__(self, entries: Iterable[NameEntry]) -> None:
-        self.entries: list[NameEntry] = sorted(entries, key=lambda e: fold(e.name))
-        self._by_id = {e.id: e for e in self.entries}
+        self.entries: list[NameEntry] = []  # sorted by folded name
+        self._entry_keys: list[str] = []
+        self._by_id: dict[int, NameEntry] = {}
         self._exact: dict[str, NameEntry] = {}
         self._alias: dict[str, set[int]] = defaultdict(set)
         self._code: dict[str, NameEntry] = {}
         self._folded: dict[str, set[int]] = defaultdict(set)
-        # (folded term, entry id, term as written) for ranking and fuzzy matching
-        self._terms: list[tuple[str, int, str]] = []
-        for entry in self.entries:
-            self._exact[entry.name] = entry
-            if entry.code:
-                self._code[entry.code.casefold()] = entry
-            for term in (entry.name, *entry.terms):
-                self._alias[term].add(entry.id)
-                folded = fold(term)
-                if folded:
-                    self._folded[folded].add(entry.id)
-                    self._terms.append((folded, entry.id, term))
-        # Acronyms ("EU", "UK") are too short to fuzzy-match without noise.
-        self._fuzzy = [i for i, t in enumerate(self._terms) if len(t[0]) >= 4]
-        self._fuzzy_terms = [self._terms[i][0] for i in self._fuzzy]
+        self._lists: tuple[list[tuple[str, int, str]], list[int], list[str]] | None = None
+        for entry in entries:
+            self._put(entry)
+        self.entries = sorted(self._by_id.values(), key=_name_key)
+        self._entry_keys = [_name_key(e) for e in self.entries]  # for inserting in order
+
+    def _put(self, entry: NameEntry) -> None:
+        self._by_id[entry.id] = entry
+        self._exact[entry.name] = entry
+        if entry.code:
+            self._code[entry.code.casefold()] = entry
+        for term in (entry.name, *entry.terms):
+            self._alias[term].add(entry.id)
+            folded = fold(term)
+            if folded:
+                self._folded[folded].add(entry.id)
+        self._lists = None
+
+    def add(self, entry: NameEntry) -> None:
+        """Adds an entry (replacing one with the same id)."""
+        self.discard(entry.id)
+        self._put(entry)
+        key = _name_key(entry)
+        at = bisect.bisect_right(self._entry_keys, key)
+        self._entry_keys.insert(at, key)
+        self.entries.insert(at, entry)
+
+    def discard(self, entry_id: int) -> None:
+        entry = self._by_id.pop(entry_id, None)
+        if entry is None:
+            return
+        if self._exact.get(entry.name) is entry:
+            del self._exact[entry.name]
+        if entry.code and self._code.get(entry.code.casefold()) is entry:
+            del self._code[entry.code.casefold()]
+        for term in (entry.name, *entry.terms):
+            self._alias[term].discard(entry_id)
+            self._folded[fold(term)].discard(entry_id)
+        at = self.entries.index(entry)
+        del self.entries[at], self._entry_keys[at]
+        self._lists = None
+
+    @property
+    def _terms(self) -> list[tuple[str, int, str]]:
+        """(folded term, entry id, term as written) for ranking and fuzzy matching."""
+        return self._term_lists()[0]
+
+    def _term_lists(self) -> tuple[list[tuple[str, int, str]], list[int], list[str]]:
+        if self._lists is None:
+            terms = [(fold(t), e.id, t) for e in self.entries for t in (e.name, *e.terms) if fold(t)]
+            # Acronyms ("EU", "UK") are too short to fuzzy-match without noise.
+            fuzzy = [i for i, t in enumerate(terms) if len(t[0]) >= 4]
+            self._lists = (terms, fuzzy, [terms[i][0] for i in fuzzy])
+        return self._lists
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -109,22 +159,30 @@ class NameIndex:
     def get(self, entry_id: int) -> NameEntry | None:
         return self._by_id.get(entry_id)
 
+    def lookup(self, query: str) -> tuple[NameEntry, MatchKind] | None:
+        """The one entry this exact name, alias, code or folded form names; no scans, no suggestions."""
+        if query in self._exact:
+            return self._exact[query], "exact"
+        ids = self._alias.get(query)
+        if ids and len(ids) == 1:
+            return self._by_id[next(iter(ids))], "alias"
+        code = self._code.get(query.casefold())
+        if code is not None:
+            return code, "code"
+        ids = self._folded.get(fold(query))
+        if ids and len(ids) == 1:
+            return self._by_id[next(iter(ids))], "folded"
+        return None
+
     def resolve(self, query: str, *, suggestions: int = 5) -> Resolution:
         query = (query or "").strip()
         if not query:
             return Resolution(query, None, None, self._ranked(query, suggestions))
-        if query in self._exact:
-            return Resolution(query, self._exact[query], "exact")
-        ids = self._alias.get(query)
-        if ids and len(ids) == 1:
-            return Resolution(query, self._by_id[next(iter(ids))], "alias")
-        code = self._code.get(query.casefold())
-        if code is not None:
-            return Resolution(query, code, "code")
+        found = self.lookup(query)
+        if found is not None:
+            return Resolution(query, found[0], found[1])
         needle = fold(query)
         ids = self._folded.get(needle)
-        if ids and len(ids) == 1:
-            return Resolution(query, self._by_id[next(iter(ids))], "folded")
         # whole words of exactly one name ("imperialist doctrine") still name it
         if len(needle) >= 4 and not ids:
             padded = f" {needle} "
@@ -162,10 +220,11 @@ class NameIndex:
                 offer(entry_id, term, 80.0)
         if len(best) < limit and len(needle) >= 3:
             cutoff = 80 if len(needle) <= 4 else 70
+            terms, fuzzy, fuzzy_terms = self._term_lists()
             for _, score, index in process.extract(
-                needle, self._fuzzy_terms, scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=cutoff
+                needle, fuzzy_terms, scorer=fuzz.WRatio, limit=limit * 2, score_cutoff=cutoff
             ):
-                _, entry_id, term = self._terms[self._fuzzy[index]]
+                _, entry_id, term = terms[fuzzy[index]]
                 offer(entry_id, term, min(float(score), 79.0) * 0.9)
         ranked = sorted(best.values(), key=lambda s: (-s.score, fold(s.entry.name)))
         return tuple(ranked[:limit])

@@ -100,6 +100,8 @@ class Lookups:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._actors: NameIndex | None = None
+        self._touched: set[int] = set()
+        self._found: tuple[tuple[Any, ...], Any | None] | None = None
 
     def actors(self) -> NameIndex:
         if self._actors is None:
@@ -112,8 +114,46 @@ class Lookups:
             )
         return self._actors
 
-    def forget(self) -> None:
-        self._actors = None
+    def find(self, spec: Spec, columns: dict[str, Any]) -> Any | None:
+        """The record with these key columns, if any (asked twice in a row for the same key, answered once)."""
+        key = (spec.entity, tuple(columns[c] for c in spec.column_key))
+        if self._found is not None and self._found[0] == key:
+            return self._found[1]
+        query = select(spec.model)
+        for column in spec.column_key:
+            query = query.where(getattr(spec.model, column) == columns[column])
+        with self.session.no_autoflush:  # records are flushed as written; audit entries may wait
+            found = self.session.scalar(query)
+        self._found = (key, found)
+        return found
+
+    def changed(self, entity: str, obj: Any) -> None:
+        """Keeps the actor index current after a write: one entry, not the whole index (imports write thousands)."""
+        self._found = None
+        if self._actors is None or entity not in ("actor", "alias"):
+            return
+        self._refresh(obj.id if entity == "actor" else obj.actor_id)
+
+    def kept(self) -> None:
+        """A savepoint was released: what changed in it stays."""
+        self._touched.clear()
+
+    def rolled_back(self) -> None:
+        """After a savepoint's rollback: the entries changed in it are read again."""
+        self._found = None
+        for actor_id in list(self._touched):
+            self._refresh(actor_id)
+        self._touched.clear()
+
+    def _refresh(self, actor_id: int) -> None:
+        assert self._actors is not None
+        self._touched.add(actor_id)
+        actor = self.session.get(m.Actor, actor_id)
+        if actor is None or actor in self.session.deleted:
+            self._actors.discard(actor_id)
+        else:
+            self._actors.add(NameEntry(actor.id, actor.name, actor.kind.value,
+                                       tuple(a.alias for a in actor.aliases), actor.iso3))
 
     def actor(self, name: Any, field: str = "actor") -> m.Actor:
         if not isinstance(name, str) or not name.strip():
@@ -255,9 +295,9 @@ def _actor_children(actor: m.Actor, data: Portable, lookups: Lookups) -> None:
 
 
 def _check_alias_free(lookups: Lookups, alias: str, actor_id: int | None) -> None:
-    clash = lookups.actors().resolve(alias)
-    if clash.entry is not None and clash.entry.id != actor_id and clash.how in ("exact", "alias", "folded"):
-        raise ValidationError(f"“{alias}” already names {clash.entry.name}.")
+    clash = lookups.actors().lookup(alias)
+    if clash is not None and clash[0].id != actor_id and clash[1] in ("exact", "alias", "folded"):
+        raise ValidationError(f"“{alias}” already names {clash[0].name}.")
 
 
 def _alias_portable(a: m.ActorAlias) -> Portable:

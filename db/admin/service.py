@@ -101,13 +101,6 @@ def _snapshot(spec: Spec, obj: Any) -> Portable:
     return data
 
 
-def _find_by_key(session: Session, spec: Spec, columns: dict[str, Any]) -> Any | None:
-    query = select(spec.model)
-    for column in spec.column_key:
-        query = query.where(getattr(spec.model, column) == columns[column])
-    return session.scalar(query)
-
-
 def _suppress(session: Session, spec: Spec, obj: Any, record: Portable) -> m.SeedSuppression:
     """Remembers a seed record's key so re-seeding does not bring the old version back."""
     key = column_key_of(spec, obj)
@@ -135,14 +128,17 @@ def _audit(session: Session, editor: ChangeAuthor, action: str, spec: Spec, befo
         guild_id=editor.guild_id, user_id=editor.user_id, user_name=editor.user_name[:100], action=action,
         entity=spec.entity, label=label[:300], before=before, after=after, undoes_id=undoes.id if undoes else None,
     )
-    session.add(entry)
-    session.flush()
     if undoes is not None:
+        session.add(entry)
+        session.flush()
         undoes.undone_by_id = entry.id
     return entry
 
 
-def _change(entry: m.AuditEntry, record_id: int | None) -> Change:
+def _change(session: Session, entry: m.AuditEntry, record_id: int | None) -> Change:
+    """Records the audit entry and returns the change as the interfaces show it."""
+    session.add(entry)
+    session.flush()
     return Change(entry.id, entry.action, entry.entity, entry.label, record_id, entry.before, entry.after)
 
 
@@ -152,7 +148,7 @@ def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookup
     columns = spec.to_columns(data, lookups)
     if spec.entity == "actor":
         _check_name_free(lookups, columns["name"], obj.id if obj is not None else None)
-    clash = _find_by_key(session, spec, columns)
+    clash = lookups.find(spec, columns)
     if clash is not None and clash is not obj:
         label = spec.label(spec.to_portable(clash))
         raise DuplicateRecord(f"That is already recorded as {label} (record #{clash.id}). Edit that one instead.")
@@ -165,22 +161,21 @@ def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookup
         for column, value in columns.items():
             setattr(obj, column, value)
         obj.origin = m.Origin.admin
-    session.flush()
     if spec.children is not None:
-        spec.children(obj, data, lookups)
-        session.flush()
-    lookups.forget()
+        spec.children(obj, data, lookups)  # before the flush: a new record's collections need no loading
+    session.flush()
+    lookups.changed(spec.entity, obj)
     return obj
 
 
 def _check_name_free(lookups: Lookups, name: str, actor_id: int | None) -> None:
     """Refuses a name that only looks different from another actor's name, alias or code (case, width, invisibles)."""
-    found = lookups.actors().resolve(name)
-    if found.entry is not None and found.entry.id != actor_id and found.how in ("exact", "alias", "code", "folded"):
+    found = lookups.actors().lookup(name)
+    if found is not None and found[0].id != actor_id:
         raise DuplicateRecord(
-            f"“{name}” is already recorded as {found.entry.name} (record #{found.entry.id}). "
+            f"“{name}” is already recorded as {found[0].name} (record #{found[0].id}). "
             "Use that name, or edit that record instead.",
-            [found.entry.name],
+            [found[0].name],
         )
 
 
@@ -203,14 +198,33 @@ def _references(session: Session, spec: Spec, obj: Any) -> list[str]:
 # -- the operations, each in one transaction ---------------------------------------------
 
 
-def add_sync(session: Session, entity: str, data: Portable, editor: ChangeAuthor) -> Change:
+def add_sync(session: Session, entity: str, data: Portable, editor: Editor) -> Change:
+    return _change(session, *add_audited(session, entity, data, editor, Lookups(session)))
+
+
+def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, editor: Editor) -> Change:
+    return _change(session, *edit_audited(session, entity, record_id, changes, editor, Lookups(session)))
+
+
+def remove_sync(session: Session, entity: str, record_id: int, editor: Editor) -> Change:
+    return _change(session, *remove_audited(session, entity, record_id, editor, Lookups(session)))
+
+
+# The same operations for a caller that makes many in one transaction (an import): they share
+# one Lookups, and return the audit entry for the caller to add. An import adds all of its
+# entries at the end, in one statement: a flush for each row took most of an import's time.
+
+
+def add_audited(session: Session, entity: str, data: Portable, editor: Editor,
+                lookups: Lookups) -> tuple[m.AuditEntry, int]:
     spec = spec_for(entity)
-    obj = _write(session, spec, None, _cited(session, data, editor), Lookups(session))
+    obj = _write(session, spec, None, _cited(session, data, editor), lookups)
     after = _snapshot(spec, obj)
-    return _change(_audit(session, editor, "add", spec, None, after), obj.id)
+    return _audit(session, editor, "add", spec, None, after), obj.id
 
 
-def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, editor: ChangeAuthor) -> Change:
+def edit_audited(session: Session, entity: str, record_id: int, changes: Portable, editor: Editor,
+                 lookups: Lookups) -> tuple[m.AuditEntry, int]:
     spec = spec_for(entity)
     obj = _load(session, spec, record_id)
     before = _snapshot(spec, obj)
@@ -221,7 +235,7 @@ def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, 
         # the seed version must not come back under its old key when the dataset is re-seeded
         record = {k: v for k, v in before.items() if k not in ("id", "origin")}
         suppression = _suppress(session, spec, obj, record)
-    _write(session, spec, obj, data, Lookups(session))
+    _write(session, spec, obj, data, lookups)
     after = _snapshot(spec, obj)
     if after == before:
         raise ValidationError("Nothing changed: the new values are the same as the recorded ones.")
@@ -229,10 +243,11 @@ def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, 
         _unsuppress(session, spec, obj)  # same key: the admin record itself wins over the seed
     elif suppression is not None:
         suppression.replaced_by_id = obj.id  # the seeder hangs the seed record's dependents on the correction
-    return _change(_audit(session, editor, "edit", spec, before, after), obj.id)
+    return _audit(session, editor, "edit", spec, before, after), obj.id
 
 
-def remove_sync(session: Session, entity: str, record_id: int, editor: ChangeAuthor) -> Change:
+def remove_audited(session: Session, entity: str, record_id: int, editor: Editor,
+                   lookups: Lookups) -> tuple[m.AuditEntry, None]:
     spec = spec_for(entity)
     obj = _load(session, spec, record_id)
     uses = _references(session, spec, obj)
@@ -243,7 +258,8 @@ def remove_sync(session: Session, entity: str, record_id: int, editor: ChangeAut
         _suppress(session, spec, obj, {k: v for k, v in before.items() if k not in ("id", "origin")})
     session.delete(obj)
     session.flush()
-    return _change(_audit(session, editor, "remove", spec, before, None), None)
+    lookups.changed(spec.entity, obj)
+    return _audit(session, editor, "remove", spec, before, None), None
 
 
 def undo_sync(session: Session, entry_id: int | None, editor: ChangeAuthor) -> Change:
@@ -289,7 +305,7 @@ def undo_sync(session: Session, entry_id: int | None, editor: ChangeAuthor) -> C
     else:
         raise ValidationError(f"Entry #{entry.id} ({entry.action}) cannot be undone.")
     session.flush()
-    return _change(_audit(session, editor, "undo", spec, before, after, undoes=entry), result_id)
+    return _change(session, _audit(session, editor, "undo", spec, before, after, undoes=entry), result_id)
 
 
 def _mentions(record_id: int | None) -> list[Any]:

@@ -8,20 +8,25 @@ transaction and keeps nothing if any row fails.
 
 from __future__ import annotations
 
+import asyncio
 import csv
+import hashlib
 import io
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
-from sqlalchemy import select
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
 from db.admin.entities import ORDER, SPECS, Lookups, Portable
-from db.admin.service import ChangeAuthor, _find_by_key, add_sync, edit_sync, remove_sync
+from db.admin.service import Editor, add_audited, edit_audited, remove_audited
+from db.engine import sqlite_file
 from db.errors import DomainError, ValidationError
+from db.rehearsal import Rehearsal, rehearse, replay
+from db.seeding import CHECKSUM_KEY
 from db.store import Store
 
 FORMAT = "rtop-briefing-bot/admin-records"
@@ -141,58 +146,104 @@ def parse(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
 def _apply(session: Session, data: dict[str, Any], editor: ChangeAuthor) -> list[RowOutcome]:
     """Applies every row, each in a savepoint so one failing row does not hide the others."""
     outcomes: list[RowOutcome] = []
-    removed = data.get("removed_seed_records") or []
-    for number, item in enumerate(removed, start=1):
-        outcomes.append(_row(session, "removed_seed_records", number, item, editor, remove=True))
+    audit: list[m.AuditEntry] = []
+    lookups = Lookups(session)  # one for the whole file, kept current row by row
+
+    def row(section: str, number: int, item: Any, *, remove: bool = False) -> None:
+        outcome, entry = _row(session, lookups, section, number, item, editor, remove=remove)
+        outcomes.append(outcome)
+        if entry is not None:
+            audit.append(entry)
+
+    for number, item in enumerate(data.get("removed_seed_records") or [], start=1):
+        row("removed_seed_records", number, item, remove=True)
     for entity in ORDER:
         rows = data["records"].get(entity) or []
         if not isinstance(rows, list):
             outcomes.append(RowOutcome(entity, 0, "error", entity, "must be a list"))
             continue
         for number, record in enumerate(rows, start=1):
-            outcomes.append(_row(session, entity, number, {"entity": entity, "record": record}, editor))
+            row(entity, number, {"entity": entity, "record": record})
+    session.add_all(audit)
+    session.flush()
     return outcomes
 
 
-def _row(session: Session, section: str, number: int, item: Any, editor: ChangeAuthor, *, remove: bool = False) -> RowOutcome:
+def _row(session: Session, lookups: Lookups, section: str, number: int, item: Any, editor: Editor, *,
+         remove: bool = False) -> tuple[RowOutcome, m.AuditEntry | None]:
     entity = item.get("entity") if isinstance(item, dict) else None
     record = item.get("record") if isinstance(item, dict) else None
     if entity not in SPECS or not isinstance(record, dict):
-        return RowOutcome(section, number, "error", "?", "each row must be an object with a known record kind")
+        return RowOutcome(section, number, "error", "?", "each row must be an object with a known record kind"), None
     spec = SPECS[entity]
     label = spec.label({k: record.get(k, "?") for k in ("year", "name", "slug", "key", "actor", "alias", "theme",
                                                           "dialogue", "role", "speaker")})
     savepoint = session.begin_nested()
+    entry: m.AuditEntry | None = None
     try:
-        existing = _find_by_key(session, spec, spec.to_columns(record, Lookups(session)))
+        existing = lookups.find(spec, spec.to_columns(record, lookups))
         if remove:
             if existing is None:
                 action = "unchanged"
             else:
-                remove_sync(session, entity, existing.id, editor)
+                entry, _ = remove_audited(session, entity, existing.id, editor, lookups)
                 action = "remove"
         elif existing is None:
-            add_sync(session, entity, record, editor)
+            entry, _ = add_audited(session, entity, record, editor, lookups)
             action = "add"
         else:
             try:
-                edit_sync(session, entity, existing.id, record, editor)
+                entry, _ = edit_audited(session, entity, existing.id, record, editor, lookups)
                 action = "update"
             except ValidationError as error:
                 if not error.message.startswith("Nothing changed"):
                     raise
                 action = "unchanged"
         savepoint.commit()
-        return RowOutcome(section, number, action, label)
+        lookups.kept()
+        return RowOutcome(section, number, action, label), entry
     except DomainError as error:
         savepoint.rollback()
+        lookups.rolled_back()
         hint = f" (did you mean: {', '.join(error.suggestions[:3])})" if error.suggestions else ""
-        return RowOutcome(section, number, "error", label, error.message + hint)
+        return RowOutcome(section, number, "error", label, error.message + hint), None
+
+
+def _fingerprint(conn: Connection) -> tuple[Any, ...]:
+    """What an import's rehearsal depends on: every admin change adds an audit entry, and seeding changes the
+    checksum; the newest id of each table it writes fixes the ids the replayed inserts get."""
+    tables = [spec.model for spec in SPECS.values()] + [m.StatementBehalf, m.SeedSuppression, m.AuditEntry]
+    newest = tuple(conn.scalar(select(func.max(model.id))) for model in tables)
+    checksum = conn.scalar(select(m.StoreMeta.value).where(m.StoreMeta.key == CHECKSUM_KEY))
+    return (*newest, checksum)
+
+
+def _stamp_audit(after_id: int | None) -> Callable[[Connection], None]:
+    """The replayed audit entries get the time the import was applied, not the time it was checked."""
+    def stamp(conn: Connection) -> None:
+        conn.execute(update(m.AuditEntry).where(m.AuditEntry.id > (after_id or 0))
+                     .values(at=datetime.now(timezone.utc)))
+    return stamp
+
+
+@dataclass
+class _Checked:
+    digest: str
+    editor: Editor
+    rehearsal: Rehearsal[list[RowOutcome]]
+
+
+REHEARSALS = 3  # an import checked again on a fresh copy when the store changed meanwhile, before it applies in place
 
 
 class Transfer:
+    """Export and import. On a SQLite store an import is checked on a private copy (no write lock), and applied by
+    replaying the checked writes in one short transaction; the dry run's check is reused when nothing changed."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._database = sqlite_file(store.engine)
+        self._checked: _Checked | None = None
 
     async def export(self) -> tuple[str, str]:
         """(JSON of admin records, CSV of every position)."""
@@ -203,22 +254,58 @@ class Transfer:
 
     async def plan(self, payload: bytes, editor: ChangeAuthor) -> ImportPlan:
         """The dry run: every row applied and reported, then rolled back."""
-        return await self._run(payload, editor, keep=False)
-
-    async def apply(self, payload: bytes, editor: ChangeAuthor) -> ImportPlan:
-        """Everything in one transaction, or nothing if any row fails."""
-        return await self._run(payload, editor, keep=True)
-
-    async def _run(self, payload: bytes, editor: ChangeAuthor, *, keep: bool) -> ImportPlan:
         data, problem = parse(payload)
         if data is None:
             return ImportPlan(problem=problem)
-        async with self.store.sessions() as session:
+        if self._database is None:
+            return await self._in_store(data, editor, keep=False)
+        return ImportPlan(outcomes=(await self._check(payload, data, editor)).result)
+
+    async def apply(self, payload: bytes, editor: Editor) -> ImportPlan:
+        """Everything in one transaction, or nothing if any row fails."""
+        data, problem = parse(payload)
+        if data is None:
+            return ImportPlan(problem=problem)
+        if self._database is None:
+            return await self._in_store(data, editor, keep=True)
+        for _ in range(REHEARSALS):
+            rehearsal = self._reusable(payload, editor) or await self._check(payload, data, editor)
+            plan = ImportPlan(outcomes=rehearsal.result)
+            if not plan.ok:
+                return plan
+            self._checked = None
+            last_audit = rehearsal.fingerprint[-2]
+            async with self.store.sessions.turn():
+                done = await asyncio.to_thread(replay, self._database, rehearsal, _fingerprint,
+                                               _stamp_audit(last_audit))
+            if done:
+                await self.store.refresh_indexes()
+                return plan
+        return await self._in_store(data, editor, keep=True)  # the store kept changing: apply it in place
+
+    async def _check(self, payload: bytes, data: dict[str, Any], editor: Editor) -> Rehearsal[list[RowOutcome]]:
+        assert self._database is not None
+        rehearsal = await asyncio.to_thread(rehearse, self._database, lambda s: _apply(s, data, editor), _fingerprint)
+        self._checked = _Checked(_digest(payload), editor, rehearsal)
+        return rehearsal
+
+    def _reusable(self, payload: bytes, editor: Editor) -> Rehearsal[list[RowOutcome]] | None:
+        checked = self._checked
+        if checked is not None and checked.digest == _digest(payload) and checked.editor == editor:
+            return checked.rehearsal
+        return None
+
+    async def _in_store(self, data: dict[str, Any], editor: Editor, *, keep: bool) -> ImportPlan:
+        """The import in one transaction of the store itself (PostgreSQL, an in-memory store, or a busy store)."""
+        sessions = self.store.sessions.begin() if keep else self.store.sessions()
+        async with sessions as session:
             plan = ImportPlan(outcomes=await session.run_sync(lambda s: _apply(s, data, editor)))
-            if keep and plan.ok:
-                await session.commit()
-            else:
+            if not (keep and plan.ok):
                 await session.rollback()
         if keep and plan.ok:
             await self.store.refresh_indexes()
         return plan
+
+
+def _digest(payload: bytes) -> str:
+    return hashlib.sha256(payload).hexdigest()

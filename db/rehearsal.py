@@ -4,38 +4,43 @@ SQLite has one writer at a time. An import of thousands of rows runs the same co
 as single admin changes (validation, audit, seed corrections), which takes seconds:
 holding the write lock that long would make every other write wait or fail. So the
 work runs on a copy made with SQLite's online backup (a read: no write lock), with
-its writes recorded. The dry run ends there. Applying replays the recorded writes
-in one short write transaction, if the store has not changed since the copy
-(`fingerprint`); otherwise the caller rehearses again on a fresh copy.
+its writes recorded. A dry run ends there. Applying replays the recorded writes in
+one short write transaction. The replayed inserts get the ids they got on the copy
+only while no other row was added to those tables since the copy was made, so the
+replay checks that first (and the caller's own `check`), and writes nothing when
+the store moved on: the caller then rehearses again on a fresh copy.
 """
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generic, TypeVar
 
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, exc
 from sqlalchemy.orm import Session
 
 from db.engine import BUSY_TIMEOUT_MS, WRITE_OPTION, sync_sqlite_engine
 
 T = TypeVar("T")
-Fingerprint = Callable[[Connection], tuple[Any, ...]]
+Check = Callable[[Connection], Any]
+_TABLE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"?(\w+)"?', re.IGNORECASE)
 
 
 @dataclass
 class Rehearsal(Generic[T]):
     result: T
-    fingerprint: tuple[Any, ...]  # the store as the copy found it
-    writes: list[tuple[str, Any, bool]] = field(default_factory=list)  # (SQL, parameters, executemany)
+    checked: Any  # the caller's `check` of the store as the copy found it
+    newest: dict[str, int | None] = field(default_factory=dict)  # written table -> its newest rowid on the copy
+    writes: list[tuple[str, Any]] = field(default_factory=list)  # (SQL, parameters: a tuple, or a list of them)
 
 
 class _Recorder:
     """Records the writes that stay: those of a savepoint rolled back are dropped with it."""
 
     def __init__(self) -> None:
-        self.writes: list[tuple[str, Any, bool]] = []
+        self.writes: list[tuple[str, Any]] = []
         self._savepoints: list[tuple[str, int]] = []
 
     def __call__(self, _conn, _cursor, statement: str, parameters: Any, _context, executemany: bool) -> None:  # type: ignore[no-untyped-def]
@@ -46,11 +51,10 @@ class _Recorder:
             self._pop(statement.split()[-1])
         elif verb.startswith("ROLLBACK TO"):
             del self.writes[self._pop(statement.split()[-1]):]
-        elif verb.startswith(("INSERT", "UPDATE", "DELETE", "REPLACE")):
+        elif _TABLE.match(statement):
             # "insertmanyvalues" batches report executemany with one statement's flat parameters
             many = executemany and bool(parameters) and isinstance(parameters[0], (tuple, list))
-            rows = [tuple(p) for p in parameters] if many else tuple(parameters or ())
-            self.writes.append((statement, rows, many))
+            self.writes.append((statement, [tuple(p) for p in parameters] if many else tuple(parameters or ())))
 
     def _pop(self, name: str) -> int:
         while self._savepoints:
@@ -59,8 +63,15 @@ class _Recorder:
                 return at
         raise RuntimeError(f"savepoint {name} was never opened")
 
+    def tables(self) -> set[str]:
+        return {match.group(1) for statement, _ in self.writes if (match := _TABLE.match(statement))}
 
-def rehearse(database: str, work: Callable[[Session], T], fingerprint: Fingerprint) -> Rehearsal[T]:
+
+def _newest(conn: Connection, tables: set[str]) -> dict[str, int | None]:
+    return {table: conn.exec_driver_sql(f'SELECT max(rowid) FROM "{table}"').scalar() for table in sorted(tables)}
+
+
+def rehearse(database: str, work: Callable[[Session], T], check: Check) -> Rehearsal[T]:
     """Runs `work` on an in-memory copy of the store; its writes are recorded, then rolled back."""
     copy = sqlite3.connect(":memory:", check_same_thread=False)
     source = sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000)
@@ -72,30 +83,42 @@ def rehearse(database: str, work: Callable[[Session], T], fingerprint: Fingerpri
     recorder = _Recorder()
     try:
         with Session(engine) as session:
-            found = fingerprint(session.connection())
+            checked = check(session.connection())
             event.listen(engine, "before_cursor_execute", recorder)
             result = work(session)
             session.rollback()
-        return Rehearsal(result, found, recorder.writes)
+            event.remove(engine, "before_cursor_execute", recorder)
+            newest = _newest(session.connection(), recorder.tables())
+        return Rehearsal(result, checked, newest, recorder.writes)
     finally:
         engine.dispose()
         copy.close()
 
 
-def replay(database: str, rehearsal: Rehearsal[Any], fingerprint: Fingerprint,
+def replay(database: str, rehearsal: Rehearsal[Any], check: Check, *, free_ids: tuple[str, ...] = (),
            then: Callable[[Connection], None] | None = None) -> bool:
-    """Replays the rehearsed writes in one write transaction; False (nothing written) if the store changed."""
+    """Replays the rehearsed writes, then `then`, in one write transaction; False (nothing written) if the store
+    moved on. `free_ids`: tables whose new rows' ids nothing refers to, which others may add to meanwhile."""
     engine = sync_sqlite_engine(
         lambda: sqlite3.connect(database, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
     )
     try:
-        with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn, conn.begin():
-            if fingerprint(conn) != rehearsal.fingerprint:
+        with engine.connect().execution_options(**{WRITE_OPTION: True}) as conn:
+            transaction = conn.begin()
+            bound = {t for t in rehearsal.newest if t not in free_ids}
+            newest = {t: n for t, n in rehearsal.newest.items() if t in bound}
+            if check(conn) != rehearsal.checked or _newest(conn, bound) != newest:
+                transaction.rollback()
                 return False
-            for statement, parameters, _ in rehearsal.writes:
-                conn.exec_driver_sql(statement, parameters)
-            if then is not None:
-                then(conn)
+            try:
+                for statement, parameters in rehearsal.writes:
+                    conn.exec_driver_sql(statement, parameters)
+                if then is not None:
+                    then(conn)
+            except exc.IntegrityError:  # what another writer changed meanwhile clashes with the rehearsal
+                transaction.rollback()
+                return False
+            transaction.commit()
         return True
     finally:
         engine.dispose()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
@@ -143,8 +143,11 @@ def parse(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return data, None
 
 
-def _apply(session: Session, data: dict[str, Any], editor: ChangeAuthor) -> list[RowOutcome]:
-    """Applies every row, each in a savepoint so one failing row does not hide the others."""
+def _apply(session: Session, data: dict[str, Any], editor: Editor) -> tuple[list[RowOutcome], list[m.AuditEntry]]:
+    """Applies every row, each in a savepoint so one failing row does not hide the others.
+
+    Returns the outcomes and the audit entries, which the caller adds when the import is kept.
+    """
     outcomes: list[RowOutcome] = []
     audit: list[m.AuditEntry] = []
     lookups = Lookups(session)  # one for the whole file, kept current row by row
@@ -164,9 +167,7 @@ def _apply(session: Session, data: dict[str, Any], editor: ChangeAuthor) -> list
             continue
         for number, record in enumerate(rows, start=1):
             row(entity, number, {"entity": entity, "record": record})
-    session.add_all(audit)
-    session.flush()
-    return outcomes
+    return outcomes, audit
 
 
 def _row(session: Session, lookups: Lookups, section: str, number: int, item: Any, editor: Editor, *,
@@ -209,28 +210,31 @@ def _row(session: Session, lookups: Lookups, section: str, number: int, item: An
         return RowOutcome(section, number, "error", label, error.message + hint), None
 
 
-def _fingerprint(conn: Connection) -> tuple[Any, ...]:
-    """What an import's rehearsal depends on: every admin change adds an audit entry, and seeding changes the
-    checksum; the newest id of each table it writes fixes the ids the replayed inserts get."""
-    tables = [spec.model for spec in SPECS.values()] + [m.StatementBehalf, m.SeedSuppression, m.AuditEntry]
-    newest = tuple(conn.scalar(select(func.max(model.id))) for model in tables)
-    checksum = conn.scalar(select(m.StoreMeta.value).where(m.StoreMeta.key == CHECKSUM_KEY))
-    return (*newest, checksum)
+def _seed_checksum(conn: Connection) -> str | None:
+    """A re-seed in between changes seed records an import may have checked against."""
+    return conn.scalar(select(m.StoreMeta.value).where(m.StoreMeta.key == CHECKSUM_KEY))
 
 
-def _stamp_audit(after_id: int | None) -> Callable[[Connection], None]:
-    """The replayed audit entries get the time the import was applied, not the time it was checked."""
-    def stamp(conn: Connection) -> None:
-        conn.execute(update(m.AuditEntry).where(m.AuditEntry.id > (after_id or 0))
-                     .values(at=datetime.now(timezone.utc)))
-    return stamp
+def _add_audit(entries: list[m.AuditEntry]) -> Callable[[Connection], None]:
+    """The audit entries, written when the import is applied and stamped with that time."""
+    def add(conn: Connection) -> None:
+        now = datetime.now(timezone.utc)
+        with Session(bind=conn) as session:
+            for entry in entries:
+                entry.at = now
+            session.add_all(entries)
+            session.flush()
+    return add
+
+
+Checked = tuple[list[RowOutcome], list[m.AuditEntry]]
 
 
 @dataclass
 class _Checked:
     digest: str
     editor: Editor
-    rehearsal: Rehearsal[list[RowOutcome]]
+    rehearsal: Rehearsal[Checked]
 
 
 REHEARSALS = 3  # an import checked again on a fresh copy when the store changed meanwhile, before it applies in place
@@ -259,7 +263,7 @@ class Transfer:
             return ImportPlan(problem=problem)
         if self._database is None:
             return await self._in_store(data, editor, keep=False)
-        return ImportPlan(outcomes=(await self._check(payload, data, editor)).result)
+        return ImportPlan(outcomes=(await self._check(payload, data, editor)).result[0])
 
     async def apply(self, payload: bytes, editor: Editor) -> ImportPlan:
         """Everything in one transaction, or nothing if any row fails."""
@@ -270,26 +274,27 @@ class Transfer:
             return await self._in_store(data, editor, keep=True)
         for _ in range(REHEARSALS):
             rehearsal = self._reusable(payload, editor) or await self._check(payload, data, editor)
-            plan = ImportPlan(outcomes=rehearsal.result)
+            self._checked = None
+            outcomes, audit = rehearsal.result
+            plan = ImportPlan(outcomes=outcomes)
             if not plan.ok:
                 return plan
-            self._checked = None
-            last_audit = rehearsal.fingerprint[-2]
             async with self.store.sessions.turn():
-                done = await asyncio.to_thread(replay, self._database, rehearsal, _fingerprint,
-                                               _stamp_audit(last_audit))
+                done = await asyncio.to_thread(replay, self._database, rehearsal, _seed_checksum,
+                                               free_ids=(m.AuditEntry.__tablename__,), then=_add_audit(audit))
             if done:
                 await self.store.refresh_indexes()
                 return plan
         return await self._in_store(data, editor, keep=True)  # the store kept changing: apply it in place
 
-    async def _check(self, payload: bytes, data: dict[str, Any], editor: Editor) -> Rehearsal[list[RowOutcome]]:
+    async def _check(self, payload: bytes, data: dict[str, Any], editor: Editor) -> Rehearsal[Checked]:
         assert self._database is not None
-        rehearsal = await asyncio.to_thread(rehearse, self._database, lambda s: _apply(s, data, editor), _fingerprint)
+        rehearsal = await asyncio.to_thread(rehearse, self._database, lambda s: _apply(s, data, editor),
+                                            _seed_checksum)
         self._checked = _Checked(_digest(payload), editor, rehearsal)
         return rehearsal
 
-    def _reusable(self, payload: bytes, editor: Editor) -> Rehearsal[list[RowOutcome]] | None:
+    def _reusable(self, payload: bytes, editor: Editor) -> Rehearsal[Checked] | None:
         checked = self._checked
         if checked is not None and checked.digest == _digest(payload) and checked.editor == editor:
             return checked.rehearsal
@@ -299,8 +304,11 @@ class Transfer:
         """The import in one transaction of the store itself (PostgreSQL, an in-memory store, or a busy store)."""
         sessions = self.store.sessions.begin() if keep else self.store.sessions()
         async with sessions as session:
-            plan = ImportPlan(outcomes=await session.run_sync(lambda s: _apply(s, data, editor)))
-            if not (keep and plan.ok):
+            outcomes, audit = await session.run_sync(lambda s: _apply(s, data, editor))
+            plan = ImportPlan(outcomes=outcomes)
+            if keep and plan.ok:
+                session.add_all(audit)
+            else:
                 await session.rollback()
         if keep and plan.ok:
             await self.store.refresh_indexes()

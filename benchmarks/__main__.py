@@ -13,7 +13,9 @@ store with `benchmarks.synthetic`), then measures:
 * cold start to ready (migrate, seed, indexes, cogs, first answer) in a fresh
   process, and its peak resident memory;
 * end to end: the real client against the local Discord double, 50 simulated
-  people (`benchmarks.e2e`).
+  people (`benchmarks.e2e`);
+* the import of admin records at 1,000, 2,000 and 5,000 rows, dry run and apply,
+  and how long another admin's write waits meanwhile (`benchmarks.imports`).
 
 Prints a results table and writes it as markdown. `--quick` is a short smoke
 run (tiny synthetic store, a few runs each); `--profile NAME` profiles one
@@ -39,7 +41,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from benchmarks import coldstart, e2e, floor, synthetic
+from benchmarks import coldstart, e2e, floor, imports, synthetic
 from benchmarks.commands import Env, build_cases
 from db.ask import prepare as prepare_ask
 from benchmarks.measure import CaseResult, forget_answers, measure_case, measure_console, run_handler, seconds_per_run
@@ -461,6 +463,7 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"markdown results (default {DEFAULT_OUT.relative_to(ROOT)}; --quick writes none unless given)")
     parser.add_argument("--runs", type=int, help="runs per command (default 200, quick 8)")
     parser.add_argument("--no-e2e", action="store_true", help="skip the end-to-end benchmark")
+    parser.add_argument("--no-imports", action="store_true", help="skip the import benchmark (1k/2k/5k rows)")
     parser.add_argument("--work", type=Path, help="where to build the databases (default: a temporary folder)")
     parser.add_argument("--profile", metavar="COMMAND", help='profile one command\'s handler, e.g. "theme states theme:"')
     parser.add_argument("--uncached", action="store_true", help="with --profile: empty the caches before each run")
@@ -482,10 +485,14 @@ def main(argv: list[str] | None = None) -> int:
         started = datetime.now(timezone.utc)
         t0 = time.perf_counter()
         results = [asyncio.run(_measure_scale(scale, plan, work)) for scale in scales]
+        imported = [] if args.no_imports else asyncio.run(
+            imports.measure(work, imports.QUICK_SIZES if args.quick else imports.SIZES, 1 if args.quick else 3))
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
     markdown = render_markdown(results, argv, started, time.perf_counter() - t0)
+    if imported:
+        markdown = "\n".join([markdown.rstrip("\n"), "", *imports.markdown(imported), ""])
     print(markdown)
     if out is not None:
         out.write_text(markdown, encoding="utf-8")

@@ -49,7 +49,7 @@ def text(data: Portable, field: str, *, limit: int, required: bool = True, minim
 
 def choice(data: Portable, field: str, allowed: tuple[str, ...], *, default: str | None = None) -> str:
     value = data.get(field, default)
-    if value not in allowed:
+    if not isinstance(value, str) or value not in allowed:
         raise ValidationError(f"`{field}` must be one of: {', '.join(allowed)}.")
     return str(value)
 
@@ -60,9 +60,12 @@ def integer(data: Portable, field: str, *, low: int, high: int, required: bool =
         if required:
             raise ValidationError(f"`{field}` is required.")
         return None
+    whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer()) or isinstance(value, str)
     try:
+        if isinstance(value, bool) or not whole:
+            raise ValueError(value)
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError(f"`{field}` must be a whole number.") from None
     if not low <= number <= high:
         raise ValidationError(f"`{field}` must be between {low} and {high}.")
@@ -86,9 +89,15 @@ def string_list(data: Portable, field: str, *, limit: int, each: int) -> list[st
 
 def boolean(data: Portable, field: str, default: bool) -> bool:
     value = data.get(field, default)
-    if isinstance(value, str):
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str) and value.strip().casefold() in ("true", "yes", "1", "false", "no", "0", ""):
         return value.strip().casefold() in ("true", "yes", "1")
-    return bool(value)
+    raise ValidationError(f"`{field}` must be true or false.")
 
 
 # -- lookups -----------------------------------------------------------------------
@@ -168,6 +177,8 @@ class Lookups:
         return actor
 
     def theme(self, slug: Any) -> m.Theme:
+        if not isinstance(slug, str) or not slug.strip():
+            raise ValidationError("`theme` must be a theme's slug, e.g. `prevention`.")
         theme = self.session.scalar(select(m.Theme).where(m.Theme.slug == slug))
         if theme is None:
             themes = self.session.scalars(select(m.Theme)).all()
@@ -188,6 +199,8 @@ class Lookups:
         return dialogue
 
     def source(self, key: Any) -> m.SourceDocument:
+        if not isinstance(key, str) or not key.strip():
+            raise ValidationError("`source` must be a source's key, or a new source's title and URL.")
         source = self.session.scalar(select(m.SourceDocument).where(m.SourceDocument.key == key))
         if source is None:
             keys = [k for k in self.session.scalars(select(m.SourceDocument.key))]
@@ -244,6 +257,8 @@ def _dialogue_columns(data: Portable, _: Lookups) -> dict[str, Any]:
     if isinstance(pillars, str):
         pillars = [p for p in re.split(r"[,\s]+", pillars) if p]
     try:
+        if not isinstance(pillars, list) or any(isinstance(p, bool) or not isinstance(p, (int, str)) for p in pillars):
+            raise ValueError(pillars)
         pillars = sorted({int(p) for p in pillars})
     except ValueError:
         raise ValidationError("`focus_pillars` must be pillar numbers 1, 2 or 3.") from None

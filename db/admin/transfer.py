@@ -124,20 +124,58 @@ def positions_csv_sync(session: Session) -> str:
     return buffer.getvalue()
 
 
+class _FileProblem(ValueError):
+    """What makes a file unreadable as a whole, said so that the admin can fix it."""
+
+
+def _one_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused when it names a field twice (json would silently keep the last)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise _FileProblem(
+                f"The file gives `{key}` twice in one object ({_shown(found[key])} and {_shown(value)}); "
+                "each field may appear once. Remove one and attach the file again."
+            )
+        found[key] = value
+    return found
+
+
+def _no_constant(name: str) -> Any:
+    raise _FileProblem(f"The file holds {name}, which is not a JSON number. Attach a file made by /admin export.")
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def parse(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
     try:
-        data = json.loads(payload.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        data = json.loads(payload.decode("utf-8-sig"), object_pairs_hook=_one_each, parse_constant=_no_constant)
+    except _FileProblem as problem:
+        return None, str(problem)
+    except UnicodeDecodeError:
+        return None, "The file is not UTF-8 text. Attach the JSON file made by /admin export."
+    except json.JSONDecodeError as error:
         return None, f"The file is not valid JSON ({error}). Attach a file made by /admin export."
+    except RecursionError:
+        return None, "The file nests lists or objects far deeper than an export does. Attach a file made by /admin export."
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None, "This is not an export of this bot (its `format` field is missing or different)."
-    if data.get("version") != VERSION:
-        return None, f"Export version {data.get('version')} is not supported (expected {VERSION})."
+    version = data.get("version")
+    if type(version) is not int:
+        return None, f"`version` must be the number {VERSION}, not {_shown(version)}."
+    if version != VERSION:
+        return None, f"Export version {version} is not supported: this bot reads version {VERSION}."
     records = data.get("records")
     if not isinstance(records, dict) or any(k not in SPECS for k in records):
         unknown = sorted(set(records or {}) - set(SPECS)) if isinstance(records, dict) else []
         return None, f"`records` must map record kinds to lists; unknown kinds: {', '.join(unknown) or 'none'}."
-    total = sum(len(v) for v in records.values() if isinstance(v, list)) + len(data.get("removed_seed_records") or [])
+    removed = data.get("removed_seed_records")
+    if removed is not None and not isinstance(removed, list):
+        return None, f"`removed_seed_records` must be a list of removed seed records, not {_shown(removed)}."
+    total = sum(len(v) for v in records.values() if isinstance(v, list)) + len(removed or [])
     if total > MAX_ROWS:
         return None, f"The file holds {total} rows; the limit is {MAX_ROWS} per import."
     return data, None
@@ -174,11 +212,14 @@ def _row(session: Session, lookups: Lookups, section: str, number: int, item: An
          remove: bool = False) -> tuple[RowOutcome, m.AuditEntry | None]:
     entity = item.get("entity") if isinstance(item, dict) else None
     record = item.get("record") if isinstance(item, dict) else None
-    if entity not in SPECS or not isinstance(record, dict):
-        return RowOutcome(section, number, "error", "?", "each row must be an object with a known record kind"), None
+    if not isinstance(entity, str) or entity not in SPECS or not isinstance(record, dict):
+        problem = ("each row must be an object with a known `entity` and its `record`" if remove
+                   else "each row must be an object of the record's fields")
+        return RowOutcome(section, number, "error", "?", problem), None
     spec = SPECS[entity]
-    label = spec.label({k: record.get(k, "?") for k in ("year", "name", "slug", "key", "actor", "alias", "theme",
-                                                          "dialogue", "role", "speaker")})
+    named = {k: record.get(k, "?") for k in ("year", "name", "slug", "key", "actor", "alias", "theme", "dialogue",
+                                              "role", "speaker")}
+    label = spec.label({k: v if isinstance(v, str) else _shown(v) for k, v in named.items()})
     savepoint = session.begin_nested()
     entry: m.AuditEntry | None = None
     try:

@@ -8,6 +8,7 @@ from typing import Awaitable, Callable, Sequence
 
 import discord
 
+from bot.checks import NotAdmin, is_admin
 from bot.errors import on_app_command_error
 from bot.render.send import send_reply
 from bot.text_input import clean_form
@@ -30,7 +31,7 @@ Submit = Callable[[discord.Interaction, dict[str, str]], Awaitable[None]]
 
 
 class RecordModal(discord.ui.Modal):
-    """A form of up to five text inputs; `submit` receives the values by field name."""
+    """A form of up to five text inputs; `submit` receives the values by field name if the sender is still an admin."""
 
     def __init__(self, title: str, fields: Sequence[Field], submit: Submit) -> None:
         super().__init__(title=title[:45], timeout=900)
@@ -50,6 +51,8 @@ class RecordModal(discord.ui.Modal):
             self.add_item(text_input)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        if not is_admin(interaction):  # the role may have been taken away while the form was open
+            raise NotAdmin()
         values = clean_form({name: item.value or "" for name, item in self.inputs.items()})
         await self._submit(interaction, values)
 
@@ -58,7 +61,8 @@ class RecordModal(discord.ui.Modal):
 
 
 class ImportView(discord.ui.View):
-    """Confirm applies the import in one transaction; only the admin who attached the file can press."""
+    """Confirm applies the import in one transaction; only the admin who attached the file can press, and only
+    while still an admin."""
 
     def __init__(self, owner_id: int, apply: Callable[[discord.Interaction], Awaitable[None]]) -> None:
         super().__init__(timeout=600)
@@ -83,6 +87,8 @@ class ImportView(discord.ui.View):
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+        if not is_admin(interaction):  # the role may have been taken away since the dry run
+            raise NotAdmin()
         self._disable()
         self.stop()
         await interaction.response.edit_message(view=self)

@@ -2,10 +2,11 @@
 
 Each row is a new organisation with one alias (the case that grew quadratically).
 Every run starts from a fresh copy of the seeded store and times the dry run
-(`Transfer.plan`) and the apply that follows (`Transfer.apply`, as Confirm does),
-while another admin adds a theme every 50 ms: the longest of those writes is how
-long a write waited behind the import. Reports medians over the runs, and the
-cost per row at each size against the smallest (1.0 = linear).
+(`Transfer.plan`) and the apply that follows (`Transfer.apply`, as Confirm does).
+Reports medians over the runs, and the cost per row at each size against the
+smallest (1.0 = linear). One more run at each size has another admin add a theme
+every 50 ms meanwhile: the longest of those writes is how long a write waited
+behind the import (and the import's time beside it, sharing the process).
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ class ImportRun:
 class ImportResult:
     rows: int
     runs: list[ImportRun]
+    busy: ImportRun  # with another admin writing meanwhile
 
     def median(self, name: str) -> float:
         return statistics.median(getattr(r, name) for r in self.runs)
@@ -72,7 +74,7 @@ async def _template(work: Path) -> Path:
     return path
 
 
-async def _one(template: Path, work: Path, rows: int, run: int) -> ImportRun:
+async def _one(template: Path, work: Path, rows: int, run: int, *, others: bool = False) -> ImportRun:
     path = work / f"import-{rows}-{run}.sqlite3"
     shutil.copy(template, path)
     store = await open_store(f"sqlite+aiosqlite:///{path}")
@@ -88,7 +90,7 @@ async def _one(template: Path, work: Path, rows: int, run: int) -> ImportRun:
             waits.append(time.perf_counter() - began)
             await asyncio.sleep(0.05)
 
-    writer = asyncio.create_task(other_admin())
+    writer = asyncio.create_task(other_admin() if others else stop.wait())
     try:
         cpu, began = time.process_time(), time.perf_counter()
         plan = await transfer.plan(data, EDITOR)
@@ -110,29 +112,33 @@ async def measure(work: Path, sizes: tuple[int, ...] = SIZES, runs: int = 3) -> 
     template = await _template(work)
     results = []
     for rows in sizes:
-        results.append(ImportResult(rows, [await _one(template, work, rows, run) for run in range(runs)]))
+        alone = [await _one(template, work, rows, run) for run in range(runs)]
+        results.append(ImportResult(rows, alone, await _one(template, work, rows, runs, others=True)))
     return results
 
 
 def markdown(results: list[ImportResult]) -> list[str]:
+    runs = len(results[0].runs) if results else 0
     out = ["## Import of admin records", "",
-           "One new organisation with one alias per row; a fresh copy of the seeded store each run; another admin "
-           "adds a theme every 50 ms meanwhile. Medians of "
-           f"{len(results[0].runs) if results else 0} runs, in seconds; **per row** = (dry run + apply) / rows in ms; "
-           "**×linear** = per row against the smallest size (1.0 = linear); **longest wait** = the slowest of the "
-           "other admin's writes during the import.", "",
-           "| rows | dry run | apply | dry run + apply | CPU | per row | ×linear | longest wait | other writes |",
-           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+           f"One new organisation with one alias per row; a fresh copy of the seeded store each run. Medians of {runs} "
+           "runs, in seconds; **per row** = (dry run + apply) / rows in ms; **×linear** = per row against the smallest "
+           "size (1.0 = linear). **With another admin**: one more run while another admin adds a theme every 50 ms "
+           "in the same process; **longest wait** = the slowest of those writes.", "",
+           "| rows | dry run | apply | dry run + apply | CPU | per row | ×linear | with another admin: dry run + apply "
+           "| longest wait | their writes |",
+           "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     base = results[0].ms_per_row if results else 1.0
     for r in results:
         out.append(f"| {r.rows:,} | {r.median('dry_s'):.2f} | {r.median('apply_s'):.2f} | {r.median('total_s'):.2f} | "
                    f"{r.median('cpu_s'):.2f} | {r.ms_per_row:.2f} | {r.ms_per_row / base:.2f} | "
-                   f"{r.median('max_wait_s'):.2f} | {sum(x.writes for x in r.runs)} |")
+                   f"{r.busy.total_s:.2f} | {r.busy.max_wait_s:.2f} | {r.busy.writes} |")
     if results and results[-1].rows == SIZES[-1]:
         last = results[-1]
-        ok = last.median("total_s") <= TARGET_S and max(x.max_wait_s for r in results for x in r.runs) <= TARGET_WAIT_S
-        out += ["", f"Target: {SIZES[-1]:,} rows within {TARGET_S:.0f} s, no write waiting over {TARGET_WAIT_S:.0f} s: "
-                    f"{'met' if ok else 'missed'}."]
+        longest = max(r.busy.max_wait_s for r in results)
+        ok = last.median("total_s") <= TARGET_S and longest <= TARGET_WAIT_S
+        out += ["", f"Target: {SIZES[-1]:,} rows within {TARGET_S:.0f} s (dry run + apply), no write waiting over "
+                    f"{TARGET_WAIT_S:.0f} s: {'met' if ok else 'missed'} ({last.median('total_s'):.1f} s, longest wait "
+                    f"{longest:.2f} s)."]
     return out
 
 

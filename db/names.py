@@ -32,8 +32,12 @@ def fold(text: str) -> str:
 
     Names that only look different fold alike: `CUBA`, full-width `Ｃｕｂａ`, `Cu\u200bba`, `Cuba\x00`.
     """
-    text = unicodedata.normalize("NFKD", text.translate(_QUOTES))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch) and not is_invisible(ch)).casefold()
+    text = text.translate(_QUOTES)
+    if text.isascii() and text.isprintable():  # nothing to decompose or drop (most names)
+        text = text.casefold()
+    else:
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch) and not is_invisible(ch)).casefold()
     text = _PUNCT.sub(" ", text)
     text = _APOSTROPHE.sub("", text)  # "d'Ivoire" and "divoire", "People's" and "Peoples"
     text = _SPACES.sub(" ", text).strip()

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
@@ -260,11 +260,10 @@ def _add_audit(entries: list[m.AuditEntry]) -> Callable[[Connection], None]:
     """The audit entries, written when the import is applied and stamped with that time."""
     def add(conn: Connection) -> None:
         now = datetime.now(timezone.utc)
-        with Session(bind=conn) as session:
-            for entry in entries:
-                entry.at = now
-            session.add_all(entries)
-            session.flush()
+        columns = [c.key for c in m.AuditEntry.__table__.columns if c.key not in ("id", "at")]
+        rows = [{**{c: getattr(entry, c) for c in columns}, "at": now} for entry in entries]
+        if rows:
+            conn.execute(insert(m.AuditEntry), rows)
     return add
 
 

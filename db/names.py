@@ -163,6 +163,9 @@ class NameIndex:
     def get(self, entry_id: int) -> NameEntry | None:
         return self._by_id.get(entry_id)
 
+    def get_code(self, code: str) -> NameEntry | None:
+        return self._code.get(code.casefold())
+
     def lookup(self, query: str) -> tuple[NameEntry, MatchKind] | None:
         """The one entry this exact name, alias, code or folded form names; no scans, no suggestions."""
         if query in self._exact:

@@ -81,3 +81,42 @@ async def test_a_seed_theme_given_a_new_slug_keeps_its_positions(store, tmp_path
     async with store.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(m.Position).where(m.Position.theme_id == theme)) == count
         assert await s.scalar(select(func.count()).select_from(m.Theme).where(m.Theme.slug == "veto-restraint")) == 0
+
+
+async def test_an_export_carries_the_rename_to_another_store_with_its_records(store, seeded_template, tmp_path):
+    import json
+
+    from db.admin.transfer import Transfer
+    from db.store import open_store
+    from tests.conftest import sqlite_url
+
+    admin = Admin(store)
+    cuba = await admin.find("actor", {"name": "Cuba"})
+    await admin.edit("actor", cuba, {"name": "Republic of Cuba"}, ALICE)
+    exported, _ = await Transfer(store).export()
+    assert json.loads(exported)["removed_seed_records"][0]["replaced_by"] == {"name": "Republic of Cuba"}
+
+    fresh_path = tmp_path / "fresh.sqlite3"
+    shutil.copy(seeded_template, fresh_path)
+    fresh = await open_store(sqlite_url(fresh_path))
+    try:
+        fresh_cuba = await Admin(fresh).find("actor", {"name": "Cuba"})
+        before = await _hanging_off(fresh, fresh_cuba)
+        applied = await Transfer(fresh).apply(exported.encode(), ALICE)
+        assert applied.ok, applied.errors
+        assert [o.action for o in applied.outcomes] == ["update", "unchanged"]
+        assert fresh.actors.resolve("Republic of Cuba").entry.id == fresh_cuba
+        assert await _hanging_off(fresh, fresh_cuba) == before
+        report = await seed(fresh.sessions, _changed_dataset(tmp_path))
+        assert report.deleted == 0 and await _hanging_off(fresh, fresh_cuba) == before
+    finally:
+        await fresh.close()
+
+
+async def test_another_states_iso_code_is_refused_in_words(store):
+    import pytest
+
+    from db.errors import DuplicateRecord
+
+    with pytest.raises(DuplicateRecord, match="CUB already belongs to Cuba"):
+        await Admin(store).add("actor", {"name": "Atlantis", "kind": "member_state", "iso3": "CUB"}, ALICE)

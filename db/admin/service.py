@@ -147,7 +147,7 @@ def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookup
     """Validates a portable record and writes it into `obj` (or a new row); returns the row."""
     columns = spec.to_columns(data, lookups)
     if spec.entity == "actor":
-        _check_name_free(lookups, columns["name"], obj.id if obj is not None else None)
+        _check_name_free(lookups, columns["name"], columns["iso3"], obj.id if obj is not None else None)
     clash = lookups.find(spec, columns)
     if clash is not None and clash is not obj:
         label = spec.label(spec.to_portable(clash))
@@ -168,8 +168,13 @@ def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookup
     return obj
 
 
-def _check_name_free(lookups: Lookups, name: str, actor_id: int | None) -> None:
-    """Refuses a name that only looks different from another actor's name, alias or code (case, width, invisibles)."""
+def _check_name_free(lookups: Lookups, name: str, iso3: str | None, actor_id: int | None) -> None:
+    """Refuses a name that only looks different from another actor's name, alias or code (case, width, invisibles),
+    and another state's ISO code."""
+    coded = lookups.actors().get_code(iso3) if iso3 else None
+    if coded is not None and coded.id != actor_id:
+        raise DuplicateRecord(f"The ISO code {iso3} already belongs to {coded.name} (record #{coded.id}).",
+                              [coded.name])
     found = lookups.actors().lookup(name)
     if found is not None and found[0].id != actor_id:
         raise DuplicateRecord(

@@ -71,10 +71,14 @@ def export_sync(session: Session) -> dict[str, Any]:
                 continue  # exported with its actor
             items.append(spec.to_portable(row))
         records[entity] = sorted(items, key=lambda d: json.dumps([d.get(k) for k in spec.key], default=str))
-    removed = [
-        {"entity": s.entity, "record": s.record}
-        for s in session.scalars(select(m.SeedSuppression).order_by(m.SeedSuppression.id))
-    ]
+    removed = []
+    for suppression in session.scalars(select(m.SeedSuppression).order_by(m.SeedSuppression.id)):
+        item: dict[str, Any] = {"entity": suppression.entity, "record": suppression.record}
+        spec = SPECS.get(suppression.entity)
+        correction = session.get(spec.model, suppression.replaced_by_id) if spec and suppression.replaced_by_id else None
+        if correction is not None:  # corrected, not removed: importing it corrects the seed record the same way
+            item["replaced_by"] = spec.portable_key(spec.to_portable(correction))  # type: ignore[union-attr]
+        removed.append(item)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -197,7 +201,7 @@ def _apply(session: Session, data: dict[str, Any], editor: Editor) -> tuple[list
             audit.append(entry)
 
     for number, item in enumerate(data.get("removed_seed_records") or [], start=1):
-        row("removed_seed_records", number, item, remove=True)
+        row("removed_seed_records", number, _with_correction(data, item), remove=True)
     for entity in ORDER:
         rows = data["records"].get(entity) or []
         if not isinstance(rows, list):
@@ -206,6 +210,17 @@ def _apply(session: Session, data: dict[str, Any], editor: Editor) -> tuple[list
         for number, record in enumerate(rows, start=1):
             row(entity, number, {"entity": entity, "record": record})
     return outcomes, audit
+
+
+def _with_correction(data: dict[str, Any], item: Any) -> Any:
+    """A corrected seed record's row, given the record in `records` that corrects it (`replaced_by` names it)."""
+    if not isinstance(item, dict) or "replaced_by" not in item:
+        return item
+    spec, wanted = SPECS.get(item.get("entity")) if isinstance(item.get("entity"), str) else None, item["replaced_by"]
+    rows = data["records"].get(spec.entity) if spec is not None else None
+    found = next((r for r in rows if isinstance(r, dict) and spec.portable_key(r) == wanted), None) \
+        if isinstance(rows, list) and spec is not None else None
+    return {**item, "correction": found}
 
 
 def _row(session: Session, lookups: Lookups, section: str, number: int, item: Any, editor: Editor, *,
@@ -224,7 +239,16 @@ def _row(session: Session, lookups: Lookups, section: str, number: int, item: An
     entry: m.AuditEntry | None = None
     try:
         existing = lookups.find(spec, spec.to_columns(record, lookups))
-        if remove:
+        if remove and "correction" in item:
+            correction = item["correction"]
+            if correction is None:
+                raise ValidationError(f"`replaced_by` names no {entity} in `records`: {_shown(item['replaced_by'])}.")
+            if existing is None:
+                action = "unchanged"  # already corrected (or never seeded here): the row in `records` does the rest
+            else:
+                entry, _ = edit_audited(session, entity, existing.id, correction, editor, lookups)
+                action = "update"
+        elif remove:
             if existing is None:
                 action = "unchanged"
             else:

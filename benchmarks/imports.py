@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import FORMAT, VERSION, Transfer
 from db.store import open_store
 
@@ -29,7 +29,7 @@ SIZES = (1_000, 2_000, 5_000)
 QUICK_SIZES = (100, 200, 500)
 TARGET_S = 10.0  # dry run + apply of 5,000 rows
 TARGET_WAIT_S = 1.0
-EDITOR = Editor(user_id=1, user_name="benchmark", guild_id=1)
+EDITOR = ChangeAuthor(user_id=1, user_name="benchmark", guild_id=1)
 
 
 def payload(rows: int) -> bytes:

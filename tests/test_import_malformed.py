@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from db.admin.service import Editor
+from db.admin.service import ChangeAuthor
 from db.admin.transfer import FORMAT, VERSION, Transfer
 
-ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 POSITION = {"actor": "Cuba", "theme": "veto-restraint", "dialogue": 2014, "stance": "supports",
             "summary": "A summary of the position.", "excerpt": "An excerpt of the statement.",
             "source": "2014-dialogue-summary"}

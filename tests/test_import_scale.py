@@ -10,10 +10,10 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from db import models as m
-from db.admin.service import Admin, Editor
+from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import FORMAT, VERSION, Transfer
 
-ALICE = Editor(user_id=11, user_name="alice", guild_id=99)
+ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 
 
 def actors_file(count: int, start: int = 0) -> bytes:

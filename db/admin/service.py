@@ -203,15 +203,15 @@ def _references(session: Session, spec: Spec, obj: Any) -> list[str]:
 # -- the operations, each in one transaction ---------------------------------------------
 
 
-def add_sync(session: Session, entity: str, data: Portable, editor: Editor) -> Change:
+def add_sync(session: Session, entity: str, data: Portable, editor: ChangeAuthor) -> Change:
     return _change(session, *add_audited(session, entity, data, editor, Lookups(session)))
 
 
-def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, editor: Editor) -> Change:
+def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, editor: ChangeAuthor) -> Change:
     return _change(session, *edit_audited(session, entity, record_id, changes, editor, Lookups(session)))
 
 
-def remove_sync(session: Session, entity: str, record_id: int, editor: Editor) -> Change:
+def remove_sync(session: Session, entity: str, record_id: int, editor: ChangeAuthor) -> Change:
     return _change(session, *remove_audited(session, entity, record_id, editor, Lookups(session)))
 
 
@@ -220,7 +220,7 @@ def remove_sync(session: Session, entity: str, record_id: int, editor: Editor) -
 # entries at the end, in one statement: a flush for each row took most of an import's time.
 
 
-def add_audited(session: Session, entity: str, data: Portable, editor: Editor,
+def add_audited(session: Session, entity: str, data: Portable, editor: ChangeAuthor,
                 lookups: Lookups) -> tuple[m.AuditEntry, int]:
     spec = spec_for(entity)
     obj = _write(session, spec, None, _cited(session, data, editor), lookups)
@@ -228,7 +228,7 @@ def add_audited(session: Session, entity: str, data: Portable, editor: Editor,
     return _audit(session, editor, "add", spec, None, after), obj.id
 
 
-def edit_audited(session: Session, entity: str, record_id: int, changes: Portable, editor: Editor,
+def edit_audited(session: Session, entity: str, record_id: int, changes: Portable, editor: ChangeAuthor,
                  lookups: Lookups) -> tuple[m.AuditEntry, int]:
     spec = spec_for(entity)
     obj = _load(session, spec, record_id)
@@ -251,7 +251,7 @@ def edit_audited(session: Session, entity: str, record_id: int, changes: Portabl
     return _audit(session, editor, "edit", spec, before, after), obj.id
 
 
-def remove_audited(session: Session, entity: str, record_id: int, editor: Editor,
+def remove_audited(session: Session, entity: str, record_id: int, editor: ChangeAuthor,
                    lookups: Lookups) -> tuple[m.AuditEntry, None]:
     spec = spec_for(entity)
     obj = _load(session, spec, record_id)

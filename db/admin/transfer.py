@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
 from db.admin.entities import ORDER, SPECS, Lookups, Portable
-from db.admin.service import Editor, add_audited, edit_audited, remove_audited
+from db.admin.service import ChangeAuthor, add_audited, edit_audited, remove_audited
 from db.engine import sqlite_file
 from db.errors import DomainError, ValidationError
 from db.rehearsal import Rehearsal, rehearse, replay
@@ -185,7 +185,7 @@ def parse(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return data, None
 
 
-def _apply(session: Session, data: dict[str, Any], editor: Editor) -> tuple[list[RowOutcome], list[m.AuditEntry]]:
+def _apply(session: Session, data: dict[str, Any], editor: ChangeAuthor) -> tuple[list[RowOutcome], list[m.AuditEntry]]:
     """Applies every row, each in a savepoint so one failing row does not hide the others.
 
     Returns the outcomes and the audit entries, which the caller adds when the import is kept.
@@ -223,7 +223,7 @@ def _with_correction(data: dict[str, Any], item: Any) -> Any:
     return {**item, "correction": found}
 
 
-def _row(session: Session, lookups: Lookups, section: str, number: int, item: Any, editor: Editor, *,
+def _row(session: Session, lookups: Lookups, section: str, number: int, item: Any, editor: ChangeAuthor, *,
          remove: bool = False) -> tuple[RowOutcome, m.AuditEntry | None]:
     entity = item.get("entity") if isinstance(item, dict) else None
     record = item.get("record") if isinstance(item, dict) else None
@@ -297,7 +297,7 @@ Checked = tuple[list[RowOutcome], list[m.AuditEntry]]
 @dataclass
 class _Checked:
     digest: str
-    editor: Editor
+    editor: ChangeAuthor
     rehearsal: Rehearsal[Checked]
 
 
@@ -329,7 +329,7 @@ class Transfer:
             return await self._in_store(data, editor, keep=False)
         return ImportPlan(outcomes=(await self._check(payload, data, editor)).result[0])
 
-    async def apply(self, payload: bytes, editor: Editor) -> ImportPlan:
+    async def apply(self, payload: bytes, editor: ChangeAuthor) -> ImportPlan:
         """Everything in one transaction, or nothing if any row fails."""
         data, problem = parse(payload)
         if data is None:
@@ -351,20 +351,20 @@ class Transfer:
                 return plan
         return await self._in_store(data, editor, keep=True)  # the store kept changing: apply it in place
 
-    async def _check(self, payload: bytes, data: dict[str, Any], editor: Editor) -> Rehearsal[Checked]:
+    async def _check(self, payload: bytes, data: dict[str, Any], editor: ChangeAuthor) -> Rehearsal[Checked]:
         assert self._database is not None
         rehearsal = await asyncio.to_thread(rehearse, self._database, lambda s: _apply(s, data, editor),
                                             _seed_checksum)
         self._checked = _Checked(_digest(payload), editor, rehearsal)
         return rehearsal
 
-    def _reusable(self, payload: bytes, editor: Editor) -> Rehearsal[Checked] | None:
+    def _reusable(self, payload: bytes, editor: ChangeAuthor) -> Rehearsal[Checked] | None:
         checked = self._checked
         if checked is not None and checked.digest == _digest(payload) and checked.editor == editor:
             return checked.rehearsal
         return None
 
-    async def _in_store(self, data: dict[str, Any], editor: Editor, *, keep: bool) -> ImportPlan:
+    async def _in_store(self, data: dict[str, Any], editor: ChangeAuthor, *, keep: bool) -> ImportPlan:
         """The import in one transaction of the store itself (PostgreSQL, an in-memory store, or a busy store)."""
         sessions = self.store.sessions.begin() if keep else self.store.sessions()
         async with sessions as session:

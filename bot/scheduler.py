@@ -1,6 +1,6 @@
 """The briefing scheduler: finds due schedules, claims each run once, posts it, and records what happened.
 
-* RunClaim first, post second: a run is claimed atomically in the database
+* Claim first, post second: a run is claimed atomically in the database
   (compare-and-set on `next_run_at`, see `db.briefings.schedules`) before
   anything is sent, so it posts at most once across restarts and processes.
 * Downtime: the newest due run posts once if it is no older than the grace
@@ -13,6 +13,13 @@
   that message instead of posting a second one. The delays keep all retries
   within Discord's few-minute nonce window.
 * The rotation advances only when a post succeeds.
+* A process that dies between claim and record leaves its run "claimed". Each
+  claim names its process (host, pid, token) and holds a lease the process
+  renews before every attempt; the next scheduler to see the owner gone (its
+  pid no longer running on this host, or the lease run out) takes the run over
+  and looks for the post in the channel's recent messages: found, it is
+  recorded and the rotation moves on; not found, it is posted (same nonce)
+  if still within the grace window, and closed as abandoned otherwise.
 
 Time and waiting are injected (`clock`, `sleep`) so tests run a week of
 schedules in milliseconds.
@@ -22,6 +29,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import secrets
+import socket
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Awaitable, Callable, Protocol
@@ -34,15 +44,19 @@ from bot.render.layout import Reply
 from db.briefing_models import RunStatus, RunTrigger, ScheduleStatus
 from db.briefings import (
     RunClaim,
-    abandon_stale_claims,
+    RunInfo,
     claim_due,
+    claimed_runs,
     due_schedules,
     earliest_next_run,
     finish_run,
     pause_for_failure,
     plan_due,
     record_posted,
+    recorded_message_ids,
+    renew_lease,
     schedule_status,
+    take_over,
 )
 from db.store import Store
 
@@ -54,8 +68,9 @@ Sleep = Callable[[float], Awaitable[None]]
 DEFAULT_GRACE = timedelta(hours=1)
 DEFAULT_POLL_SECONDS = 30.0
 RETRY_DELAYS = (5.0, 30.0, 120.0)  # backoff after the 1st, 2nd and 3rd failed attempt; ~2.6 minutes in all
-STALE_AFTER = timedelta(minutes=30)  # a run still "claimed" this long after its claim was interrupted
+LEASE = timedelta(minutes=5)  # renewed before each attempt: longer than the longest wait between attempts
 SEND_TIMEOUT = 30.0
+HISTORY_LIMIT = 100  # recent messages searched for a post a stopped process may have made
 
 # What the bot needs in a briefing channel (no kind sends files, so Attach Files is not required).
 REQUIRED_PERMISSIONS = {"view_channel": "View Channel", "send_messages": "Send Messages", "embed_links": "Embed Links"}
@@ -65,9 +80,55 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def missing_permissions(permissions: discord.Permissions) -> list[str]:
-    """The names of the permissions briefings need that `permissions` lacks."""
-    return [label for name, label in REQUIRED_PERMISSIONS.items() if not getattr(permissions, name)]
+# Checking, after a restart, whether a post went out before the bot stopped.
+HISTORY_PERMISSION = {"read_message_history": "Read Message History"}
+
+
+def missing_permissions(permissions: discord.Permissions, needs: dict[str, str] = REQUIRED_PERMISSIONS) -> list[str]:
+    """The names of the permissions in `needs` (by default what posting needs) that `permissions` lacks."""
+    return [label for name, label in needs.items() if not getattr(permissions, name)]
+
+
+# -- which process holds a claim ---------------------------------------------------------------------------
+
+_live_owners: set[str] = set()
+
+
+def new_owner() -> str:
+    """A claim owner for this process: "host:pid:token", live until `release`."""
+    owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+    _live_owners.add(owner)
+    return owner
+
+
+def release(owner: str) -> None:
+    _live_owners.discard(owner)
+
+
+def _pid_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # running, as another user
+        return True
+    return True
+
+
+def owner_gone(run: RunInfo, now: datetime, lease: timedelta = LEASE) -> bool:
+    """Whether the process that claimed `run` has stopped: its lease ran out, or it no longer runs here."""
+    if (run.lease_until or run.claimed_at + lease) < now:
+        return True
+    host, _, rest = (run.claimed_by or "").partition(":")
+    pid, _, _ = rest.partition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another machine's process: only its lease tells
+    if int(pid) == os.getpid():
+        return run.claimed_by not in _live_owners
+    return not _pid_running(int(pid))
+
+
+PROCESS_OWNER = new_owner()  # for runs started outside a scheduler (/briefing post-now)
 
 
 class PostRefused(Exception):
@@ -79,9 +140,19 @@ class PostRefused(Exception):
 
 
 class Poster(Protocol):
-    """Sends one briefing message; returns its id."""
+    """Sends one briefing message and returns its id; finds a post made before a restart."""
 
     async def post(self, channel_id: int, reply: Reply, *, nonce: str) -> int: ...
+
+    async def find(self, channel_id: int, reply: Reply, *, after: int | None, exclude: set[int]) -> int | None:
+        """The id of the bot's message `reply` among the channel's recent messages (after `after`), not in `exclude`."""
+        ...
+
+
+def same_post(message: discord.Message, reply: Reply) -> bool:
+    return (message.content or "") == (reply.content or "") and [e.title for e in message.embeds] == [
+        e.title for e in reply.first
+    ]
 
 
 class DiscordPoster:
@@ -91,7 +162,7 @@ class DiscordPoster:
         self.client = client
         self.timeout = timeout
 
-    async def post(self, channel_id: int, reply: Reply, *, nonce: str) -> int:
+    async def _channel(self, channel_id: int, needs: dict[str, str]) -> discord.abc.Messageable:
         channel = self.client.get_channel(channel_id)
         if channel is None:
             channel = await self.client.fetch_channel(channel_id)  # NotFound / Forbidden when it is gone or hidden
@@ -99,9 +170,26 @@ class DiscordPoster:
             raise PostRefused(f"Channel {channel_id} is not a text channel.")
         me = getattr(getattr(channel, "guild", None), "me", None)  # None when the guild is not cached
         if isinstance(me, discord.Member) and isinstance(channel, discord.abc.GuildChannel):
-            missing = missing_permissions(channel.permissions_for(me))
+            missing = missing_permissions(channel.permissions_for(me), needs)
             if missing:
                 raise PostRefused(f"The bot lacks {', '.join(missing)} in #{channel.name}.")
+        return channel
+
+    async def find(self, channel_id: int, reply: Reply, *, after: int | None, exclude: set[int]) -> int | None:
+        channel = await self._channel(channel_id, {**REQUIRED_PERMISSIONS, **HISTORY_PERMISSION})
+        me = self.client.user
+
+        async def search() -> int | None:
+            start = discord.Object(after) if after else None
+            async for message in channel.history(limit=HISTORY_LIMIT, after=start):
+                if me is not None and message.author.id == me.id and message.id not in exclude and same_post(message, reply):
+                    return message.id
+            return None
+
+        return await asyncio.wait_for(search(), timeout=self.timeout)
+
+    async def post(self, channel_id: int, reply: Reply, *, nonce: str) -> int:
+        channel = await self._channel(channel_id, REQUIRED_PERMISSIONS)
         message = await asyncio.wait_for(
             channel.send(
                 content=reply.content,
@@ -166,8 +254,15 @@ async def deliver(
     clock: Clock = utcnow,
     sleep: Sleep = asyncio.sleep,
     retry_delays: tuple[float, ...] = RETRY_DELAYS,
+    owner: str = PROCESS_OWNER,
+    grace: timedelta = DEFAULT_GRACE,
+    lease: timedelta = LEASE,
 ) -> RunResult:
-    """Builds and posts a claimed run, retrying transient failures; records the outcome. Never raises for a failed post."""
+    """Builds and posts a claimed run, retrying transient failures; records the outcome. Never raises for a failed post.
+
+    A run taken over from a stopped process (`claim.recovering`) is first looked for in the
+    channel: found, it is recorded as posted; not found, it posts within `grace` of its due time.
+    """
     schedule = claim.schedule
     sid, rid = schedule.id, claim.run_id
     on = claim.due_at.astimezone(schedule.timing.zone).date()
@@ -189,9 +284,26 @@ async def deliver(
 
     delays = iter(retry_delays)
     attempts = 0
+    look_first = claim.recovering
     while True:
         attempts += 1
         try:
+            await renew_lease(store.sessions, rid, owner=owner, lease_until=clock() + lease)
+            if look_first:
+                found = await _find_earlier_post(store, poster, claim, post.reply)
+                look_first = False
+                if found is not None:
+                    await record_posted(store.sessions, rid, message_id=found, posted_at=clock(), item_key=post.item_key,
+                                        attempts=attempts)
+                    log.warning("Briefing #%d run %d had been posted (message %d) by a process that stopped before "
+                                "recording it; recorded now", sid, rid, found)
+                    return RunResult(rid, sid, "posted", message_id=found, label=post.label, attempts=attempts)
+                unposted = _why_not_post_now(claim, clock(), grace)
+                if unposted is not None:
+                    status, detail = unposted
+                    await finish_run(store.sessions, rid, status, detail, attempts=attempts)
+                    log.warning("Briefing #%d run %d: %s", sid, rid, detail)
+                    return RunResult(rid, sid, "failed", label=post.label, detail=detail, attempts=attempts)
             message_id = await poster.post(schedule.channel_id, post.reply, nonce=claim.nonce)
         except Exception as error:
             if is_permanent(error):
@@ -234,6 +346,27 @@ async def deliver(
         return RunResult(rid, sid, "posted", message_id=message_id, label=post.label, attempts=attempts)
 
 
+async def _find_earlier_post(store: Store, poster: Poster, claim: RunClaim, reply: Reply) -> int | None:
+    """The post a stopped process made for `claim`: the bot's message with this content in the channel,
+    newer than the schedule's last recorded post and recorded for no other run."""
+    after = claim.schedule.last_message_id
+    async with store.sessions() as session:
+        exclude = await recorded_message_ids(session, claim.schedule.channel_id, after)
+    return await poster.find(claim.schedule.channel_id, reply, after=after, exclude=exclude)
+
+
+def _why_not_post_now(claim: RunClaim, now: datetime, grace: timedelta) -> tuple[RunStatus, str] | None:
+    """Why a taken-over run that is not in the channel must not be posted now, or None to post it."""
+    if now - claim.due_at > grace:
+        return RunStatus.abandoned, (
+            f"The bot stopped before this post went out; it was due at {claim.due_at:%Y-%m-%d %H:%M} UTC, longer ago "
+            "than the grace window, so it was not posted late."
+        )
+    if claim.trigger is RunTrigger.scheduled and claim.schedule.status is not ScheduleStatus.active:
+        return RunStatus.failed, f"The bot stopped before this post went out, and the schedule is now {claim.schedule.status.value}."
+    return None
+
+
 class Scheduler:
     """One task for the whole bot: every poll, claim what is due and post it; each post runs in its own task."""
 
@@ -247,7 +380,7 @@ class Scheduler:
         grace: timedelta = DEFAULT_GRACE,
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
-        stale_after: timedelta = STALE_AFTER,
+        lease: timedelta = LEASE,
     ) -> None:
         self.store = store
         self.poster = poster
@@ -256,22 +389,23 @@ class Scheduler:
         self.grace = grace
         self.poll_seconds = poll_seconds
         self.retry_delays = retry_delays
-        self.stale_after = stale_after
+        self.lease = lease
+        self.owner = new_owner()
         self._posting: set[asyncio.Task[RunResult]] = set()
 
     async def claim_due(self) -> list[RunClaim]:
         """Claims every due run this process wins; skips (and logs) runs older than the grace window."""
         now = self.clock()
-        for run in await abandon_stale_claims(self.store.sessions, claimed_before=now - self.stale_after):
-            log.warning("Briefing #%d run %d was interrupted before it was confirmed; not re-posted", run.schedule_id, run.id)
+        claims = await self.take_over_orphans(now)
         async with self.store.sessions() as session:
             due = await due_schedules(session, now)
-        claims = []
         for schedule in due:
             plan = plan_due(schedule.timing, schedule.next_run_at, now, self.grace)
             if plan is None:
                 continue
-            result = await claim_due(self.store.sessions, schedule.id, plan, now=now)
+            result = await claim_due(
+                self.store.sessions, schedule.id, plan, now=now, owner=self.owner, lease_until=now + self.lease
+            )
             if not result.won:
                 log.debug("Briefing #%d: run already claimed elsewhere", schedule.id)
                 continue
@@ -284,10 +418,24 @@ class Scheduler:
                 claims.append(result.claim)
         return claims
 
+    async def take_over_orphans(self, now: datetime) -> list[RunClaim]:
+        """Runs left claimed by a process that is gone, now this scheduler's to resolve."""
+        async with self.store.sessions() as session:
+            orphans = [r for r in await claimed_runs(session) if r.claimed_by != self.owner and owner_gone(r, now, self.lease)]
+        claims = []
+        for run in orphans:
+            claim = await take_over(self.store.sessions, run, owner=self.owner, lease_until=now + self.lease)
+            if claim is not None:
+                log.warning("Briefing #%d run %d was left claimed by %s, which has stopped; resolving it",
+                            run.schedule_id, run.id, run.claimed_by or "an earlier version of the bot")
+                claims.append(claim)
+        return claims
+
     async def deliver(self, claim: RunClaim) -> RunResult:
         try:
             return await deliver(
-                self.store, self.poster, claim, clock=self.clock, sleep=self.sleep, retry_delays=self.retry_delays
+                self.store, self.poster, claim, clock=self.clock, sleep=self.sleep, retry_delays=self.retry_delays,
+                owner=self.owner, grace=self.grace, lease=self.lease,
             )
         except Exception as error:  # the database failed while recording an outcome: log it, keep the scheduler going
             log.exception("Briefing #%d run %d: could not record the outcome", claim.schedule.id, claim.run_id)
@@ -328,3 +476,4 @@ class Scheduler:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        release(self.owner)

@@ -21,7 +21,7 @@ from bot.errors import NotFound, UserFacingError
 from bot.render import briefings as render
 from bot.render import limits
 from bot.render.send import send_reply
-from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, deliver, missing_permissions, utcnow
+from bot.scheduler import LEASE, PROCESS_OWNER, Clock, DiscordPoster, Poster, Scheduler, deliver, missing_permissions, utcnow
 from db import briefings as b
 from db.briefing_models import Cadence, ContentKind, ScheduleStatus
 from db.briefings.timing import WEEKDAYS, clock_changes_ahead, describe_rhythm, find_timezone, parse_time, rank_timezones
@@ -356,10 +356,14 @@ class Briefing(
     async def post_now(self, interaction: discord.Interaction, id: int) -> None:
         info = await self._schedule(interaction, id)
         await deadline.defer(interaction, ephemeral=True)
-        claim = await b.start_manual_run(self.store.sessions, id, now=self._now())
+        scheduler = getattr(self.bot, "scheduler", None)
+        owner = scheduler.owner if scheduler is not None else PROCESS_OWNER
+        claim = await b.start_manual_run(self.store.sessions, id, now=self._now(), owner=owner,
+                                         lease_until=self._now() + LEASE)
         if claim is None:
             raise NotFound("No such schedule", f"#{id} was cancelled meanwhile.")
-        result = await deliver(self.store, self.poster(), claim, clock=self.clock, retry_delays=POST_NOW_RETRIES)
+        result = await deliver(self.store, self.poster(), claim, clock=self.clock, retry_delays=POST_NOW_RETRIES,
+                               owner=owner)
         where = render.channel_mention(info.channel_id)
         if result.status == "posted":
             assert result.message_id is not None

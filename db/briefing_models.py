@@ -42,12 +42,12 @@ class RunTrigger(str, enum.Enum):
 
 
 class RunStatus(str, enum.Enum):
-    claimed = "claimed"  # won by a scheduler, post under way
+    claimed = "claimed"  # won by a scheduler, post under way (a dead owner's run is resolved by the next scheduler)
     posted = "posted"
     skipped = "skipped"  # nothing to post (no anniversary that day)
     missed = "missed"  # the bot was offline longer than the grace window
     failed = "failed"
-    abandoned = "abandoned"  # the bot stopped mid-post; never re-posted, to rule out duplicates
+    abandoned = "abandoned"  # the bot stopped mid-post and the run was past the grace window, not in the channel
 
 
 class BriefingSchedule(Tracked, Base):
@@ -93,3 +93,5 @@ class BriefingRun(Base):
     posted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[str | None] = mapped_column(String(500))
+    claimed_by: Mapped[str | None] = mapped_column(String(120))  # "host:pid:token" of the claiming scheduler
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # renewed while it posts

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.render import limits
 from bot.render.layout import Reply
-from bot.scheduler import Scheduler
+from bot.scheduler import Scheduler, owner_gone, release
 from db.briefing_models import BriefingSchedule, Cadence, ContentKind, RunStatus, ScheduleStatus
 from db.briefings import Timing, create_schedule, get_schedule, list_runs, set_status
 from db.store import Store, open_store
@@ -101,6 +101,15 @@ class RecordingPoster:
         self.next_id += 1
         self.sent.append(Sent(channel_id, reply, nonce, self.next_id, self.clock() if self.clock else None))
         return self.next_id
+
+    async def find(self, channel_id: int, reply: Reply, *, after: int | None, exclude: set[int]) -> int | None:
+        """As the channel's history would show it: the posts made, newer than `after`."""
+        for sent in self.sent:
+            if (sent.channel_id == channel_id and (after is None or sent.message_id > after)
+                    and sent.message_id not in exclude and sent.reply.content == reply.content
+                    and [e.title for e in sent.reply.first] == [e.title for e in reply.first]):
+                return sent.message_id
+        return None
 
     @property
     def titles(self) -> list[str]:
@@ -197,27 +206,121 @@ async def test_restart_mid_schedule_posts_nothing_twice(db_path):
     assert len({s.nonce for s in poster.sent}) == 2
 
 
-async def test_a_run_interrupted_after_its_claim_is_never_reposted(db_path, caplog):
+class DyingPoster(RecordingPoster):
+    """Discord accepts the post, then the process dies before it hears back (or, with `before`, before it sends)."""
+
+    before: bool = False
+
+    async def post(self, channel_id: int, reply: Reply, *, nonce: str) -> int:
+        if not self.before:
+            await super().post(channel_id, reply, nonce=nonce)
+        raise asyncio.CancelledError  # what a kill looks like from inside: nothing after this line runs
+
+
+async def _die_mid_post(store: Store, clock: FakeClock, poster: RecordingPoster) -> Scheduler:
+    first = scheduler(store, clock, poster)
+    [claim] = await first.claim_due()
+    with pytest.raises(asyncio.CancelledError):
+        await first.deliver(claim)
+    return first
+
+
+async def test_a_run_left_claimed_by_a_stopped_process_posts_once_within_the_grace_window(db_path, caplog):
     clock = FakeClock(NINE + timedelta(seconds=5))
-    first = await open_store(sqlite_url(db_path))
-    sid = await add_schedule(first, MONDAY)
-    claims = await scheduler(first, clock, RecordingPoster()).claim_due()  # claimed, then the process dies
-    assert len(claims) == 1
-    await first.close()
+    first_store = await open_store(sqlite_url(db_path))
+    sid = await add_schedule(first_store, MONDAY)
+    dying = DyingPoster(clock=clock)
+    dying.before = True
+    first = await _die_mid_post(first_store, clock, dying)
+    await first_store.close()
 
     second = await open_store(sqlite_url(db_path))
     poster = RecordingPoster(clock=clock)
     restarted = scheduler(second, clock, poster)
     clock.advance(minutes=1)
-    assert await restarted.tick() == []
-    clock.advance(minutes=45)  # past the stale-claim limit: the run is closed, still not posted
+    assert await restarted.tick() == []  # its owner may still be at it (same process, still live, lease running)
+    release(first.owner)  # the first scheduler's process is gone
     with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
-        assert await restarted.tick() == []
-    assert poster.sent == []
+        [result] = await restarted.tick()
+    assert result.status == "posted" and any("which has stopped" in r.getMessage() for r in caplog.records)
+    assert await restarted.tick() == []
+    [sent] = poster.sent
+    assert sent.nonce == "rtop-run-1" and sent.reply.first[0].title.startswith("Pillar 1")
+    info = await schedule(second, sid)
+    assert (info.rotation_key, info.posts_count, info.last_message_id) == ("1", 1, sent.message_id)
     [run] = await runs(second, sid)
-    assert run.status is RunStatus.abandoned and "not re-posted" in run.detail
-    assert any("interrupted" in r.getMessage() for r in caplog.records)
+    assert run.status is RunStatus.posted and run.message_id == sent.message_id
     await second.close()
+
+
+async def test_a_run_posted_before_the_process_stopped_is_recorded_not_posted_again(db_path):
+    clock = FakeClock(NINE + timedelta(seconds=5))
+    first_store = await open_store(sqlite_url(db_path))
+    sid = await add_schedule(first_store, MONDAY)
+    channel = DyingPoster(clock=clock)  # its `sent` is the channel's history
+    await _die_mid_post(first_store, clock, channel)
+    await first_store.close()
+    assert len(channel.sent) == 1
+
+    second = await open_store(sqlite_url(db_path))
+    alive = RecordingPoster(clock=clock, sent=channel.sent, next_id=channel.next_id)
+    restarted = scheduler(second, clock, alive)
+    clock.advance(minutes=6)  # past the lease: found gone even without a process check
+    [result] = await restarted.tick()
+    assert result.status == "posted" and result.message_id == channel.sent[0].message_id
+    assert len(alive.sent) == 1  # not posted again
+    info = await schedule(second, sid)
+    assert (info.rotation_key, info.posts_count) == ("1", 1)  # the rotation moved on exactly once
+    clock.set(utc(2024, 5, 7, 7, 0, 30))
+    assert [r.status for r in await restarted.tick()] == ["posted"]
+    assert alive.titles[1].startswith("Pillar 2")
+    await second.close()
+
+
+async def test_a_run_left_claimed_past_the_grace_window_is_abandoned_unless_it_went_out(db_path):
+    clock = FakeClock(NINE + timedelta(seconds=5))
+    first_store = await open_store(sqlite_url(db_path))
+    sid = await add_schedule(first_store, MONDAY)
+    dying = DyingPoster(clock=clock)
+    dying.before = True
+    first = await _die_mid_post(first_store, clock, dying)
+    release(first.owner)
+    await first_store.close()
+
+    second = await open_store(sqlite_url(db_path))
+    poster = RecordingPoster(clock=clock)
+    clock.advance(hours=2)  # longer than the hour of grace
+    [result] = await scheduler(second, clock, poster).tick()
+    assert result.status == "failed" and poster.sent == []
+    [run] = await runs(second, sid)
+    assert run.status is RunStatus.abandoned and "grace window" in run.detail
+    info = await schedule(second, sid)
+    assert (info.rotation_key, info.posts_count) == (None, 0)
+    await second.close()
+
+
+def test_a_claim_owner_is_gone_when_its_process_no_longer_runs_or_its_lease_ran_out():
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from db.briefings import RunInfo
+    from db.briefing_models import RunTrigger
+
+    def claimed(owner: str | None, lease_until: datetime | None) -> RunInfo:
+        return RunInfo(1, 1, RunTrigger.scheduled, NINE, NINE, RunStatus.claimed, None, None, None, 0, None,
+                       owner, lease_until)
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()  # a process of this host that has ended
+    host, lease = socket.gethostname(), NINE + timedelta(minutes=5)
+    now = NINE + timedelta(minutes=1)
+    assert owner_gone(claimed(f"{host}:{child.pid}:ab12", lease), now)
+    assert not owner_gone(claimed(f"{host}:{os.getppid()}:ab12", lease), now)  # still running
+    assert not owner_gone(claimed(f"elsewhere:{child.pid}:ab12", lease), now)  # another host: only the lease tells
+    assert owner_gone(claimed(f"elsewhere:{child.pid}:ab12", lease), lease + timedelta(seconds=1))
+    assert not owner_gone(claimed(None, None), now) and owner_gone(claimed(None, None), now + timedelta(minutes=5))
 
 
 async def test_two_processes_on_one_database_post_each_run_once(db_path):

@@ -118,3 +118,55 @@ async def test_the_briefing_cog_starts_the_scheduler_and_stops_it_when_unloaded(
         assert running.bot.scheduler is not None and task is not None and not task.done()
         await running.bot.remove_cog("Briefing")
         assert task.cancelled() and running.bot.scheduler is None
+
+
+async def _runs(running) -> list:
+    from db.briefings import list_runs
+
+    async with running.bot.store.sessions() as session:
+        return await list_runs(session, 1)
+
+
+@pytest.mark.parametrize("killed", ["after Discord stored the post", "before the post reached Discord"])
+async def test_a_bot_killed_mid_post_resolves_the_run_on_restart_and_posts_it_exactly_once(
+    double, db_path, tmp_path, killed
+):
+    from db.briefing_models import RunStatus
+
+    settings = db_settings(db_path, tmp_path)
+    clock = Clock(START)
+    stored_first = killed.startswith("after")
+    async with running_bot(double, settings, clock=clock) as running:
+        control_time(running)
+        await schedule_daily(running, clock)
+        double.stall_posts = "after" if stored_first else "before"
+        clock.now = START + timedelta(hours=1, minutes=1)
+        await asyncio.wait_for(double.stalled.wait(), 10)
+        # the bot stops here, between its claim and its record of the post
+    double.release_posts(drop=not stored_first)
+    assert len(double.channel_messages(CHANNEL)) == (1 if stored_first else 0)
+
+    clock.now += timedelta(minutes=10)  # back within the grace window
+    async with running_bot(double, settings, sync=False, clock=clock) as restarted:
+        control_time(restarted)
+        runs = []
+
+        async def resolved() -> bool:
+            runs[:] = await _runs(restarted)
+            return bool(runs) and runs[0].status is not RunStatus.claimed
+
+        for _ in range(250):
+            if await resolved():
+                break
+            await asyncio.sleep(0.02)
+        posts = double.channel_messages(CHANNEL)
+        assert len(posts) == 1 and "Pillar 1" in posts[0].text()
+        assert runs[0].status is RunStatus.posted and runs[0].message_id == posts[0].id
+        history = [r for r in double.requests if r[0] == "GET" and r[1].endswith(f"/channels/{CHANNEL}/messages")]
+        assert history, "the restarted bot did not look in the channel"
+
+        clock.now += timedelta(days=1)  # the rotation moved on exactly once
+        await until(lambda: len(double.channel_messages(CHANNEL)) == 2)
+        await asyncio.sleep(0.2)
+        posts = double.channel_messages(CHANNEL)
+        assert len(posts) == 2 and "Pillar 2" in posts[1].text()

@@ -70,6 +70,8 @@ class RunInfo:
     posted_at: datetime | None
     attempts: int
     detail: str | None
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class RunClaim:
     schedule: ScheduleInfo
     due_at: datetime
     trigger: RunTrigger
+    recovering: bool = False  # taken over from a scheduler that is gone: it may have posted already
 
     @property
     def nonce(self) -> str:
@@ -132,6 +135,8 @@ def run_info(row: BriefingRun) -> RunInfo:
         posted_at=_opt_utc(row.posted_at),
         attempts=row.attempts,
         detail=row.detail,
+        claimed_by=row.claimed_by,
+        lease_until=_opt_utc(row.lease_until),
     )
 
 
@@ -275,7 +280,10 @@ def _missed_detail(plan: DuePlan) -> str:
     return f"{count} run(s) missed while the bot was offline longer than the grace window, {span}; not posted."
 
 
-async def claim_due(sessions: Sessions, schedule_id: int, plan: DuePlan, *, now: datetime) -> ClaimResult:
+async def claim_due(
+    sessions: Sessions, schedule_id: int, plan: DuePlan, *, now: datetime,
+    owner: str | None = None, lease_until: datetime | None = None,
+) -> ClaimResult:
     """Compare-and-set `next_run_at` from `plan.expected` to `plan.next_run_at` and record the run(s), atomically.
 
     Missed occurrences get one `missed` row. When `plan.run_at` is set, a `claimed`
@@ -306,7 +314,7 @@ async def claim_due(sessions: Sessions, schedule_id: int, plan: DuePlan, *, now:
             return ClaimResult(won=True)
         run = BriefingRun(
             schedule_id=schedule_id, trigger=RunTrigger.scheduled, due_at=as_utc(plan.run_at),
-            claimed_at=now, status=RunStatus.claimed, attempts=0,
+            claimed_at=now, status=RunStatus.claimed, attempts=0, claimed_by=owner, lease_until=_opt_utc(lease_until),
         )
         session.add(run)
         await session.flush()
@@ -315,13 +323,15 @@ async def claim_due(sessions: Sessions, schedule_id: int, plan: DuePlan, *, now:
         return ClaimResult(True, RunClaim(run.id, schedule_info(row), as_utc(plan.run_at), RunTrigger.scheduled))
 
 
-async def start_manual_run(sessions: Sessions, schedule_id: int, *, now: datetime) -> RunClaim | None:
+async def start_manual_run(
+    sessions: Sessions, schedule_id: int, *, now: datetime, owner: str | None = None, lease_until: datetime | None = None
+) -> RunClaim | None:
     """A run for /briefing post-now; it leaves `next_run_at` alone. None if the schedule is gone or cancelled."""
     now = as_utc(now)
     async with sessions.begin() as session:
         run = BriefingRun(
             schedule_id=schedule_id, trigger=RunTrigger.manual, due_at=now, claimed_at=now,
-            status=RunStatus.claimed, attempts=0,
+            status=RunStatus.claimed, attempts=0, claimed_by=owner, lease_until=_opt_utc(lease_until),
         )
         live = await session.execute(  # a write that changes nothing: takes the lock, checks the status
             update(BriefingSchedule)
@@ -409,28 +419,53 @@ async def schedule_status(session: AsyncSession, schedule_id: int) -> ScheduleSt
     return await session.scalar(select(BriefingSchedule.status).where(BriefingSchedule.id == schedule_id))
 
 
-async def abandon_stale_claims(sessions: Sessions, *, claimed_before: datetime) -> list[RunInfo]:
-    """Runs left `claimed` by a process that stopped mid-post. They are closed, never re-posted:
-    Discord may have received the post, and a duplicate is worse than a gap."""
-    stale = (BriefingRun.status == RunStatus.claimed, BriefingRun.claimed_at < as_utc(claimed_before))
-    async with sessions() as session:  # a read first, in its own transaction: nearly always there is nothing
-        ids = list(await session.scalars(select(BriefingRun.id).where(*stale)))
-    if not ids:
-        return []
+async def claimed_runs(session: AsyncSession) -> list[RunInfo]:
+    """Runs a scheduler claimed and has not closed: posting now, or left by a process that stopped."""
+    rows = await session.scalars(select(BriefingRun).where(BriefingRun.status == RunStatus.claimed).order_by(BriefingRun.id))
+    return [run_info(row) for row in rows]
+
+
+async def renew_lease(sessions: Sessions, run_id: int, *, owner: str, lease_until: datetime) -> None:
+    """The claiming process is still at it (before each attempt): others leave the run alone until `lease_until`."""
     async with sessions.begin() as session:
         await session.execute(
             update(BriefingRun)
-            .where(BriefingRun.id.in_(ids), *stale)
-            .values(
-                status=RunStatus.abandoned,
-                detail="The bot stopped before this post was confirmed; it is not re-posted, to rule out a duplicate.",
-            )
+            .where(BriefingRun.id == run_id, BriefingRun.status == RunStatus.claimed, BriefingRun.claimed_by == owner)
+            .values(lease_until=as_utc(lease_until))
             .execution_options(synchronize_session=False)
         )
-        rows = await session.scalars(
-            select(BriefingRun).where(BriefingRun.id.in_(ids), BriefingRun.status == RunStatus.abandoned)
+
+
+async def take_over(
+    sessions: Sessions, run: RunInfo, *, owner: str, lease_until: datetime
+) -> RunClaim | None:
+    """Compare-and-set a run left claimed by a process that is gone over to `owner`; None if another won it."""
+    previous = BriefingRun.claimed_by.is_(None) if run.claimed_by is None else BriefingRun.claimed_by == run.claimed_by
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(BriefingRun)
+            .where(BriefingRun.id == run.id, BriefingRun.status == RunStatus.claimed, previous)
+            .values(claimed_by=owner, lease_until=as_utc(lease_until))
+            .execution_options(synchronize_session=False)
         )
-        return [run_info(row) for row in rows]
+        if result.rowcount != 1:
+            return None
+        row = await session.get(BriefingSchedule, run.schedule_id, populate_existing=True)
+        if row is None:
+            return None
+        return RunClaim(run.id, schedule_info(row), run.due_at, run.trigger, recovering=True)
+
+
+async def recorded_message_ids(session: AsyncSession, channel_id: int, after: int | None) -> set[int]:
+    """Messages in `channel_id` (newer than `after`) already recorded as some run's post."""
+    query = (
+        select(BriefingRun.message_id)
+        .join(BriefingSchedule, BriefingSchedule.id == BriefingRun.schedule_id)
+        .where(BriefingSchedule.channel_id == channel_id, BriefingRun.message_id.is_not(None))
+    )
+    if after is not None:
+        query = query.where(BriefingRun.message_id > after)
+    return {m for m in await session.scalars(query) if m is not None}
 
 
 async def list_runs(session: AsyncSession, schedule_id: int) -> list[RunInfo]:
@@ -458,8 +493,8 @@ __all__ = [
     "ClaimResult",
     "RunInfo",
     "ScheduleInfo",
-    "abandon_stale_claims",
     "claim_due",
+    "claimed_runs",
     "count_cancelled",
     "create_schedule",
     "due_schedules",
@@ -472,8 +507,11 @@ __all__ = [
     "list_schedules",
     "pause_for_failure",
     "record_posted",
+    "recorded_message_ids",
+    "renew_lease",
     "schedule_info",
     "schedule_status",
     "set_status",
     "start_manual_run",
+    "take_over",
 ]

@@ -142,6 +142,12 @@ class DiscordDouble:
         self.uploads: dict[str, bytes] = {}
         self.attachment_size_limit = rules.ATTACHMENT_SIZE_LIMIT  # what interactions report and uploads may not pass
         self.nonces: dict[tuple[int, str], int] = {}
+        self.post_delay = 0.0  # seconds a channel post takes to be answered, after Discord stored it
+        self.fail_after_accepting = 0  # the next N channel posts are stored, then answered 500 (a flaky gateway)
+        self.stall_posts: str | None = None  # "before" / "after" storing: posts hang there until `release_posts`
+        self.stalled = asyncio.Event()  # set when a post hangs at the stall point
+        self._stall_gate = asyncio.Event()
+        self._drop_stalled = False
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -177,6 +183,14 @@ class DiscordDouble:
     def rate_limit_next(self, method: str, path_pattern: str, retry_after: float = 0.3) -> None:
         """The next matching request answers 429 with `retry_after`, as Discord does."""
         self.rate_limits.append((method.upper(), re.compile(path_pattern), retry_after))
+
+    def release_posts(self, *, drop: bool = False) -> None:
+        """Lets hanging posts go on; with `drop`, those held before storing are lost (they never reached Discord)."""
+        self.stall_posts = None
+        self._drop_stalled = drop
+        self._stall_gate.set()
+        self._stall_gate = asyncio.Event()
+        self.stalled = asyncio.Event()
 
     def channel_messages(self, channel_id: int) -> list[Message]:
         return [m for m in self.messages.values() if m.channel_id == channel_id and m.via == "channel"]
@@ -427,6 +441,8 @@ class DiscordDouble:
         match = re.fullmatch(r"/channels/(\d+)/messages", path)
         if match and method == "POST":
             return await self._post(request, int(match.group(1)))
+        if match and method == "GET":
+            return self._history(request, int(match.group(1)))
         match = re.fullmatch(r"/channels/(\d+)", path)
         if match and method == "GET":
             channel_id = int(match.group(1))
@@ -594,8 +610,42 @@ class DiscordDouble:
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce") and (channel_id, str(nonce)) in self.nonces:
             return _json(self.messages[self.nonces[(channel_id, str(nonce))]].data)  # Discord dedupes by nonce
+        if not await self._stall("before"):
+            return _error(500, 0, "500: Internal Server Error")
         message = self._message(body, files, channel_id, "channel")
         if nonce:
             self.nonces[(channel_id, str(nonce))] = message.id
         await self.dispatch("MESSAGE_CREATE", {**message.data, "guild_id": str(self.guild_id)})
+        await self._stall("after")
+        if self.post_delay:
+            await asyncio.sleep(self.post_delay)
+        if self.fail_after_accepting > 0:
+            self.fail_after_accepting -= 1
+            return _error(500, 0, "500: Internal Server Error")
         return _json(message.data)
+
+    async def _stall(self, point: str) -> bool:
+        """Hangs a post at `point` while posts stall there; False when it is to be dropped."""
+        if self.stall_posts != point:
+            return True
+        self.stalled.set()
+        gate = self._stall_gate
+        await gate.wait()
+        return not (point == "before" and self._drop_stalled)
+
+    def _history(self, request: web.Request, channel_id: int) -> web.Response:
+        """GET /channels/{id}/messages: up to `limit` (1–100) messages, newest first, before or after an id."""
+        if channel_id not in self.channel_ids or channel_id in self.deleted:
+            return _error(404, 10003, "Unknown Channel")
+        if channel_id in self.forbidden:
+            return _error(403, 50001, "Missing Access")
+        limit = min(max(int(request.query.get("limit", 50)), 1), 100)
+        shown = sorted((m for m in self.messages.values()
+                        if m.channel_id == channel_id and not m.deleted and not m.ephemeral), key=lambda m: m.id)
+        if "after" in request.query:
+            after = int(request.query["after"])
+            page = [m for m in shown if m.id > after][:limit]
+        else:
+            before = int(request.query.get("before", 2**63))
+            page = [m for m in shown if m.id < before][-limit:]
+        return _json([m.data for m in reversed(page)])

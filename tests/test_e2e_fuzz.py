@@ -18,6 +18,7 @@ import math
 import os
 import shutil
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from typing import Any
 
@@ -58,7 +59,8 @@ def command_paths() -> tuple[str, ...]:
         await bot.close()
         return paths
 
-    return asyncio.run(walk())
+    with ThreadPoolExecutor(1) as thread:  # a loop of its own, also when imported from a running test
+        return thread.submit(asyncio.run, walk()).result()
 
 
 def examples_per_command() -> int:

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from bot.render import brief, chart
-from bot.render.brief_document import Document, Excerpt, Heading, Paragraph, SourceEntry
+from bot.render import brief, brief_notes, chart
+from bot.render.brief_document import Document, Excerpt, Heading, Note, Paragraph, SourceEntry
 from bot.render.brief_markdown import unescape
 from bot.render.brief_notes import dialogue_note, verbatim
 from bot.render.brief_pdf import FONTS, build_pdf, font_dir
@@ -152,6 +152,22 @@ async def test_a_note_too_large_for_the_servers_attachment_limit_says_so(store):
     chart.DRAWER.shutdown()
 
 
+
+
+async def test_a_note_too_long_to_print_details_the_most_recent_and_says_what_it_leaves_out(store, monkeypatch):
+    monkeypatch.setattr(brief_notes, "MAX_ENTRIES", 1)
+    async with store.sessions() as session:
+        record = await q.state_brief(session, "Côte d'Ivoire")
+        states = await q.theme_states(session, "veto-restraint")
+    document, _ = brief_notes.state_note(record, [2011, 2012, 2014], date(2026, 1, 1))
+    notes = [b.text for b in document.blocks if isinstance(b, Note)]
+    assert "This note details the 1 most recent of Côte d'Ivoire's 2 positions" in " ".join(notes)
+    assert sum(isinstance(b, Excerpt) for b in document.blocks) == 1
+    document, _ = brief_notes.theme_note(states, None, None, [2011, 2012, 2014], date(2026, 1, 1))
+    headings = [b.text for b in document.blocks if isinstance(b, Heading)]
+    assert "2014 — 3 named" in headings and not any(h.startswith("2012") for h in headings)
+    assert any("those of 2012 are counted in the table above only" in b.text
+               for b in document.blocks if isinstance(b, Note))
 
 
 def test_the_fonts_render_every_name():

@@ -30,6 +30,7 @@ from db.results import (
 )
 
 PARTIAL = "The source's list is partial (“such as”, “and many others”): others raised this too, unnamed."
+MAX_ENTRIES = 200  # positions a note details: about 25 printed pages, laid out within a second
 REPORT_FIELDS = (("report_title", "Title"), ("report_symbol", "Symbol"), ("report_date", "Date"))
 
 
@@ -139,11 +140,20 @@ def state_note(brief: StateBrief, detailed_years: Sequence[int], day: date) -> t
                                 lead=f"{r.year} · ", cite=citations.cite(r.source)))
         blocks.append(Excerpt(verbatim(r.excerpt)))
 
+    shown = {id(c) for c in sorted(brief.positions, key=lambda c: -c.position.year)[:MAX_ENTRIES]}  # the most recent
     by_theme: dict[str, list[PositionCompany]] = {}
     for c in brief.positions:
-        by_theme.setdefault(c.position.theme.name, []).append(c)
+        if id(c) in shown:
+            by_theme.setdefault(c.position.theme.name, []).append(c)
     if by_theme:
         blocks.append(Heading("Positions by theme"))
+    left_out = [c.position.year for c in brief.positions if id(c) not in shown]
+    if left_out:
+        blocks.append(Note(
+            f"This note details the {len(shown)} most recent of {profile.name}'s {len(brief.positions)} positions, "
+            f"to stay printable; {_count(len(left_out), 'other')}, at the {_years_text(sorted(set(left_out)))} "
+            "dialogues, are left out (`/state profile` lists every one)."
+        ))
     for theme, companies in by_theme.items():
         blocks.append(Heading(theme, level=2))
         for c in companies:
@@ -223,7 +233,18 @@ def theme_note(states: ThemeStates, year: int | None, chart_png: bytes | None, d
                                        "groups counted without names are noted above the bars."))
     elif states.groups:
         blocks.append(Note("No chart: the sources name no actor on this theme; only unnamed groups raised it."))
-    for g in states.groups:
+    budget, left_out = MAX_ENTRIES, []
+    for g in sorted(states.groups, key=lambda g: -g.year):  # the most recent dialogues are detailed first
+        entries = len({(p.stance, p.summary, p.excerpt, p.source) for p in g.positions}) + len(g.unnamed)
+        if budget <= 0:
+            left_out.append(g.year)
+        budget -= entries
+    if left_out:
+        blocks.append(Note(
+            f"To stay printable this note details the most recent dialogues; those of {_years_text(left_out)} "
+            "are counted in the table above only. Ask for one of them with `dialogue:`."
+        ))
+    for g in (g for g in states.groups if g.year not in left_out):
         named = len({p.actor for p in g.positions})
         blocks.append(Heading(f"{g.year} — {named} named" + (", partial list" if g.partial else "")))
         if g.partial:
@@ -231,7 +252,9 @@ def theme_note(states: ThemeStates, year: int | None, chart_png: bytes | None, d
         together: dict[tuple[str, str, str, SourceRef], list[PositionInfo]] = {}
         for p in g.positions:  # actors a source names in one breath share one summary and one excerpt
             together.setdefault((p.stance, p.summary, p.excerpt, p.source), []).append(p)
-        for (stance, summary, excerpt, source), positions in together.items():
+        if len(together) > MAX_ENTRIES:  # one dialogue with more than a note can hold
+            blocks.append(Note(f"The first {MAX_ENTRIES} of {len(together)} entries of {g.year} are detailed."))
+        for (stance, summary, excerpt, source), positions in list(together.items())[:MAX_ENTRIES]:
             names = ", ".join(dict.fromkeys(p.actor for p in positions))
             blocks.append(Paragraph(f"{names} — {summary}", lead=f"{stance.capitalize()}: ",
                                     cite=citations.cite(source)))

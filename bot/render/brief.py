@@ -18,6 +18,7 @@ from bot.render.layout import NOTICE, Attachment, Citations, Reply, Section, bui
 from db.results import ThemeStates
 
 MB = 1024 * 1024
+MAX_CONTENTS = 12  # sections named in the reply; the PDF's outline has them all
 
 
 def build_files(document: Document) -> tuple[bytes, bytes, int]:
@@ -69,6 +70,8 @@ async def note_reply(document: Document, citations: Citations, *, public: bool, 
             colour=NOTICE, error=True,
         )
     contents = [block.text for block in document.blocks if isinstance(block, Heading) and block.level == 1]
+    if len(contents) > MAX_CONTENTS:
+        contents[MAX_CONTENTS - 1:] = [f"{len(contents) - MAX_CONTENTS + 1} more sections"]
     reply = build_reply(
         limits.clip(f"Briefing note: {document.title}", limits.EMBED_TITLE),
         description=(

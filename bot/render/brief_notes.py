@@ -30,7 +30,7 @@ from db.results import (
 )
 
 PARTIAL = "The source's list is partial (“such as”, “and many others”): others raised this too, unnamed."
-MAX_ENTRIES = 200  # positions a note details: about 25 printed pages, laid out within a second
+MAX_ENTRIES = 120  # positions a note details: about 15 printed pages, laid out within a second or two
 REPORT_FIELDS = (("report_title", "Title"), ("report_symbol", "Symbol"), ("report_date", "Date"))
 
 
@@ -66,8 +66,11 @@ def _years_text(years: Sequence[int]) -> str:
 
 
 def _scope(detailed_years: Sequence[int]) -> str:
-    return (f"Only the {_years_text(detailed_years)} dialogues have detailed records of who said what, "
-            "and some of the sources' lists are partial.")
+    if len(detailed_years) > 6:
+        which = f"{len(detailed_years)} dialogues, from {min(detailed_years)} to {max(detailed_years)},"
+    else:
+        which = f"the {_years_text(detailed_years)} dialogues"
+    return f"Only {which} have detailed records of who said what, and some of the sources' lists are partial."
 
 
 def _document(kind: str, name: str, title: str, subtitle: str, blocks: list[Block], citations: Citations,

@@ -23,6 +23,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
+from db.layers import LAYER
+from db.models import BASE_LAYER
+
 BUSY_TIMEOUT_MS = 5000
 # Connections kept open, each with its own aiosqlite thread and SQLite page cache. SQLite
 # answers reads on as many threads at once, but every row comes back through the one
@@ -90,11 +93,16 @@ def create_engine(url: str, *, show_parameters: bool = False) -> AsyncEngine:
 
 
 class Sessions(async_sessionmaker[AsyncSession]):
-    """`sessions()` for reads; `sessions.begin()` for a write transaction, committed when the block ends."""
+    """`sessions()` for reads; `sessions.begin()` for a write transaction, committed when the block ends.
+
+    Both read the shared base unless told otherwise (`db.layers.set_layer`).
+    """
 
     def __init__(self, engine: AsyncEngine) -> None:
-        super().__init__(engine, expire_on_commit=False)
-        self._writes = async_sessionmaker(engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False)
+        super().__init__(engine, expire_on_commit=False, info={LAYER: BASE_LAYER})
+        self._writes = async_sessionmaker(
+            engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False, info={LAYER: BASE_LAYER}
+        )
         self._turn = asyncio.Lock() if engine.dialect.name == "sqlite" else None  # SQLite has one writer at a time
 
     @asynccontextmanager

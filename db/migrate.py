@@ -20,9 +20,42 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+def _upgrade(connection: Connection, revision: str) -> None:
+    """Runs the migrations; on SQLite with foreign keys off, as rebuilding a table requires.
+
+    SQLite rebuilds a table to change its constraints (copy, drop, rename); with
+    foreign keys on, dropping the old table would delete or refuse the rows that
+    point at it. The switch only works outside a transaction, so it is set on the
+    raw connection first; the keys are checked before they are turned back on.
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    raw = connection.connection.dbapi_connection if sqlite else None
+
+    def pragma(sql: str) -> list:  # type: ignore[type-arg]
+        cursor = raw.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+    if sqlite:
+        pragma("PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            command.upgrade(alembic_config(connection), revision)
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                if broken:
+                    raise RuntimeError(f"Migration left {len(broken)} rows pointing at missing records: {broken[:5]}")
+    finally:
+        if sqlite:
+            pragma("PRAGMA foreign_keys=ON")
+
+
 async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync_conn: command.upgrade(alembic_config(sync_conn), revision))
+    async with engine.connect() as conn:
+        await conn.run_sync(lambda sync_conn: _upgrade(sync_conn, revision))
 
 
 def head_revision() -> str:

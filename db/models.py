@@ -1,7 +1,8 @@
 """The knowledge store's tables.
 
 Every record carries its origin (``seed`` for the curated dataset, ``admin`` for
-records added from Discord) and when it was created and last changed. Facts
+records added from Discord) and when it was created and last changed. Knowledge
+records also carry their layer (`Layered`): the shared base, or one server's own. Facts
 point to the source document they come from and keep a verbatim excerpt.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime, timezone
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -83,6 +85,25 @@ class Tracked:
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
 
+BASE_LAYER = 0  # the shared knowledge: the seed and what curator servers add; a server's own layer is its guild id
+
+
+class Layered:
+    """Whose knowledge a record is: the shared base (0) or one server's own layer (its guild id).
+
+    A server reads the base and its own layer, minus the shared records it has
+    hidden (`HiddenRecord`); natural keys are unique within a layer.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    layer: Mapped[int] = mapped_column(BigInteger, default=BASE_LAYER, server_default="0", index=True)
+    table_name: ClassVar[str] = ""  # how `HiddenRecord` names the table (the filter sees only the class)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.table_name = getattr(cls, "__tablename__", "")
+
+
 class StoreMeta(Base):
     """Key/value facts about the store itself (e.g. the seed dataset's checksum)."""
 
@@ -92,11 +113,12 @@ class StoreMeta(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class SourceDocument(Tracked, Base):
+class SourceDocument(Layered, Tracked, Base):
     __tablename__ = "source_documents"
+    __table_args__ = (UniqueConstraint("layer", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(80), unique=True)
+    key: Mapped[str] = mapped_column(String(80))
     title: Mapped[str] = mapped_column(String(300))
     publisher: Mapped[str] = mapped_column(String(200))
     date: Mapped[str | None] = mapped_column(String(32))
@@ -107,13 +129,14 @@ class SourceDocument(Tracked, Base):
     text: Mapped[str] = mapped_column(Text)
 
 
-class Dialogue(Tracked, Base):
+class Dialogue(Layered, Tracked, Base):
     """A General Assembly meeting on RtoP (dialogue or plenary debate)."""
 
     __tablename__ = "dialogues"
+    __table_args__ = (UniqueConstraint("layer", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, unique=True)
+    year: Mapped[int] = mapped_column(Integer)
     dates: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
     meeting: Mapped[str] = mapped_column(String(200))
@@ -131,7 +154,7 @@ class Dialogue(Tracked, Base):
     claims: Mapped[list[DialogueClaim]] = relationship(back_populates="dialogue", cascade="all, delete-orphan")
 
 
-class DialogueClaim(Tracked, Base):
+class DialogueClaim(Layered, Tracked, Base):
     """One source's claim about a dialogue: report title/symbol/date, a count, an ordinal.
 
     Sources disagree (the 2011 report date, the 2012 count), so every claim is kept
@@ -153,44 +176,47 @@ class DialogueClaim(Tracked, Base):
     source: Mapped[SourceDocument] = relationship()
 
 
-class Actor(Tracked, Base):
+class Actor(Layered, Tracked, Base):
     __tablename__ = "actors"
+    __table_args__ = (UniqueConstraint("layer", "name"), UniqueConstraint("layer", "iso3"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[ActorKind] = mapped_column(_enum(ActorKind))
-    iso3: Mapped[str | None] = mapped_column(String(3), unique=True)
+    iso3: Mapped[str | None] = mapped_column(String(3))
 
     aliases: Mapped[list[ActorAlias]] = relationship(back_populates="actor", cascade="all, delete-orphan")
 
 
-class ActorAlias(Tracked, Base):
+class ActorAlias(Layered, Tracked, Base):
     __tablename__ = "actor_aliases"
+    __table_args__ = (UniqueConstraint("layer", "folded"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
     alias: Mapped[str] = mapped_column(String(200))
-    folded: Mapped[str] = mapped_column(String(200), unique=True)
+    folded: Mapped[str] = mapped_column(String(200))
 
     actor: Mapped[Actor] = relationship(back_populates="aliases")
 
 
-class Theme(Tracked, Base):
+class Theme(Layered, Tracked, Base):
     __tablename__ = "themes"
+    __table_args__ = (UniqueConstraint("layer", "slug"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    slug: Mapped[str] = mapped_column(String(80))
     name: Mapped[str] = mapped_column(String(120))
     description: Mapped[str] = mapped_column(Text)
     pillar: Mapped[int | None] = mapped_column(Integer)
     keywords: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
-class Statement(Tracked, Base):
+class Statement(Layered, Tracked, Base):
     """An actor's statement at a dialogue, as a source's statement list records it."""
 
     __tablename__ = "statements"
-    __table_args__ = (UniqueConstraint("dialogue_id", "actor_id", "source_id"),)
+    __table_args__ = (UniqueConstraint("layer", "dialogue_id", "actor_id", "source_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
@@ -209,7 +235,7 @@ class Statement(Tracked, Base):
     )
 
 
-class StatementBehalf(Tracked, Base):
+class StatementBehalf(Layered, Tracked, Base):
     """An actor on whose behalf a statement was delivered."""
 
     __tablename__ = "statement_behalf"
@@ -223,11 +249,11 @@ class StatementBehalf(Tracked, Base):
     actor: Mapped[Actor] = relationship()
 
 
-class Role(Tracked, Base):
+class Role(Layered, Tracked, Base):
     """Opening remarks, moderation or a panel seat at a dialogue."""
 
     __tablename__ = "roles"
-    __table_args__ = (UniqueConstraint("dialogue_id", "actor_id", "role"),)
+    __table_args__ = (UniqueConstraint("layer", "dialogue_id", "actor_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
@@ -242,15 +268,15 @@ class Role(Tracked, Base):
     source: Mapped[SourceDocument] = relationship()
 
 
-class Position(Tracked, Base):
+class Position(Layered, Tracked, Base):
     """A named actor raised a theme at a dialogue; one row per piece of evidence."""
 
     __tablename__ = "positions"
     __table_args__ = (
-        UniqueConstraint("actor_id", "theme_id", "dialogue_id", "excerpt"),
+        UniqueConstraint("layer", "actor_id", "theme_id", "dialogue_id", "excerpt"),
         # covering indexes for counting who raised which theme, per meeting and per theme (see db.queries.themes)
-        Index("ix_positions_dialogue_theme_actor_partial", "dialogue_id", "theme_id", "actor_id", "partial"),
-        Index("ix_positions_theme_dialogue_actor_partial", "theme_id", "dialogue_id", "actor_id", "partial"),
+        Index("ix_positions_dialogue_theme_actor_partial_layer", "dialogue_id", "theme_id", "actor_id", "partial", "layer"),
+        Index("ix_positions_theme_dialogue_actor_partial_layer", "theme_id", "dialogue_id", "actor_id", "partial", "layer"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -269,7 +295,7 @@ class Position(Tracked, Base):
     source: Mapped[SourceDocument] = relationship()
 
 
-class UnnamedClaim(Tracked, Base):
+class UnnamedClaim(Layered, Tracked, Base):
     """A counted or vaguely quantified group the source does not name."""
 
     __tablename__ = "unnamed_claims"
@@ -289,11 +315,12 @@ class UnnamedClaim(Tracked, Base):
     source: Mapped[SourceDocument] = relationship()
 
 
-class Pillar(Tracked, Base):
+class Pillar(Layered, Tracked, Base):
     __tablename__ = "pillars"
+    __table_args__ = (UniqueConstraint("layer", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[int] = mapped_column(Integer, unique=True)
+    number: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     definition: Mapped[str] = mapped_column(Text)
     explainer: Mapped[str] = mapped_column(Text)
@@ -305,11 +332,11 @@ class Pillar(Tracked, Base):
     )
 
 
-class PillarContribution(Tracked, Base):
+class PillarContribution(Layered, Tracked, Base):
     """What regional and sub-regional arrangements can do under a pillar (2011 report)."""
 
     __tablename__ = "pillar_contributions"
-    __table_args__ = (UniqueConstraint("pillar_id", "ordinal"),)
+    __table_args__ = (UniqueConstraint("layer", "pillar_id", "ordinal"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pillar_id: Mapped[int] = mapped_column(ForeignKey("pillars.id", ondelete="CASCADE"))
@@ -322,7 +349,7 @@ class PillarContribution(Tracked, Base):
     source: Mapped[SourceDocument] = relationship()
 
 
-class Quote(Tracked, Base):
+class Quote(Layered, Tracked, Base):
     __tablename__ = "quotes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -336,7 +363,7 @@ class Quote(Tracked, Base):
     source: Mapped[SourceDocument] = relationship()
 
 
-class Passage(Tracked, Base):
+class Passage(Layered, Tracked, Base):
     """A paragraph-sized piece of a source text, indexed for full-text search."""
 
     __tablename__ = "passages"
@@ -385,6 +412,21 @@ class SeedSuppression(Tracked, Base):
     natural_key: Mapped[str] = mapped_column(Text)  # JSON of the seeder's key (ids and values)
     record: Mapped[dict] = mapped_column(JSON)  # the removed record in portable form, for export
     replaced_by_id: Mapped[int | None] = mapped_column(Integer)  # same table as `entity`; tables vary, so no FK
+
+
+class HiddenRecord(Base):
+    """A shared record one server removed or replaced by its own version: hidden in that server only."""
+
+    __tablename__ = "hidden_records"
+
+    layer: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+
+LAYERED_TABLES = tuple(
+    mapper.class_.__tablename__ for mapper in Base.registry.mappers if issubclass(mapper.class_, Layered)
+)
 
 
 # The FTS5 index over passages is created by the migrations (SQLAlchemy has no

@@ -1,17 +1,20 @@
-"""Query results kept until the knowledge in the database changes.
+"""Query results kept until the knowledge a server reads changes.
 
-Migration 0004 keeps a `knowledge_generation` value in `store_meta` that
-triggers replace with a new random value whenever a row of a knowledge table
-(meetings, actors, themes, positions, statements, sources, passages …) is
-inserted, updated or deleted — by this process or any other, through the ORM or
-by hand. A cached result is reused only while the generation read in the
-caller's own transaction is the one it was computed under, so it is never
-staler than a fresh query would be: a second bot on the same file, an admin
-change, a re-seed or an uncommitted change in the same transaction all start a
-new generation. A rolled-back change leaves a generation nobody sees again.
+Migrations 0004 and 0006 keep a generation per knowledge layer in `store_meta`
+(`knowledge_generation:<layer>`, 0 for the shared base) that triggers replace
+with a new random value whenever a row of that layer (meetings, actors, themes,
+positions, statements, sources, passages, hidden records …) is inserted, updated
+or deleted — by this process or any other, through the ORM or by hand. A result
+is cached per layer read (`db.layers`) and reused only while the base's and that
+layer's generations read in the caller's own transaction are the ones it was
+computed under, so it is never staler than a fresh query would be: a second bot
+on the same file, an admin change, a re-seed or an uncommitted change in the
+same transaction all start a new generation. A change in one server's layer
+leaves every other layer's results in place; a server with no layer of its own
+shares the base's. A rolled-back change leaves a generation nobody sees again.
 
 The cache is per database engine and bounded by the total size of what it
-holds (rows in the results); see `_Cache` for what is evicted first.
+holds (rows in the results), over every layer; see `_Cache` for what is evicted first.
 """
 
 from __future__ import annotations
@@ -25,15 +28,20 @@ from typing import Any, Awaitable, Callable, Hashable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import StoreMeta
+from db.layers import layer_in
+from db.models import BASE_LAYER, StoreMeta
 
 GENERATION_KEY = "knowledge_generation"
 STATS: Counter[tuple[str, bool]] = Counter()  # (kind of result, found in the cache) -> lookups, for benchmarks
 BUDGET = 250_000  # rows (positions, statements …) held in cached results: about 150 bytes each
 
 
+def generation_key(layer: int) -> str:
+    return f"{GENERATION_KEY}:{layer}"
+
+
 class _Cache:
-    """Results of one generation, bounded by rows held.
+    """Results of one base generation, per layer, bounded by rows held over all of them.
 
     Eviction is greedy-dual-size: what took longest to compute per row it holds
     stays longest, aged by recency, so one large, quickly recomputed profile does
@@ -41,11 +49,21 @@ class _Cache:
     """
 
     def __init__(self, generation: str) -> None:
-        self.generation = generation
-        self.entries: dict[Hashable, list] = {}  # key -> [value, size, seconds per row, priority]
+        self.generation = generation  # the base's
+        self.layers: dict[int, str] = {}  # a server layer -> the generation its entries were computed under
+        self.entries: dict[Hashable, list] = {}  # (layer, key) -> [value, size, seconds per row, priority]
         self.size = 0
         self.floor = 0.0  # the priority last evicted: everything still held ages relative to it
         self.pending: dict[Hashable, asyncio.Future] = {}  # results being computed
+
+    def enter(self, layer: int, generation: str) -> None:
+        """Forgets a server layer's results when its generation is no longer the one they were computed under."""
+        if layer == BASE_LAYER or self.layers.get(layer) == generation:
+            return
+        if layer in self.layers:
+            for key in [k for k in self.entries if k[0] == layer]:
+                self.size -= self.entries.pop(key)[1]
+        self.layers[layer] = generation
 
     def get(self, key: Hashable) -> tuple[bool, Any]:
         entry = self.entries.get(key)
@@ -78,13 +96,21 @@ def clear() -> None:
     _caches.clear()
 
 
-_GENERATION_SQL = f"SELECT value FROM {StoreMeta.__tablename__} WHERE key = ?"
+_GENERATIONS_SQL = f"SELECT key, value FROM {StoreMeta.__tablename__} WHERE key IN (?, ?)"
 
 
-async def generation(session: AsyncSession) -> str | None:
-    """The knowledge generation, read in the session's transaction (plain SQL: this runs before every cached read)."""
+async def generations(session: AsyncSession, layer: int) -> tuple[int, str | None, str | None]:
+    """(layer to cache under, base generation, that layer's), read in the session's transaction.
+
+    Plain SQL: this runs before every cached read. A layer without a generation
+    has never held a record: it reads exactly the base, and shares its results.
+    """
     connection = await session.connection()
-    return (await connection.exec_driver_sql(_GENERATION_SQL, (GENERATION_KEY,))).scalar()
+    found = dict((await connection.exec_driver_sql(_GENERATIONS_SQL, (generation_key(BASE_LAYER), generation_key(layer)))).all())
+    base, own = found.get(generation_key(BASE_LAYER)), found.get(generation_key(layer))
+    if layer == BASE_LAYER or own is None:
+        return BASE_LAYER, base, base
+    return layer, base, own
 
 
 async def cached(
@@ -99,15 +125,22 @@ async def cached(
     `size` weighs a result against the budget (about one per row it holds).
     """
     known = _reading.get()
-    current = known[1] if known is not None and known[0] is session else await generation(session)
-    if current is None:  # a database without the generation (not migrated to 0004): no caching
+    if known is not None and known[0] is session:
+        current = known[1]
+    else:
+        current = await generations(session, layer_in(session) or BASE_LAYER)
+    layer, base, own = current
+    if base is None or own is None:  # a database without generations (not migrated): no caching
         return await compute()
     engine = session.get_bind()
     cache = _caches.get(engine)
-    if cache is None or cache.generation != current:
-        cache = _caches[engine] = _Cache(current)
+    if cache is None or cache.generation != base:
+        cache = _caches[engine] = _Cache(base)
+    cache.enter(layer, own)
+    key = (layer, key)
     found, value = cache.get(key)
-    STATS[(str(key[0] if isinstance(key, tuple) else key), found)] += 1
+    name = key[1]
+    STATS[(str(name[0] if isinstance(name, tuple) else name), found)] += 1
     if found:
         return value
     loop = asyncio.get_running_loop()
@@ -145,7 +178,7 @@ async def cached(
         _reading.reset(token)
         if cache.pending.get(key) is pending:
             del cache.pending[key]
-    if _caches.get(engine) is cache:  # unless another generation began meanwhile
+    if _caches.get(engine) is cache and cache.layers.get(layer, own) == own:  # unless another generation began meanwhile
         cache.put(key, value, max(1, size(value)), seconds)
     pending.set_result(value)
     return value
@@ -164,4 +197,4 @@ def _turns(loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
     return semaphore
 
 
-_reading: ContextVar[tuple[AsyncSession, str] | None] = ContextVar("knowledge_generation_read", default=None)
+_reading: ContextVar[tuple[AsyncSession, tuple[int, str | None, str | None]] | None] = ContextVar("knowledge_generation_read", default=None)

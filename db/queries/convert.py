@@ -101,9 +101,8 @@ async def _load_reference(session: AsyncSession) -> Reference:
 
 
 async def rows(session: AsyncSession, statement, params: dict | None = None) -> list:  # type: ignore[no-untyped-def]
-    """All rows of a column query, run on the session's connection (no ORM result processing)."""
-    connection = await session.connection()
-    return (await connection.execute(statement, params)).all()
+    """All rows of a column query, limited to the layers the session reads (`db.layers`)."""
+    return (await session.execute(statement, params)).all()
 
 
 # -- equal texts kept once --------------------------------------------------------------------

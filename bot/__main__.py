@@ -26,6 +26,8 @@ def _parser() -> argparse.ArgumentParser:
     console = sub.add_parser("console", help="run commands offline, without a token")
     console.add_argument("-c", dest="commands", action="append", default=[], metavar="COMMAND",
                          help='run one command and exit, e.g. -c "/dialogue show year:2014" (repeatable)')
+    console.add_argument("--guild", type=int, default=None, metavar="ID",
+                         help="act in this server (default: the console's own), to try one server's records")
     backup = sub.add_parser("backup", help="back the SQLite store up now (into backups/ next to it)")
     backup.add_argument("--list", action="store_true", help="list the backups instead, the newest first")
     restore = sub.add_parser("restore", help="replace the store with a backup (stop the bot first)")
@@ -134,10 +136,11 @@ def _main(argv: list[str] | None) -> int:
         logging.basicConfig(level=logging.WARNING)
         return _file_work(settings, args)
     if command == "console":
-        from bot.console import run_console
+        from bot.console import GUILD_ID, run_console
 
         _logging(settings, quiet=True)
-        return asyncio.run(run_console(settings, args.commands, interactive=not args.commands))
+        guild = args.guild if args.guild is not None else GUILD_ID
+        return asyncio.run(run_console(settings, args.commands, interactive=not args.commands, guild_id=guild))
     if settings.discord_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2

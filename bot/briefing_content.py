@@ -35,15 +35,17 @@ class BriefingPost:
 
 
 async def build_post(
-    store: Store, kind: ContentKind, *, rotation_key: str | None, on: date, cadence: Cadence | None
+    store: Store, kind: ContentKind, *, rotation_key: str | None, on: date, cadence: Cadence | None,
+    guild_id: int | None = None,
 ) -> BriefingPost | None:
     """The post after `rotation_key` in the kind's rotation; for "on this day", the anniversaries of `on`.
 
+    It draws on what `guild_id`'s server sees (the shared base and its own layer).
     None when "on this day" has nothing for that date. Nothing is stored here:
     the caller advances the rotation after the post succeeds.
     """
     heading = render.post_heading(kind, cadence)
-    async with store.sessions() as session:
+    async with store.reading(guild_id) as session:
         if kind is ContentKind.on_this_day:
             events = events_on(await dated_events(session), on.month, on.day)
             if not events:
@@ -74,42 +76,44 @@ async def post_for_schedule(store: Store, schedule: ScheduleInfo, on: date, *, m
     """What `schedule` posts next (on `on`, its local date); a manual post has no cadence in its heading."""
     return await build_post(
         store, schedule.content, rotation_key=schedule.rotation_key, on=on,
-        cadence=None if manual else schedule.timing.cadence,
+        cadence=None if manual else schedule.timing.cadence, guild_id=schedule.guild_id,
     )
 
 
-async def preview(store: Store, kind: ContentKind, today: date) -> tuple[BriefingPost | None, date | None]:
+async def preview(
+    store: Store, kind: ContentKind, today: date, guild_id: int | None = None
+) -> tuple[BriefingPost | None, date | None]:
     """The first post of a new schedule of this kind, and the date it is for.
 
     "On this day" previews today's anniversaries, or the next day that has any.
     """
     if kind is ContentKind.on_this_day:
-        async with store.sessions() as session:
+        async with store.reading(guild_id) as session:
             events = await dated_events(session)
         on = today if events_on(events, today.month, today.day) else next_event_day(events, today)
         if on is None:
             return None, None
-        return await build_post(store, kind, rotation_key=None, on=on, cadence=None), on
-    return await build_post(store, kind, rotation_key=None, on=today, cadence=None), today
+        return await build_post(store, kind, rotation_key=None, on=on, cadence=None, guild_id=guild_id), on
+    return await build_post(store, kind, rotation_key=None, on=today, cadence=None, guild_id=guild_id), today
 
 
-async def first_item(store: Store, kind: ContentKind) -> RotationItem | None:
-    async with store.sessions() as session:
+async def first_item(store: Store, kind: ContentKind, guild_id: int | None = None) -> RotationItem | None:
+    async with store.reading(guild_id) as session:
         return next_item(await rotation_items(session, kind), None)
 
 
-async def next_anniversary(store: Store, on_or_after: date) -> date | None:
-    async with store.sessions() as session:
+async def next_anniversary(store: Store, on_or_after: date, guild_id: int | None = None) -> date | None:
+    async with store.reading(guild_id) as session:
         events = await dated_events(session)
     if events_on(events, on_or_after.month, on_or_after.day):
         return on_or_after
     return next_event_day(events, on_or_after)
 
 
-async def next_labels(store: Store, schedules: Sequence[ScheduleInfo]) -> dict[int, str]:
-    """What each schedule posts next: its rotation's next item, or its next anniversary for "on this day"."""
+async def next_labels(store: Store, schedules: Sequence[ScheduleInfo], guild_id: int | None = None) -> dict[int, str]:
+    """What each of a server's schedules posts next: its rotation's next item, or its next anniversary for "on this day"."""
     labels: dict[int, str] = {}
-    async with store.sessions() as session:
+    async with store.reading(guild_id) as session:
         items = {kind: await rotation_items(session, kind) for kind in {s.content for s in schedules}}
         events = await dated_events(session) if ContentKind.on_this_day in items else []
     for schedule in schedules:

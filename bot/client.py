@@ -65,6 +65,7 @@ class BriefingBot(commands.Bot):
                 show_sql_parameters=self.settings.log_sql_parameters,
                 keep_backups=self.settings.backup_keep,
             )
+        self._store.curators |= self.settings.curators
         for name in extension_names():
             await self.load_extension(name)
         _settle_garbage_collector()

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     console_output_dir: Path = Field(default=PROJECT_ROOT / "console-output")
     admin_role_ids: str = Field(default="", description="Comma-separated role ids allowed to change data")
     backup_keep: int = Field(default=10, ge=1, description="How many backups of the SQLite store to keep")
+    curator_guild_ids: str = Field(
+        default="", description="Comma-separated ids of the servers whose admins edit the knowledge every server shares"
+    )
     briefing_grace_minutes: int = Field(
         default=60, ge=0, description="A scheduled briefing missed by at most this much still posts once on recovery"
     )
@@ -34,7 +37,11 @@ class Settings(BaseSettings):
 
     @property
     def admin_roles(self) -> frozenset[int]:
-        return frozenset(int(x) for x in self.admin_role_ids.replace(" ", "").split(",") if x.isdigit())
+        return _ids(self.admin_role_ids)
+
+    @property
+    def curators(self) -> frozenset[int]:
+        return _ids(self.curator_guild_ids)
 
     @field_validator("discord_token", mode="before")
     @classmethod
@@ -45,6 +52,10 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_guild_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+
+def _ids(text: str) -> frozenset[int]:
+    return frozenset(int(x) for x in text.replace(" ", "").split(",") if x.isdigit())
 
 
 @lru_cache(maxsize=1)

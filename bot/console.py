@@ -151,7 +151,7 @@ def _typed_value(parameter: app_commands.Parameter, raw: str) -> Any:
 
 
 def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = False,
-                    channels: dict[str, int] | None = None) -> dict[str, Any]:
+                    channels: dict[str, int] | None = None, guild_id: int = GUILD_ID) -> dict[str, Any]:
     """The INTERACTION_CREATE payload Discord would send for this command in a server channel.
 
     With `raw`, values stay as typed (autocomplete sends partial input as a string).
@@ -176,7 +176,7 @@ def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = Fa
     data: dict[str, Any] = {"id": str(snowflake()), "name": command.name, "type": 1, "options": node}
     if resolved:
         data["resolved"] = resolved
-    return _interaction(2, data, user)
+    return _interaction(2, data, user, guild_id)
 
 
 def _channel_option(typed: str, resolved: dict[str, Any], user: ConsoleUser,
@@ -194,22 +194,22 @@ def _channel_option(typed: str, resolved: dict[str, Any], user: ConsoleUser,
     return str(channel_id)
 
 
-def guild_payload() -> dict[str, Any]:
+def guild_payload(guild_id: int = GUILD_ID) -> dict[str, Any]:
     """The console's server as GUILD_CREATE would describe it: the bot can post in #briefings."""
     role = {"color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
     return {
-        "id": str(GUILD_ID), "name": "Console coalition", "owner_id": str(USER_ID), "icon": None, "features": [],
+        "id": str(guild_id), "name": "Console coalition", "owner_id": str(USER_ID), "icon": None, "features": [],
         "emojis": [], "stickers": [], "threads": [], "member_count": 2, "large": False, "unavailable": False,
         "preferred_locale": "en-GB", "verification_level": 0, "default_message_notifications": 0,
         "explicit_content_filter": 0, "mfa_level": 0, "nsfw_level": 0, "premium_tier": 0,
-        "roles": [{**role, "id": str(GUILD_ID), "name": "@everyone", "permissions": "0", "position": 0},
+        "roles": [{**role, "id": str(guild_id), "name": "@everyone", "permissions": "0", "position": 0},
                   {**role, "id": str(BOT_ROLE_ID), "name": "RtoP Briefings", "position": 1,
                    "permissions": str(MEMBER_PERMISSIONS.value)},
                   {**role, "id": str(ADMIN_ROLE_ID), "name": "Coalition leads", "position": 2,
                    "permissions": str(MEMBER_PERMISSIONS.value)}],
         "members": [{"user": BOT_USER, "roles": [str(BOT_ROLE_ID)], "joined_at": "2024-01-01T00:00:00+00:00",
                      "deaf": False, "mute": False, "flags": 0}],
-        "channels": [{"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": CHANNEL_NAME,
+        "channels": [{"id": str(CHANNEL_ID), "type": 0, "guild_id": str(guild_id), "name": CHANNEL_NAME,
                       "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None}],
     }
 
@@ -236,13 +236,14 @@ def _focus(options: list[dict[str, Any]], name: str) -> None:
             option["focused"] = True
 
 
-def component_payload(custom_id: str, message: dict[str, Any], user: ConsoleUser) -> dict[str, Any]:
-    payload = _interaction(3, {"custom_id": custom_id, "component_type": 2}, user)
+def component_payload(custom_id: str, message: dict[str, Any], user: ConsoleUser,
+                      guild_id: int = GUILD_ID) -> dict[str, Any]:
+    payload = _interaction(3, {"custom_id": custom_id, "component_type": 2}, user, guild_id)
     payload["message"] = message
     return payload
 
 
-def _interaction(kind: int, data: dict[str, Any], user: ConsoleUser) -> dict[str, Any]:
+def _interaction(kind: int, data: dict[str, Any], user: ConsoleUser, guild_id: int = GUILD_ID) -> dict[str, Any]:
     user_json = {"id": str(user.id), "username": user.name, "discriminator": "0", "avatar": None, "global_name": user.name}
     return {
         "id": str(snowflake()),
@@ -250,9 +251,9 @@ def _interaction(kind: int, data: dict[str, Any], user: ConsoleUser) -> dict[str
         "type": kind,
         "token": f"console-{snowflake()}",
         "version": 1,
-        "guild_id": str(GUILD_ID),
+        "guild_id": str(guild_id),
         "channel_id": str(CHANNEL_ID),
-        "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "briefings",
+        "channel": {"id": str(CHANNEL_ID), "type": 0, "guild_id": str(guild_id), "name": "briefings",
                     "position": 0, "permission_overwrites": [], "nsfw": False, "parent_id": None},
         "member": {"user": user_json, "roles": [str(r) for r in user.roles], "permissions": str(user.permissions.value),
                    "joined_at": "2024-01-01T00:00:00+00:00", "deaf": False, "mute": False, "flags": 0},
@@ -260,7 +261,7 @@ def _interaction(kind: int, data: dict[str, Any], user: ConsoleUser) -> dict[str
         "locale": "en-GB",
         "guild_locale": "en-GB",
         "entitlements": [],
-        "authorizing_integration_owners": {"0": str(GUILD_ID)},
+        "authorizing_integration_owners": {"0": str(guild_id)},
         "context": 0,
         "attachment_size_limit": 10 * 1024 * 1024,
         "data": data,
@@ -268,17 +269,23 @@ def _interaction(kind: int, data: dict[str, Any], user: ConsoleUser) -> dict[str
 
 
 class Console:
-    """Runs commands against a real BriefingBot without connecting to Discord."""
+    """Runs commands against a real BriefingBot without connecting to Discord, as a member of one server.
 
-    def __init__(self, bot: BriefingBot, output_dir: Path) -> None:
+    `guild_id` is the server the console acts in (its own by default): another id
+    reads and changes that server's records, as a curator's if it is listed in
+    CURATOR_GUILD_IDS.
+    """
+
+    def __init__(self, bot: BriefingBot, output_dir: Path, guild_id: int = GUILD_ID) -> None:
         self.bot = bot
         self.output_dir = output_dir
+        self.guild_id = guild_id
         self.api = LocalDiscord(BOT_USER, CHANNEL_ID)
 
     async def start(self) -> None:
         await self.bot.__aenter__()  # binds the event loop, as Client.start does
         internals.route_cdn(self.bot, self._download)
-        internals.log_in_offline(self.bot, APPLICATION_ID, BOT_USER, guild_payload())
+        internals.log_in_offline(self.bot, APPLICATION_ID, BOT_USER, guild_payload(self.guild_id))
         internals.route_rest(self.bot, self.api.rest)  # posts to #briefings stay local
         await self.bot.setup_hook()
         internals.use_webhook_adapter(self.api)
@@ -288,7 +295,7 @@ class Console:
 
     def channels(self) -> dict[str, int]:
         """The text channels of the console's server, by name."""
-        guild = self.bot.get_guild(GUILD_ID)
+        guild = self.bot.get_guild(self.guild_id)
         return {c.name: c.id for c in guild.text_channels} if guild else {}
 
     def reading(self) -> Reading:
@@ -302,8 +309,9 @@ class Console:
         """Runs one command; a form it opens is filled from the line's ` || ` part, `prompt`, or defaults."""
         user = user or ConsoleUser()
         invocation = parse_line(self.bot.tree, line)
+        internals.use_webhook_adapter(self.api)  # follow-ups reach this console, when several run in one event loop
         first = len(self.api.events)
-        payload = command_payload(invocation, user, channels=self.channels())
+        payload = command_payload(invocation, user, channels=self.channels(), guild_id=self.guild_id)
         interaction = internals.interaction(self.bot, payload)
         await internals.dispatch_command(self.bot.tree, interaction)
         error = bool(interaction.extras.get("error"))
@@ -319,7 +327,8 @@ class Console:
         """The choices Discord would show while `option` (the last one typed in `line`) is focused."""
         user = user or ConsoleUser()
         invocation = parse_line(self.bot.tree, line, check_required=False)
-        payload = command_payload(invocation, user, raw=True)
+        internals.use_webhook_adapter(self.api)
+        payload = command_payload(invocation, user, raw=True, guild_id=self.guild_id)
         _focus(payload["data"]["options"], option)
         payload["type"] = 4
         interaction = internals.interaction(self.bot, payload)
@@ -343,7 +352,8 @@ class Console:
             if len(value) > field_.get("max_length", 4000):
                 raise ConsoleInputError(f"{name} is longer than {field_.get('max_length')} characters")
             values[name] = value
-        payload = _interaction(5, {"custom_id": modal["custom_id"], "components": _modal_answers(modal, values)}, user)
+        payload = _interaction(5, {"custom_id": modal["custom_id"], "components": _modal_answers(modal, values)}, user,
+                               self.guild_id)
         interaction = internals.interaction(self.bot, payload)
         with _tasks_started() as started:
             internals.dispatch_modal(self.bot, modal["custom_id"], interaction, payload["data"]["components"])
@@ -353,8 +363,9 @@ class Console:
     async def click(self, custom_id: str, message: dict[str, Any], user: ConsoleUser | None = None) -> list[LocalEvent]:
         """Presses a button on a message, through the same view store Discord's events reach."""
         user = user or ConsoleUser()
+        internals.use_webhook_adapter(self.api)
         first = len(self.api.events)
-        payload = component_payload(custom_id, message, user)
+        payload = component_payload(custom_id, message, user, self.guild_id)
         interaction = internals.interaction(self.bot, payload)
         self.api.parents[payload["token"]] = int(message["id"])
         with _tasks_started() as started:
@@ -544,11 +555,12 @@ Tab completes commands, options and choices; ↑ and ↓ recall earlier lines.
 /help lists every command; `quit` or Ctrl-D leaves."""
 
 
-async def run_console(settings: Settings, commands: Sequence[str] = (), *, interactive: bool = True) -> int:
+async def run_console(settings: Settings, commands: Sequence[str] = (), *, interactive: bool = True,
+                      guild_id: int = GUILD_ID) -> int:
     import logging
 
     bot = BriefingBot(settings)
-    console = Console(bot, settings.console_output_dir)
+    console = Console(bot, settings.console_output_dir, guild_id)
     await console.start()
     status = 0
     try:

@@ -1,4 +1,4 @@
-"""Option transformers: typed names become records, with autocomplete from in-memory indexes."""
+"""Option transformers: typed names become records, with autocomplete from the in-memory indexes of the server's layer."""
 
 from __future__ import annotations
 
@@ -12,11 +12,19 @@ from bot.render import limits
 from db.names import NameEntry, NameIndex
 
 if TYPE_CHECKING:
-    from db.store import Store
+    from db.store import Names, Store
 
 
 def store_of(interaction: discord.Interaction) -> "Store":
     return interaction.client.store  # type: ignore[attr-defined]
+
+
+async def names_of(interaction: discord.Interaction) -> "Names":
+    """The names the interaction's server sees (the base in DMs), looked up once per interaction."""
+    names = interaction.extras.get("names")
+    if names is None:
+        names = interaction.extras["names"] = await store_of(interaction).names(interaction.guild_id)
+    return names
 
 
 def _choices(index: NameIndex, typed: str, value_of) -> list[app_commands.Choice[str]]:  # type: ignore[no-untyped-def]
@@ -30,7 +38,7 @@ class ActorTransformer(app_commands.Transformer):
     """A state, organisation or official, by name, alias or ISO code."""
 
     async def transform(self, interaction: discord.Interaction, value: str) -> NameEntry:
-        result = store_of(interaction).actors.resolve(value)
+        result = (await names_of(interaction)).actors.resolve(value)
         if result.entry is None:
             raise UnknownName(
                 "state or organisation",
@@ -41,14 +49,14 @@ class ActorTransformer(app_commands.Transformer):
         return result.entry
 
     async def autocomplete(self, interaction: discord.Interaction, value: str) -> list[app_commands.Choice[str]]:  # type: ignore[override]
-        return _choices(store_of(interaction).actors, value, lambda e: e.name[: limits.CHOICE_NAME])
+        return _choices((await names_of(interaction)).actors, value, lambda e: e.name[: limits.CHOICE_NAME])
 
 
 class ThemeTransformer(app_commands.Transformer):
     """A theme, by slug, name or keyword."""
 
     async def transform(self, interaction: discord.Interaction, value: str) -> NameEntry:
-        result = store_of(interaction).themes.resolve(value)
+        result = (await names_of(interaction)).themes.resolve(value)
         if result.entry is None:
             raise UnknownName(
                 "theme", value, [s.entry.name for s in result.suggestions], "`/theme list` shows every theme."
@@ -56,7 +64,7 @@ class ThemeTransformer(app_commands.Transformer):
         return result.entry
 
     async def autocomplete(self, interaction: discord.Interaction, value: str) -> list[app_commands.Choice[str]]:  # type: ignore[override]
-        return _choices(store_of(interaction).themes, value, lambda e: e.code or e.name)
+        return _choices((await names_of(interaction)).themes, value, lambda e: e.code or e.name)
 
 
 class YearTransformer(app_commands.Transformer):
@@ -77,17 +85,16 @@ class YearTransformer(app_commands.Transformer):
     def max_value(self) -> int:
         return 2100
 
-    def _years(self, interaction: discord.Interaction) -> tuple[int, ...]:
-        store = store_of(interaction)
-        return store.detailed_years if self.detailed else store.years
+    def _years(self, names: "Names") -> tuple[int, ...]:
+        return names.detailed_years if self.detailed else names.years
 
     async def transform(self, interaction: discord.Interaction, value: int) -> int:
-        years = self._years(interaction)
+        names = await names_of(interaction)
+        years = self._years(names)
         if value in years:
             return value
-        store = store_of(interaction)
         nearest = sorted(years, key=lambda y: (abs(y - value), y))[:5]
-        if self.detailed and value in store.years:
+        if self.detailed and value in names.years:
             raise UserFacingError(
                 "No detailed records for that year",
                 f"The {value} meeting is on the timeline, but the sources record who said what only for "
@@ -97,16 +104,16 @@ class YearTransformer(app_commands.Transformer):
         raise UserFacingError(
             "No meeting that year",
             f"There is no General Assembly meeting on RtoP in {value} in the records "
-            f"({min(store.years)}–{max(store.years)}).",
+            f"({min(names.years)}–{max(names.years)}).",
             [str(y) for y in nearest],
         )
 
     async def autocomplete(self, interaction: discord.Interaction, value: int | float | str) -> list[app_commands.Choice[int]]:  # type: ignore[override]
-        store = store_of(interaction)
+        names = await names_of(interaction)
         typed = str(value or "").strip()
-        years = self._years(interaction)
+        years = self._years(names)
         matching = [y for y in years if str(y).startswith(typed)] or list(years)
-        detailed = set(store.detailed_years)
+        detailed = set(names.detailed_years)
         return [
             app_commands.Choice(name=f"{y}" + (" · detailed records" if y in detailed else ""), value=y)
             for y in sorted(matching, reverse=True)[: limits.CHOICES]

@@ -45,7 +45,12 @@ def author_of(interaction: discord.Interaction) -> ChangeAuthor:
 
 
 def _admin(interaction: discord.Interaction) -> Admin:
-    return Admin(interaction.client.store)  # type: ignore[attr-defined]
+    """Changes in the interaction's server: its own layer, or the shared base in a curator server."""
+    return Admin(interaction.client.store, interaction.guild_id)  # type: ignore[attr-defined]
+
+
+def _transfer(interaction: discord.Interaction) -> Transfer:
+    return Transfer(interaction.client.store, interaction.guild_id)  # type: ignore[attr-defined]
 
 
 def _picker(entity: str) -> Callable[[discord.Interaction, str], Awaitable[list[Choice[int]]]]:
@@ -417,7 +422,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @app_commands.command(name="export", description="Admin records as JSON, positions as CSV")
     async def export(self, interaction: discord.Interaction) -> None:
         await deadline.defer(interaction, ephemeral=True)
-        records, positions = await Transfer(interaction.client.store).export()  # type: ignore[attr-defined]
+        records, positions = await _transfer(interaction).export()
         await send_reply(interaction, render.export(records, positions))
 
     @admin_only()
@@ -429,7 +434,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         if not file.filename.lower().endswith(".json"):
             raise UserFacingError("Not a JSON file", "Attach the `admin-records.json` file that /admin export made.")
         payload = await file.read()
-        transfer = Transfer(interaction.client.store)  # type: ignore[attr-defined]
+        transfer = _transfer(interaction)
         editor = author_of(interaction)
         plan = await transfer.plan(payload, editor)
         reply = render.import_plan(plan)

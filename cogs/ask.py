@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.render import ask as render
 from bot.render.send import send_reply
+from bot.transformers import names_of
 from db.ask import MAX_QUESTION, Answer, Reading, answer_reading, ask, check_question
 
 BAD_QUESTIONS = {
@@ -39,7 +40,7 @@ class OtherReadings(discord.ui.View):
                     "Only the person who asked can pick another reading. Ask /ask yourself to get your own answer.",
                     ephemeral=True)
                 return
-            answer = await self.cog.answer_of(self.question, reading)
+            answer = await self.cog.answer_of(interaction, self.question, reading)
             await send_reply(interaction, render.answer(answer))
 
         return callback
@@ -56,18 +57,21 @@ class Ask(commands.Cog):
         if problem is not None:
             raise UserFacingError(*BAD_QUESTIONS[problem])
         store = self.bot.store
-        async with store.sessions() as session:
-            answer = await ask(session, question, store.actors, store.themes, store.years)
+        names = await names_of(interaction)
+        async with store.reading(interaction.guild_id) as session:
+            answer = await ask(session, question, names.actors, names.themes, names.years)
         reply = render.answer(answer)
         view = None
         if answer.alternatives and len(reply.pages) == 1 and not reply.ephemeral:
             view = OtherReadings(self, answer, interaction.user.id)
         await send_reply(interaction, reply, view=view)
 
-    async def answer_of(self, question: str, reading: Reading) -> Answer:
+    async def answer_of(self, interaction: discord.Interaction, question: str, reading: Reading) -> Answer:
+        """The answer to another reading of the question, from what the interaction's server sees."""
         store = self.bot.store
-        async with store.sessions() as session:
-            return await answer_reading(session, question, reading, store.years)
+        names = await names_of(interaction)
+        async with store.reading(interaction.guild_id) as session:
+            return await answer_reading(session, question, reading, names.years)
 
 
 async def setup(bot: commands.Bot) -> None:

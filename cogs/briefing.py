@@ -229,11 +229,11 @@ class Briefing(
             created_by_name=interaction.user.display_name,
             now=now,
         )
-        first = await content_of.first_item(self.store, kind)
+        first = await content_of.first_item(self.store, kind, guild_id)
         anniversary = None
         if kind is ContentKind.on_this_day:
             anniversary = await content_of.next_anniversary(
-                self.store, info.next_run_at.astimezone(timing.zone).date()
+                self.store, info.next_run_at.astimezone(timing.zone).date(), guild_id
             )
         notes = render.clock_notes(timing.local_time, clock_changes_ahead(timing, now))
         await send_reply(
@@ -252,7 +252,9 @@ class Briefing(
             schedules = await b.list_schedules(session, guild_id)
             last = await b.last_runs(session, [s.id for s in schedules])
             cancelled = await b.count_cancelled(session, guild_id)
-        labels = await content_of.next_labels(self.store, [s for s in schedules if s.status is ScheduleStatus.active])
+        labels = await content_of.next_labels(
+            self.store, [s for s in schedules if s.status is ScheduleStatus.active], guild_id
+        )
         await send_reply(
             interaction, render.schedule_list(schedules, next_labels=labels, last_runs=last, cancelled=cancelled)
         )
@@ -341,7 +343,7 @@ class Briefing(
         kind = ContentKind(content.value)
         today = self._now().date()
         try:
-            post, on = await content_of.preview(self.store, kind, today)
+            post, on = await content_of.preview(self.store, kind, today, interaction.guild_id)
         except content_of.NothingToPost as error:
             raise UserFacingError("Nothing to post", f"A {render.kind_label(kind).lower()} schedule has nothing to post: {error}.") from None
         if post is None:

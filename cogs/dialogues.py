@@ -20,7 +20,7 @@ class Dialogues(commands.GroupCog, group_name="dialogue", group_description="Gen
 
     @app_commands.command(name="list", description="Every General Assembly meeting on RtoP, marking those with detailed records")
     async def list_dialogues(self, interaction: discord.Interaction) -> None:
-        async with self.bot.store.sessions() as session:
+        async with self.bot.store.reading(interaction.guild_id) as session:
             dialogues = await q.list_dialogues(session)
             sources = await q.list_sources(session)
         timeline = next((s for s in sources if s.key == TIMELINE_SOURCE), None)
@@ -29,7 +29,7 @@ class Dialogues(commands.GroupCog, group_name="dialogue", group_description="Gen
     @app_commands.command(name="show", description="One meeting: dates, report, panel, participation, themes, quotes")
     @app_commands.describe(year="The year of the meeting, e.g. 2014")
     async def show(self, interaction: discord.Interaction, year: Year) -> None:
-        async with self.bot.store.sessions() as session:
+        async with self.bot.store.reading(interaction.guild_id) as session:
             detail = await q.dialogue_detail(session, year)
         if detail is None:
             raise NotFound("No such meeting", f"There is no meeting in {year}. Try `/dialogue list`.")

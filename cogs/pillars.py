@@ -26,7 +26,7 @@ class Pillars(commands.GroupCog, group_name="pillar", group_description="The thr
     @app_commands.describe(pillar="Which pillar")
     @app_commands.choices(pillar=PILLAR_CHOICES)
     async def explain(self, interaction: discord.Interaction, pillar: app_commands.Choice[int]) -> None:
-        async with self.bot.store.sessions() as session:
+        async with self.bot.store.reading(interaction.guild_id) as session:
             result = await q.pillar_explainer(session, pillar.value)
         if result is None:
             raise NotFound("No such pillar", "Choose pillar 1, 2 or 3.")

@@ -57,7 +57,7 @@ class Reference(commands.Cog):
 
     @app_commands.command(name="sources", description="The source documents, with publisher and date")
     async def sources(self, interaction: discord.Interaction) -> None:
-        async with self.bot.store.sessions() as session:
+        async with self.bot.store.reading(interaction.guild_id) as session:
             refs = await q.list_sources(session)
         await send_reply(interaction, embeds.sources(refs))
 

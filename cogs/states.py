@@ -20,7 +20,7 @@ class States(commands.GroupCog, group_name="state", group_description="What a st
     @app_commands.command(name="profile", description="Statements, roles and positions of a state, organisation or official")
     @app_commands.describe(state="A state, organisation or official, e.g. Ivory Coast, EU, ICRtoP")
     async def profile(self, interaction: discord.Interaction, state: Actor) -> None:
-        async with self.bot.store.sessions() as session:
+        async with self.bot.store.reading(interaction.guild_id) as session:
             profile = await q.actor_profile(session, state.name)
         if profile is None:
             raise NotFound("Unknown state", f"{state.name} was removed. Try again.")

@@ -10,7 +10,7 @@ from bot import deadline
 from bot.errors import NotFound
 from bot.render import chart, embeds
 from bot.render.send import send_reply
-from bot.transformers import DetailedYear, Theme
+from bot.transformers import DetailedYear, Theme, names_of
 from db import queries as q
 
 
@@ -21,8 +21,8 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     @app_commands.command(name="list", description="Themes with the number of actors who raised them")
     @app_commands.describe(dialogue="Only the themes of this dialogue (year)")
     async def list_themes(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
-        years = [dialogue] if dialogue else list(self.bot.store.detailed_years)
-        async with self.bot.store.sessions() as session:
+        years = [dialogue] if dialogue else list((await names_of(interaction)).detailed_years)
+        async with self.bot.store.reading(interaction.guild_id) as session:
             themes = await q.list_themes(session, dialogue)
             sources = await q.list_sources(session, years)
         await send_reply(interaction, embeds.theme_list(themes, dialogue, sources))
@@ -30,7 +30,7 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     @app_commands.command(name="states", description="Who raised a theme, by dialogue, with stance and citations")
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)")
     async def states(self, interaction: discord.Interaction, theme: Theme, dialogue: DetailedYear | None = None) -> None:
-        async with self.bot.store.sessions() as session:
+        async with self.bot.store.reading(interaction.guild_id) as session:
             result = await q.theme_states(session, theme.code or "", dialogue)
         if result is None:
             raise NotFound("Unknown theme", "That theme was removed. Try `/theme list`.")
@@ -41,8 +41,8 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     async def chart(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
         await deadline.defer(interaction)
         store = self.bot.store
-        years, left_out = chart.years_to_chart(store.detailed_years, dialogue)
-        async with store.sessions() as session:
+        years, left_out = chart.years_to_chart((await names_of(interaction)).detailed_years, dialogue)
+        async with store.reading(interaction.guild_id) as session:
             per_year = {year: await q.list_themes(session, year) for year in years}
             sources = await q.list_sources(session, years)
         reply = await chart.theme_chart(per_year, sources, dialogue, left_out=left_out)

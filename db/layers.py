@@ -11,7 +11,8 @@ joins, subqueries, relationship loads) then gets the filter from
 
 from __future__ import annotations
 
-from typing import Collection
+from contextlib import contextmanager
+from typing import Collection, Iterator
 
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -66,3 +67,14 @@ def set_layer(session: Session, layer: int | None) -> None:
 
 def layer_in(session: Session) -> int | None:
     return session.info.get(LAYER)
+
+
+@contextmanager
+def every_layer(session: Session) -> Iterator[None]:
+    """Lets `session` see every layer for a moment (to count what still points at a shared record)."""
+    layer = session.info.pop(LAYER, None)
+    try:
+        yield
+    finally:
+        if layer is not None:
+            session.info[LAYER] = layer

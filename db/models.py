@@ -422,6 +422,7 @@ class HiddenRecord(Base):
     layer: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
     row_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    replaced_by: Mapped[int | None] = mapped_column(Integer)  # the server's own version, if it made one
 
 
 LAYERED_TABLES = tuple(

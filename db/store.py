@@ -1,4 +1,4 @@
-"""The store the application talks to: engine, sessions and in-memory name indexes."""
+"""The store the application talks to: engine, sessions and in-memory name indexes per knowledge layer."""
 
 from __future__ import annotations
 
@@ -6,19 +6,24 @@ import asyncio
 import logging
 import os
 import sqlite3
+from collections import OrderedDict
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import AsyncIterator
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from db import backups, migrate
 from db.engine import Sessions, create_engine, session_factory
-from db.models import StoreMeta
+from db.layers import layer_of, set_layer
+from db.models import BASE_LAYER, StoreMeta
 from db.names import NameIndex
 from db.queries.actors import load_actor_index
-from db.queries.dialogues import dialogue_years
+from db.queries.cache import generations
+from db.queries.dialogues import dialogue_years, list_dialogues
 from db.queries.themes import load_theme_index
 from db.seeding import CHECKSUM_KEY, SEED_DIR, SeedReport, checksum, seed
 from db.startup_lock import startup_lock
@@ -26,30 +31,104 @@ from db.storage import RESTORE, StoreUnavailable, fault_of
 
 log = logging.getLogger(__name__)
 
+MAX_LAYER_NAMES = 256  # servers with records of their own whose name indexes stay in memory (the base always does)
+
+
+@dataclass(frozen=True)
+class Names:
+    """What one layer's options complete and resolve: actors, themes and meeting years."""
+
+    actors: NameIndex
+    themes: NameIndex
+    years: tuple[int, ...] = ()
+    detailed_years: tuple[int, ...] = ()
+
+
+EMPTY = Names(NameIndex([]), NameIndex([]))
+
 
 @dataclass
 class Store:
     engine: AsyncEngine
     sessions: Sessions  # sessions() reads, sessions.begin() writes
-    actors: NameIndex = field(default_factory=lambda: NameIndex([]))
-    themes: NameIndex = field(default_factory=lambda: NameIndex([]))
-    years: tuple[int, ...] = ()
-    detailed_years: tuple[int, ...] = ()
+    curators: frozenset[int] = frozenset()  # servers whose admins edit the shared base
+    base: Names = EMPTY
     seed_report: SeedReport | None = None
+    _names: OrderedDict[int, tuple[tuple[str | None, str | None], Names]] = field(default_factory=OrderedDict)
+
+    # the base's indexes, for code that reads no server's layer
+    @property
+    def actors(self) -> NameIndex:
+        return self.base.actors
+
+    @property
+    def themes(self) -> NameIndex:
+        return self.base.themes
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        return self.base.years
+
+    @property
+    def detailed_years(self) -> tuple[int, ...]:
+        return self.base.detailed_years
+
+    def layer_of(self, guild_id: int | None) -> int:
+        """The layer a server reads and its admins write: the base in DMs and in curator servers."""
+        return layer_of(guild_id, self.curators)
+
+    def reading(self, guild_id: int | None) -> AsyncSession:
+        """A session that reads what `guild_id` sees: the base and that server's own layer."""
+        session = self.sessions()
+        set_layer(session.sync_session, self.layer_of(guild_id))
+        return session
+
+    @asynccontextmanager
+    async def writing(self, guild_id: int | None) -> AsyncIterator[AsyncSession]:
+        """A write transaction in `guild_id`'s layer (the base for curators), committed when the block ends."""
+        async with self.sessions.begin() as session:
+            set_layer(session.sync_session, self.layer_of(guild_id))
+            yield session
+
+    async def names(self, guild_id: int | None = None) -> Names:
+        """The name indexes `guild_id` sees, rebuilt when the store's generation for its layer changed.
+
+        One small query per call, so a change made by another process on the same
+        store is seen on the next command.
+        """
+        async with self.reading(guild_id) as session:
+            layer, base, own = await generations(session, self.layer_of(guild_id))
+            held = self._names.get(layer)
+            if held is not None and held[0] == (base, own):
+                self._names.move_to_end(layer)
+                return held[1]
+            names = await _load_names(session)
+        self._names[layer] = ((base, own), names)
+        self._names.move_to_end(layer)
+        if layer == BASE_LAYER:
+            self.base = names
+        while len(self._names) > MAX_LAYER_NAMES:
+            oldest = next(k for k in self._names if k != BASE_LAYER)
+            del self._names[oldest]
+        return names
 
     async def refresh_indexes(self) -> None:
-        """Reload the name indexes; call after anything changes actors, themes or dialogues."""
-        from db.queries.dialogues import list_dialogues
-
-        async with self.sessions() as session:
-            self.actors = await load_actor_index(session)
-            self.themes = await load_theme_index(session)
-            dialogues = await list_dialogues(session)
-        self.years = tuple(d.year for d in dialogues)
-        self.detailed_years = tuple(d.year for d in dialogues if d.detailed)
+        """Reload the base's name indexes now and every server's on its next use."""
+        self._names.clear()
+        await self.names(None)
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+async def _load_names(session: AsyncSession) -> Names:
+    dialogues = await list_dialogues(session)
+    return Names(
+        actors=await load_actor_index(session),
+        themes=await load_theme_index(session),
+        years=tuple(d.year for d in dialogues),
+        detailed_years=tuple(d.year for d in dialogues if d.detailed),
+    )
 
 
 async def open_store(
@@ -59,6 +138,7 @@ async def open_store(
     seed_data: bool = True,
     show_sql_parameters: bool = False,
     keep_backups: int = backups.DEFAULT_KEEP,
+    curators: frozenset[int] = frozenset(),
 ) -> Store:
     """Checks the store, migrates it to head and seeds it when the dataset changed (backing it up before
     either, under the start-up lock), and loads indexes.
@@ -72,7 +152,7 @@ async def open_store(
         _refuse_if_backups_exist(path)
     engine = create_engine(url, show_parameters=show_sql_parameters)
     try:
-        store = Store(engine, session_factory(engine))
+        store = Store(engine, session_factory(engine), curators=curators)
         async with startup_lock(engine):
             await _check_integrity(engine, path)
             await _migrate(engine, path, keep_backups)
@@ -151,4 +231,4 @@ def _writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
 
 
-__all__ = ["Store", "open_store", "dialogue_years"]
+__all__ = ["Names", "Store", "open_store", "dialogue_years"]

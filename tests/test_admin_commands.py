@@ -79,10 +79,10 @@ async def test_an_admin_role_is_allowed_without_manage_server(console, monkeypat
     monkeypatch.setattr(console.bot.settings, "admin_role_ids", str(ADMIN_ROLE))
     outcome = await console.run("/admin actor alias actor:Cuba alias:Republic of Cuba", ROLE_ADMIN)
     assert not outcome.error, format_outcome(outcome)
-    assert console.bot.store.actors.resolve("Republic of Cuba").entry.name == "Cuba"
+    assert (await console.bot.store.names(console.guild_id)).actors.resolve("Republic of Cuba").entry.name == "Cuba"
     # and without the role, the same member is refused even if Discord let the command through
     again = await console.run("/admin actor alias actor:Cuba alias:Cuba Libre", MEMBER)
-    assert again.error and not console.bot.store.actors.resolve("Cuba Libre").found
+    assert again.error and not (await console.bot.store.names(console.guild_id)).actors.resolve("Cuba Libre").found
 
 
 async def test_modal_submission_adds_a_position_visible_everywhere(console):
@@ -120,7 +120,7 @@ async def test_add_edit_remove_and_undo_through_commands(console):
         " || description:Phone apps that warn communities of atrocity risks. keywords:apps, phones"
     )
     assert not added.error, format_outcome(added)
-    assert console.bot.store.themes.resolve("phones").entry.code == "early-warning-apps"
+    assert (await console.bot.store.names(console.guild_id)).themes.resolve("phones").entry.code == "early-warning-apps"
 
     edited = await console.run("/admin theme edit theme:early-warning-apps name:Warning apps")
     assert not edited.error, format_outcome(edited)
@@ -133,11 +133,11 @@ async def test_add_edit_remove_and_undo_through_commands(console):
 
     removed = await console.run("/admin theme remove theme:early-warning-apps")
     assert not removed.error
-    assert not console.bot.store.themes.resolve("early-warning-apps").found
+    assert not (await console.bot.store.names(console.guild_id)).themes.resolve("early-warning-apps").found
 
     undone = await console.run("/admin undo")
     assert not undone.error, format_outcome(undone)
-    assert console.bot.store.themes.resolve("early-warning-apps").entry.name == "Warning apps"
+    assert (await console.bot.store.names(console.guild_id)).themes.resolve("early-warning-apps").entry.name == "Warning apps"
 
     in_use = await console.run("/admin actor remove actor:Cuba")
     assert in_use.error and "Remove those first" in format_outcome(in_use)
@@ -188,17 +188,17 @@ async def test_export_then_import_with_confirm(console, tmp_path):
     assert not dry.error, format_outcome(dry)
     text = format_outcome(dry)
     assert "1 to add" in text and "Nothing is changed until you press Confirm" in text
-    assert not console.bot.store.actors.resolve("Second Org").found
+    assert not (await console.bot.store.names(console.guild_id)).actors.resolve("Second Org").found
     message = dry.events[-1].message.data
     buttons = {b["label"]: b for row in message["components"] for b in row["components"]}
 
     stranger = await console.click(buttons["Confirm"]["custom_id"], message, MEMBER)
     assert "Only the admin who started this import" in stranger[0].message.data["content"]
-    assert not console.bot.store.actors.resolve("Second Org").found
+    assert not (await console.bot.store.names(console.guild_id)).actors.resolve("Second Org").found
 
     confirmed = await console.click(buttons["Confirm"]["custom_id"], message)
     assert any("Import applied" in json.dumps(e.message.data) for e in confirmed)
-    assert console.bot.store.actors.resolve("Second Org").found
+    assert (await console.bot.store.names(console.guild_id)).actors.resolve("Second Org").found
 
 
 async def test_import_with_bad_rows_reports_rows_and_applies_nothing(console, tmp_path):
@@ -215,7 +215,7 @@ async def test_import_with_bad_rows_reports_rows_and_applies_nothing(console, tm
     assert outcome.error
     text = format_outcome(outcome)
     assert "actor row 2" in text and "theme row 1" in text and "nothing was changed" in text
-    assert not console.bot.store.actors.resolve("Fine Org").found
+    assert not (await console.bot.store.names(console.guild_id)).actors.resolve("Fine Org").found
     wrong = tmp_path / "notes.txt"
     wrong.write_text("hello")
     refused = await console.run(f"/admin import file:{wrong}")

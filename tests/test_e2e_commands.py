@@ -105,18 +105,18 @@ async def test_modal_submission_as_admin(live):
         "description": "Phone apps that warn communities of atrocity risks.", "keywords": "apps, phones"})
     await submitted.answered()
     assert "Added theme early-warning-apps" in submitted.final.text()
-    assert live.bot.store.themes.resolve("phones").found
+    assert (await live.bot.store.names(live.double.guild_id)).themes.resolve("phones").found
 
 
 async def test_data_changing_commands_refused_for_members_and_accepted_for_admins(live):
     refused = await live.double.invoke(MEMBER, "admin actor alias", {"actor": "Cuba", "alias": "Republic of Cuba"})
     await refused.answered()
     assert refused.final.ephemeral and "Nothing was changed" in refused.final.text()
-    assert not live.bot.store.actors.resolve("Republic of Cuba").found
+    assert not (await live.bot.store.names(live.double.guild_id)).actors.resolve("Republic of Cuba").found
     accepted = await live.double.invoke(ADMIN, "admin actor alias", {"actor": "Cuba", "alias": "Republic of Cuba"})
     await accepted.answered()
     assert "Added alias" in accepted.final.text()
-    assert live.bot.store.actors.resolve("Republic of Cuba").found
+    assert (await live.bot.store.names(live.double.guild_id)).actors.resolve("Republic of Cuba").found
 
 
 async def test_a_dropped_gateway_resumes_and_commands_keep_working(live):

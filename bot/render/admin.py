@@ -9,7 +9,7 @@ import discord
 
 from bot.render.embeds import esc
 from bot.render.layout import ERROR, INFO, NOTICE, Attachment, Reply, Section, build_reply
-from db.admin.service import AuditInfo, Change
+from db.admin.service import PLACE_KEYS, AuditInfo, Change
 from db.admin.transfer import ImportPlan
 
 ACTION_WORDS = {"add": "Added", "edit": "Changed", "remove": "Removed", "undo": "Undid"}
@@ -20,11 +20,18 @@ def _fields(record: dict | None) -> list[str]:
         return []
     lines = []
     for key, value in record.items():
-        if key in ("id", "origin") or value in (None, "", []):
+        if key in PLACE_KEYS or value in (None, "", []):
             continue
         shown = ", ".join(map(str, value)) if isinstance(value, list) else str(value)
         lines.append(f"**{key}:** {esc(shown)[:300]}")
     return lines
+
+
+def where(shared: bool) -> str:
+    """Where a change applies: the shared knowledge (a curator server) or the server's own records."""
+    if shared:
+        return "Applies in every server: every command sees the change now."
+    return "Applies in this server only: its commands see the change now; other servers keep the shared records."
 
 
 def change(result: Change) -> Reply:
@@ -32,7 +39,7 @@ def change(result: Change) -> Reply:
     record = f" (record #{result.record_id})" if result.record_id else ""
     sections = []
     if result.action in ("edit", "undo") and result.before and result.after:
-        changed = [k for k in result.after if result.after.get(k) != result.before.get(k) and k != "id"]
+        changed = [k for k in result.after if result.after.get(k) != result.before.get(k) and k not in PLACE_KEYS]
         sections.append(Section("Before", _fields({k: result.before.get(k) for k in changed}) or ["—"]))
         sections.append(Section("After", _fields({k: result.after.get(k) for k in changed}) or ["—"]))
     else:
@@ -40,7 +47,7 @@ def change(result: Change) -> Reply:
     undo = "" if result.action == "undo" else f" Undo it with `/admin undo entry:{result.entry_id}`."
     return build_reply(
         f"{word} {result.label}"[:256],
-        description=f"Audit entry #{result.entry_id}{record}. Every command sees the change now.{undo}",
+        description=f"Audit entry #{result.entry_id}{record}. {where(result.shared)}{undo}",
         sections=sections,
         colour=INFO,
         ephemeral=True,

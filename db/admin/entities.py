@@ -143,6 +143,12 @@ class Lookups:
             return
         self._refresh(obj.id if entity == "actor" else obj.actor_id)
 
+    def reload(self) -> None:
+        """Forgets what was looked up: records were hidden or replaced (in a server's layer)."""
+        self._actors = None
+        self._found = None
+        self._touched.clear()
+
     def kept(self) -> None:
         """A savepoint was released: what changed in it stays."""
         self._touched.clear()
@@ -306,7 +312,7 @@ def _actor_children(actor: m.Actor, data: Portable, lookups: Lookups) -> None:
         if key in existing:
             continue
         _check_alias_free(lookups, alias, actor.id)
-        actor.aliases.append(m.ActorAlias(alias=alias, folded=key, origin=m.Origin.admin))
+        actor.aliases.append(m.ActorAlias(alias=alias, folded=key, origin=m.Origin.admin, layer=actor.layer))
 
 
 def _check_alias_free(lookups: Lookups, alias: str, actor_id: int | None) -> None:
@@ -414,7 +420,7 @@ def _statement_children(statement: m.Statement, data: Portable, lookups: Lookups
             statement.on_behalf_of.remove(behalf)
     have = {b.actor_id for b in statement.on_behalf_of}
     for actor_id in wanted - have:
-        statement.on_behalf_of.append(m.StatementBehalf(actor_id=actor_id, origin=m.Origin.admin))
+        statement.on_behalf_of.append(m.StatementBehalf(actor_id=actor_id, origin=m.Origin.admin, layer=statement.layer))
 
 
 def _role_portable(r: m.Role) -> Portable:

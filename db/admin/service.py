@@ -1,9 +1,15 @@
 """Add, edit, remove and undo records, each change audited with its before and after state.
 
-Seed records can be corrected: the corrected record becomes an admin record,
-which the seeder leaves alone; a removed seed record is remembered so that
-re-seeding does not bring it back. Every change is one transaction together
-with its audit entry, and the name indexes are refreshed afterwards.
+A change lands in the layer the session reads (`db.layers`): the shared base for
+curator servers, else the server's own. In the base, seed records can be
+corrected: the corrected record becomes an admin record, which the seeder leaves
+alone; a removed seed record is remembered so that re-seeding does not bring it
+back. In a server's layer, a shared record is never changed: removing it hides
+it there, and correcting it hides it and adds the server's own version, with
+its own copies of the records that hang off it (positions, statements, aliases
+…) pointing at the new version — so the server keeps them, and every other
+server, and re-seeding, keeps the shared record as it was. Every change is one
+transaction together with its audit entry.
 """
 
 from __future__ import annotations
@@ -13,11 +19,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import models as m
 from db.admin.entities import SPECS, Lookups, Portable, Spec, column_key_of
+from db.layers import every_layer, layer_in
 from db.errors import DuplicateRecord, InUse, RecordNotFound, ValidationError
 from db.store import Store
 
@@ -40,6 +47,7 @@ class Change:
     record_id: int | None
     before: Portable | None
     after: Portable | None
+    shared: bool = True  # made in the shared base (every server sees it), else in one server's layer only
 
 
 @dataclass(frozen=True)
@@ -94,11 +102,131 @@ def spec_for(entity: str) -> Spec:
         raise ValidationError(f"Unknown kind of record “{entity}”.", sorted(SPECS)) from None
 
 
+# keys of a snapshot that describe where a record is kept, not what it says
+PLACE_KEYS = ("id", "origin", "layer", "replaced")
+
+
 def _snapshot(spec: Spec, obj: Any) -> Portable:
     data = spec.to_portable(obj)
     data["id"] = obj.id
     data["origin"] = obj.origin.value
+    data["layer"] = obj.layer
     return data
+
+
+def _content(snapshot: Portable) -> Portable:
+    return {k: v for k, v in snapshot.items() if k not in PLACE_KEYS}
+
+
+def _layer(session: Session) -> int:
+    """The layer the session reads and writes."""
+    return layer_in(session) or m.BASE_LAYER
+
+
+# -- a server's own versions of shared records ------------------------------------------
+
+_MODELS = {mapper.class_.__tablename__: mapper.class_ for mapper in m.Base.registry.mappers
+           if issubclass(mapper.class_, m.Layered)}
+
+
+def _dependents(model: type) -> list[tuple[type, str]]:
+    """(model, attribute) of every layered column that points at `model`'s rows."""
+    table = model.__table__  # type: ignore[attr-defined]
+    found = []
+    for other in _MODELS.values():
+        for column in other.__table__.columns:  # type: ignore[attr-defined]
+            if any(fk.column.table is table for fk in column.foreign_keys):
+                found.append((other, column.key))
+    return found
+
+
+def _hidden(session: Session, obj: Any) -> m.HiddenRecord | None:
+    return session.get(m.HiddenRecord, (_layer(session), obj.__tablename__, obj.id))
+
+
+def _visible(session: Session, obj: Any) -> bool:
+    layer = _layer(session)
+    return obj.layer == layer or (obj.layer == m.BASE_LAYER and _hidden(session, obj) is None)
+
+
+def _hide(session: Session, obj: Any, replaced_by: int | None = None) -> None:
+    session.add(m.HiddenRecord(layer=_layer(session), table_name=obj.__tablename__, row_id=obj.id,
+                               replaced_by=replaced_by))
+    session.flush()
+
+
+def _clone(session: Session, obj: Any, **changes: Any) -> Any:
+    """A copy of a shared row in the session's layer, with `changes`."""
+    skip = {"id", "layer", "created_at", "updated_at"}
+    columns = {a.key: getattr(obj, a.key) for a in obj.__mapper__.column_attrs if a.key not in skip}
+    copy = type(obj)(**{**columns, **changes}, layer=_layer(session))
+    session.add(copy)
+    session.flush()
+    return copy
+
+
+def _replace(session: Session, obj: Any, copies: list[list[Any]], lookups: Lookups) -> Any:
+    """The server's own version of shared `obj`: `obj` hidden in the layer, what hangs off it re-pointed or copied.
+
+    `copies` collects [table, shared id, own id] of every row replaced, for undo.
+    """
+    _hide(session, obj)
+    copy = _clone(session, obj)
+    _hidden(session, obj).replaced_by = copy.id  # type: ignore[union-attr]
+    copies.append([obj.__tablename__, obj.id, copy.id])
+    layer = _layer(session)
+    for model, attribute in _dependents(type(obj)):
+        for row in session.scalars(select(model).where(getattr(model, attribute) == obj.id)).all():
+            if row.layer == layer:
+                setattr(row, attribute, copy.id)
+            else:
+                _hide(session, row)
+                own = _clone(session, row, **{attribute: copy.id})
+                _hidden(session, row).replaced_by = own.id  # type: ignore[union-attr]
+                copies.append([row.__tablename__, row.id, own.id])
+                _repoint_shared(session, row, own, copies)
+    session.flush()
+    session.expire(copy)
+    lookups.reload()
+    return copy
+
+
+def _repoint_shared(session: Session, old: Any, new: Any, copies: list[list[Any]]) -> None:
+    """What hangs off a copied row follows the copy (a copied statement's on-behalf-of rows)."""
+    layer = _layer(session)
+    for model, attribute in _dependents(type(old)):
+        for row in session.scalars(select(model).where(getattr(model, attribute) == old.id)).all():
+            if row.layer == layer:
+                setattr(row, attribute, new.id)
+            else:
+                _hide(session, row)
+                own = _clone(session, row, **{attribute: new.id})
+                _hidden(session, row).replaced_by = own.id  # type: ignore[union-attr]
+                copies.append([row.__tablename__, row.id, own.id])
+                _repoint_shared(session, row, own, copies)
+
+
+def _restore(session: Session, copies: list[list[Any]], lookups: Lookups) -> None:
+    """Undoes `_replace`: the server's copies go, what points at them points at the shared rows again."""
+    layer = _layer(session)
+    for table, shared_id, own_id in reversed(copies):
+        model = _MODELS[table]
+        for other, attribute in _dependents(model):
+            column = getattr(other, attribute)
+            session.execute(update(other).where(column == own_id, other.layer == layer).values({attribute: shared_id}))
+        session.execute(delete(model).where(model.id == own_id, model.layer == layer))
+        session.execute(delete(m.HiddenRecord).where(
+            m.HiddenRecord.layer == layer, m.HiddenRecord.table_name == table, m.HiddenRecord.row_id == shared_id))
+    session.flush()
+    session.expire_all()
+    lookups.reload()
+
+
+def _find_by_key(session: Session, spec: Spec, columns: dict[str, Any]) -> Any | None:
+    query = select(spec.model)
+    for column in spec.column_key:
+        query = query.where(getattr(spec.model, column) == columns[column])
+    return session.scalar(query)
 
 
 def _suppress(session: Session, spec: Spec, obj: Any, record: Portable) -> m.SeedSuppression:
@@ -139,7 +267,8 @@ def _change(session: Session, entry: m.AuditEntry, record_id: int | None) -> Cha
     """Records the audit entry and returns the change as the interfaces show it."""
     session.add(entry)
     session.flush()
-    return Change(entry.id, entry.action, entry.entity, entry.label, record_id, entry.before, entry.after)
+    return Change(entry.id, entry.action, entry.entity, entry.label, record_id, entry.before, entry.after,
+                  shared=_layer(session) == m.BASE_LAYER)
 
 
 def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookups: Lookups,
@@ -153,7 +282,7 @@ def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookup
         label = spec.label(spec.to_portable(clash))
         raise DuplicateRecord(f"That is already recorded as {label} (record #{clash.id}). Edit that one instead.")
     if obj is None:
-        obj = spec.model(**columns, origin=m.Origin.admin)
+        obj = spec.model(**columns, origin=m.Origin.admin, layer=_layer(session))
         if record_id is not None:
             obj.id = record_id
         session.add(obj)
@@ -186,15 +315,21 @@ def _check_name_free(lookups: Lookups, name: str, iso3: str | None, actor_id: in
 
 def _load(session: Session, spec: Spec, record_id: int) -> Any:
     obj = session.get(spec.model, record_id)
-    if obj is None:
+    if obj is None or not _visible(session, obj):
         raise RecordNotFound(f"There is no {spec.entity} #{record_id}. It may have been removed already.")
     return obj
 
 
 def _references(session: Session, spec: Spec, obj: Any) -> list[str]:
+    """What still points at `obj` where it is seen: in the layer, or in every layer for a shared record."""
     found = []
     for model, column, description in REFERENCES.get(spec.entity, ()):
-        count = session.scalar(select(func.count()).select_from(model).where(getattr(model, column) == obj.id))
+        query = select(func.count()).select_from(model).where(getattr(model, column) == obj.id)
+        if obj.layer == m.BASE_LAYER and _layer(session) == m.BASE_LAYER:
+            with every_layer(session):  # servers' own records may point at a shared one
+                count = session.scalar(query)
+        else:
+            count = session.scalar(query)
         if count:
             found.append(f"{count} {description}")
     return found
@@ -235,20 +370,24 @@ def edit_audited(session: Session, entity: str, record_id: int, changes: Portabl
     before = _snapshot(spec, obj)
     old_key = column_key_of(spec, obj)
     data = {**spec.to_portable(obj), **{k: v for k, v in _cited(session, changes, editor).items() if v is not None}}
+    in_base = _layer(session) == m.BASE_LAYER
+    copies: list[list[Any]] = []
     suppression = None
-    if before["origin"] == m.Origin.seed.value:
+    if in_base and before["origin"] == m.Origin.seed.value:
         # the seed version must not come back under its old key when the dataset is re-seeded
-        record = {k: v for k, v in before.items() if k not in ("id", "origin")}
-        suppression = _suppress(session, spec, obj, record)
-    _write(session, spec, obj, data, lookups)
-    after = _snapshot(spec, obj)
-    if after == before:
+        suppression = _suppress(session, spec, obj, _content(before))
+    target = obj if obj.layer == _layer(session) else _replace(session, obj, copies, lookups)
+    _write(session, spec, target, data, lookups)
+    after = _snapshot(spec, target)
+    if after == before or (copies and _content(after) == _content(before)):
         raise ValidationError("Nothing changed: the new values are the same as the recorded ones.")
     if suppression is not None and column_key_of(spec, obj) == old_key:
         _unsuppress(session, spec, obj)  # same key: the admin record itself wins over the seed
     elif suppression is not None:
         suppression.replaced_by_id = obj.id  # the seeder hangs the seed record's dependents on the correction
-    return _audit(session, editor, "edit", spec, before, after), obj.id
+    if copies:
+        after["replaced"] = copies
+    return _audit(session, editor, "edit", spec, before, after), target.id
 
 
 def remove_audited(session: Session, entity: str, record_id: int, editor: ChangeAuthor,
@@ -259,11 +398,15 @@ def remove_audited(session: Session, entity: str, record_id: int, editor: Change
     if uses:
         raise InUse(f"{spec.label(spec.to_portable(obj))} is still used by {', '.join(uses)}. Remove those first.")
     before = _snapshot(spec, obj)
-    if obj.origin == m.Origin.seed:
-        _suppress(session, spec, obj, {k: v for k, v in before.items() if k not in ("id", "origin")})
-    session.delete(obj)
-    session.flush()
-    lookups.changed(spec.entity, obj)
+    if obj.layer != _layer(session):
+        _hide(session, obj)  # a shared record: gone from this server only
+        lookups.reload()
+    else:
+        if obj.origin == m.Origin.seed:
+            _suppress(session, spec, obj, _content(before))
+        session.delete(obj)
+        session.flush()
+        lookups.changed(spec.entity, obj)
     return _audit(session, editor, "remove", spec, before, None), None
 
 
@@ -272,17 +415,18 @@ def undo_sync(session: Session, entry_id: int | None, editor: ChangeAuthor) -> C
     spec = spec_for(entry.entity)
     lookups = Lookups(session)
     record_id = (entry.after or entry.before or {}).get("id")
+    copies = (entry.after or {}).get("replaced") or []
     later = session.scalar(
         select(m.AuditEntry).where(
             m.AuditEntry.id > entry.id,
-            m.AuditEntry.entity == entry.entity,
             m.AuditEntry.undone_by_id.is_(None),
             m.AuditEntry.action != "undo",
-            or_(*_mentions(record_id)),
+            or_(*_mentions([record_id, *(own for _, _, own in copies)])),
         )
     )
     if later is not None:
         raise ValidationError(f"Entry #{later.id} changed the same record later. Undo #{later.id} first.")
+    in_base = _layer(session) == m.BASE_LAYER
     if entry.action == "add":
         obj = _load(session, spec, record_id)
         uses = _references(session, spec, obj)
@@ -293,19 +437,33 @@ def undo_sync(session: Session, entry_id: int | None, editor: ChangeAuthor) -> C
         result_id = None
     elif entry.action == "remove":
         data = dict(entry.before or {})
-        obj = _write(session, spec, None, data, lookups, record_id=data.get("id"))
-        if data.get("origin") == m.Origin.seed.value:
-            obj.origin = m.Origin.seed
-            _unsuppress(session, spec, obj)
+        shared = None
+        if data.get("layer", _layer(session)) != _layer(session):
+            with every_layer(session):  # hidden from this very session
+                shared = session.get(spec.model, data.get("id"))
+        if shared is not None:  # a shared record this server had hidden: seen here again
+            session.execute(delete(m.HiddenRecord).where(
+                m.HiddenRecord.layer == _layer(session), m.HiddenRecord.table_name == shared.__tablename__,
+                m.HiddenRecord.row_id == shared.id))
+            obj = shared
+        else:
+            obj = _write(session, spec, None, data, lookups, record_id=data.get("id"))
+            if in_base and data.get("origin") == m.Origin.seed.value:
+                obj.origin = m.Origin.seed
+                _unsuppress(session, spec, obj)
         before, after, result_id = None, _snapshot(spec, obj), obj.id
     elif entry.action == "edit":
         obj = _load(session, spec, record_id)
         before = _snapshot(spec, obj)
-        data = dict(entry.before or {})
-        _write(session, spec, obj, data, lookups)
-        if data.get("origin") == m.Origin.seed.value:
-            obj.origin = m.Origin.seed  # back to the seed version under its own key
-            _unsuppress(session, spec, obj)
+        if copies:  # the server's own version goes; the shared record is seen again
+            _restore(session, copies, lookups)
+            obj = _load(session, spec, copies[0][1])
+        else:
+            data = dict(entry.before or {})
+            _write(session, spec, obj, data, lookups)
+            if in_base and data.get("origin") == m.Origin.seed.value:
+                obj.origin = m.Origin.seed  # back to the seed version under its own key
+                _unsuppress(session, spec, obj)
         after, result_id = _snapshot(spec, obj), obj.id
     else:
         raise ValidationError(f"Entry #{entry.id} ({entry.action}) cannot be undone.")
@@ -313,11 +471,12 @@ def undo_sync(session: Session, entry_id: int | None, editor: ChangeAuthor) -> C
     return _change(session, _audit(session, editor, "undo", spec, before, after, undoes=entry), result_id)
 
 
-def _mentions(record_id: int | None) -> list[Any]:
+def _mentions(record_ids: list[int | None]) -> list[Any]:
     # JSON paths differ by action; compare the stored ids in Python-friendly SQL
+    ids = [i for i in record_ids if i is not None]
     return [
-        func.json_extract(m.AuditEntry.before, "$.id") == record_id,
-        func.json_extract(m.AuditEntry.after, "$.id") == record_id,
+        func.json_extract(m.AuditEntry.before, "$.id").in_(ids),
+        func.json_extract(m.AuditEntry.after, "$.id").in_(ids),
     ]
 
 
@@ -377,13 +536,17 @@ def _cited(session: Session, data: Portable, editor: ChangeAuthor) -> Portable:
 class Admin:
     """Changes to the store made by server admins."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, guild_id: int | None = None) -> None:
         self.store = store
+        self.guild_id = guild_id  # the server whose layer is read and changed
+
+    def _session(self):  # type: ignore[no-untyped-def]
+        return self.store.reading(self.guild_id)
 
     async def _run(self, fn, *args) -> Change:  # type: ignore[no-untyped-def]
-        async with self.store.sessions.begin() as session:
+        async with self.store.writing(self.guild_id) as session:
             change = await session.run_sync(lambda s: fn(s, *args))
-        await self.store.refresh_indexes()
+        await self.store.names(self.guild_id)  # this process's indexes at once; others' on their next command
         return change
 
     async def add(self, entity: str, data: Portable, editor: ChangeAuthor) -> Change:
@@ -400,7 +563,7 @@ class Admin:
 
     async def get(self, entity: str, record_id: int) -> Portable:
         spec = spec_for(entity)
-        async with self.store.sessions() as session:
+        async with self._session() as session:
             return await session.run_sync(lambda s: _snapshot(spec, _load(s, spec, record_id)))
 
     async def find(self, entity: str, key: Portable) -> int:
@@ -418,7 +581,7 @@ class Admin:
                 return lookups.source(key.get("key")).id
             raise ValidationError(f"Pick the {entity} from the list by its number.")
 
-        async with self.store.sessions() as session:
+        async with self._session() as session:
             return await session.run_sync(lookup)
 
     async def pick(self, entity: str, typed: str, limit: int = 25) -> list[tuple[int, str]]:
@@ -437,13 +600,13 @@ class Admin:
                     break
             return found
 
-        async with self.store.sessions() as session:
+        async with self._session() as session:
             return await session.run_sync(search)
 
     async def sources(self, typed: str, limit: int = 25) -> list[tuple[str, str]]:
         """(key, title) of the sources whose key or title contains what was typed."""
         needle = f"%{typed.strip()}%"
-        async with self.store.sessions() as session:
+        async with self._session() as session:
             rows = await session.execute(
                 select(m.SourceDocument.key, m.SourceDocument.title)
                 .where(or_(m.SourceDocument.key.ilike(needle), m.SourceDocument.title.ilike(needle)))
@@ -453,7 +616,7 @@ class Admin:
             return [(key, title) for key, title in rows]
 
     async def audit(self, guild_id: int | None, limit: int = 50) -> list[AuditInfo]:
-        async with self.store.sessions() as session:
+        async with self._session() as session:
             rows = await session.scalars(
                 select(m.AuditEntry).where(m.AuditEntry.guild_id == guild_id).order_by(m.AuditEntry.id.desc()).limit(limit)
             )
@@ -464,7 +627,7 @@ class Admin:
 
     async def ensure_source(self, title: str, url: str | None, editor: ChangeAuthor) -> str:
         """The key of the source with this URL (or title), adding it as an admin source if new."""
-        async with self.store.sessions.begin() as session:
+        async with self.store.writing(self.guild_id) as session:
             key = await session.run_sync(lambda s: ensure_source_sync(s, title, url, editor))
         return key
 

@@ -4,6 +4,10 @@ An import is checked by applying every row inside a transaction that is then
 rolled back, so rows may refer to records added earlier in the same file; the
 dry run reports each row's outcome. Applying runs the same steps in one
 transaction and keeps nothing if any row fails.
+
+A server exports what its admins added or corrected in its own layer and the
+shared records it removed; a curator server, the shared base's. An import
+applies in the importing server's layer, as the same changes made by hand would.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
 from db.admin.entities import ORDER, SPECS, Lookups, Portable
-from db.admin.service import ChangeAuthor, add_audited, edit_audited, remove_audited
+from db.admin.service import ChangeAuthor, _layer, add_audited, edit_audited, remove_audited
 from db.engine import sqlite_file
 from db.errors import DomainError, ValidationError
+from db.layers import every_layer, set_layer
 from db.rehearsal import Rehearsal, rehearse, replay
 from db.seeding import CHECKSUM_KEY
 from db.store import Store
@@ -61,24 +66,30 @@ class ImportPlan:
 
 
 def export_sync(session: Session) -> dict[str, Any]:
+    layer = _layer(session)
     records: dict[str, list[Portable]] = {}
     for entity in ORDER:
         spec = SPECS[entity]
-        rows = session.scalars(select(spec.model).where(spec.model.origin == m.Origin.admin)).all()
+        rows = session.scalars(
+            select(spec.model).where(spec.model.origin == m.Origin.admin, spec.model.layer == layer)
+        ).all()
         items = []
         for row in rows:
-            if entity == "alias" and row.actor.origin == m.Origin.admin:
+            if entity == "alias" and row.actor.origin == m.Origin.admin and row.actor.layer == layer:
                 continue  # exported with its actor
             items.append(spec.to_portable(row))
         records[entity] = sorted(items, key=lambda d: json.dumps([d.get(k) for k in spec.key], default=str))
     removed = []
-    for suppression in session.scalars(select(m.SeedSuppression).order_by(m.SeedSuppression.id)):
+    suppressions = select(m.SeedSuppression).order_by(m.SeedSuppression.id)
+    for suppression in session.scalars(suppressions) if layer == m.BASE_LAYER else ():
         item: dict[str, Any] = {"entity": suppression.entity, "record": suppression.record}
         spec = SPECS.get(suppression.entity)
         correction = session.get(spec.model, suppression.replaced_by_id) if spec and suppression.replaced_by_id else None
         if correction is not None:  # corrected, not removed: importing it corrects the seed record the same way
             item["replaced_by"] = spec.portable_key(spec.to_portable(correction))  # type: ignore[union-attr]
         removed.append(item)
+    if layer != m.BASE_LAYER:
+        removed = _hidden_in(session, layer)
     return {
         "format": FORMAT,
         "version": VERSION,
@@ -86,6 +97,21 @@ def export_sync(session: Session) -> dict[str, Any]:
         "records": records,
         "removed_seed_records": removed,
     }
+
+
+def _hidden_in(session: Session, layer: int) -> list[dict[str, Any]]:
+    """The shared records a server removed (not those it replaced with its own version), in portable form."""
+    by_table = {spec.model.__tablename__: spec for spec in SPECS.values()}
+    removed = []
+    for hidden in session.scalars(
+        select(m.HiddenRecord).where(m.HiddenRecord.layer == layer, m.HiddenRecord.replaced_by.is_(None))
+    ):
+        spec = by_table.get(hidden.table_name)
+        with every_layer(session):  # hidden from this very session
+            row = session.get(spec.model, hidden.row_id) if spec is not None else None
+        if row is not None:
+            removed.append({"entity": spec.entity, "record": spec.to_portable(row)})  # type: ignore[union-attr]
+    return removed
 
 
 POSITION_COLUMNS = ["dialogue", "actor", "theme", "stance", "summary", "partial", "excerpt", "source", "source_title",
@@ -185,11 +211,13 @@ def parse(payload: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return data, None
 
 
-def _apply(session: Session, data: dict[str, Any], editor: ChangeAuthor) -> tuple[list[RowOutcome], list[m.AuditEntry]]:
-    """Applies every row, each in a savepoint so one failing row does not hide the others.
+def _apply(session: Session, data: dict[str, Any], editor: ChangeAuthor,
+           layer: int) -> tuple[list[RowOutcome], list[m.AuditEntry]]:
+    """Applies every row in `layer`, each in a savepoint so one failing row does not hide the others.
 
     Returns the outcomes and the audit entries, which the caller adds when the import is kept.
     """
+    set_layer(session, layer)  # also on the private copy an import is checked on
     outcomes: list[RowOutcome] = []
     audit: list[m.AuditEntry] = []
     lookups = Lookups(session)  # one for the whole file, kept current row by row
@@ -308,14 +336,16 @@ class Transfer:
     """Export and import. On a SQLite store an import is checked on a private copy (no write lock), and applied by
     replaying the checked writes in one short transaction; the dry run's check is reused when nothing changed."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, guild_id: int | None = None) -> None:
         self.store = store
+        self.guild_id = guild_id  # the server whose layer is exported or imported into
+        self.layer = store.layer_of(guild_id)
         self._database = sqlite_file(store.engine)
         self._checked: _Checked | None = None
 
     async def export(self) -> tuple[str, str]:
-        """(JSON of admin records, CSV of every position)."""
-        async with self.store.sessions() as session:
+        """(JSON of the layer's admin records, CSV of every position the server sees)."""
+        async with self.store.reading(self.guild_id) as session:
             data = await session.run_sync(export_sync)
             positions = await session.run_sync(positions_csv_sync)
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True), positions
@@ -347,13 +377,13 @@ class Transfer:
                 done = await asyncio.to_thread(replay, self._database, rehearsal, _seed_checksum,
                                                free_ids=(m.AuditEntry.__tablename__,), then=_add_audit(audit))
             if done:
-                await self.store.refresh_indexes()
+                await self.store.names(self.guild_id)
                 return plan
         return await self._in_store(data, editor, keep=True)  # the store kept changing: apply it in place
 
     async def _check(self, payload: bytes, data: dict[str, Any], editor: ChangeAuthor) -> Rehearsal[Checked]:
         assert self._database is not None
-        rehearsal = await asyncio.to_thread(rehearse, self._database, lambda s: _apply(s, data, editor),
+        rehearsal = await asyncio.to_thread(rehearse, self._database, lambda s: _apply(s, data, editor, self.layer),
                                             _seed_checksum)
         self._checked = _Checked(_digest(payload), editor, rehearsal)
         return rehearsal
@@ -368,14 +398,14 @@ class Transfer:
         """The import in one transaction of the store itself (PostgreSQL, an in-memory store, or a busy store)."""
         sessions = self.store.sessions.begin() if keep else self.store.sessions()
         async with sessions as session:
-            outcomes, audit = await session.run_sync(lambda s: _apply(s, data, editor))
+            outcomes, audit = await session.run_sync(lambda s: _apply(s, data, editor, self.layer))
             plan = ImportPlan(outcomes=outcomes)
             if keep and plan.ok:
                 session.add_all(audit)
             else:
                 await session.rollback()
         if keep and plan.ok:
-            await self.store.refresh_indexes()
+            await self.store.names(self.guild_id)
         return plan
 
 

@@ -118,6 +118,7 @@ def upgrade() -> None:
         sa.Column("layer", sa.BigInteger(), nullable=False),
         sa.Column("table_name", sa.String(length=64), nullable=False),
         sa.Column("row_id", sa.Integer(), nullable=False),
+        sa.Column("replaced_by", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("layer", "table_name", "row_id", name=op.f("pk_hidden_records")),
     )
     op.execute(f"DELETE FROM store_meta WHERE key = '{OLD_KEY}'")

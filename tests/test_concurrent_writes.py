@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.console import GUILD_ID
 from db import models as m
 from db.admin.service import Admin, ChangeAuthor
 from db.store import open_store
@@ -70,7 +71,7 @@ def test_eight_console_processes_adding_a_theme_each_all_succeed(db_path, tmp_pa
     async def count() -> int:
         store = await open_store(sqlite_url(db_path), seed_data=False)
         try:
-            async with store.sessions() as s:
+            async with store.reading(GUILD_ID) as s:  # the consoles' server
                 return await s.scalar(
                     select(func.count()).select_from(m.Theme).where(m.Theme.slug.like("console-theme-%")))
         finally:

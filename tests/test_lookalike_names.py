@@ -69,7 +69,7 @@ async def test_command_options_and_forms_arrive_clean(console):
     added = await console.run("/admin theme add slug:form-text name:Form\u202e text"
                               " || description:A description with a NUL\x00 in it. keywords:one\x00, two")
     assert not added.error, format_outcome(added)
-    async with console.bot.store.sessions() as s:
+    async with console.bot.store.reading(console.guild_id) as s:
         from sqlalchemy import select
 
         from db import models as m

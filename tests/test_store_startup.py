@@ -77,9 +77,17 @@ def _truncated(path: Path) -> None:
 
 
 def _random_bytes_in_the_middle(path: Path) -> None:
+    """Random bytes over the middle pages of a table's records: the file opens, SQLite's check finds them.
+
+    (Pages of the schema itself lie between tables' pages; damaging those makes the file unopenable.)
+    """
+    with sqlite3.connect(path) as conn:
+        pages = [n for (n,) in conn.execute("SELECT pageno FROM dbstat WHERE name = 'passages' ORDER BY pageno")]
+        size = conn.execute("PRAGMA page_size").fetchone()[0]
     with path.open("r+b") as file:
-        file.seek(path.stat().st_size // 2)
-        file.write(os.urandom(64 * 1024))
+        for page in pages[len(pages) // 4 : len(pages) * 3 // 4]:
+            file.seek((page - 1) * size)
+            file.write(os.urandom(size))
 
 
 def _from_a_newer_version(path: Path) -> None:

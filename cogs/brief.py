@@ -24,27 +24,30 @@ from db.store import Store
 PUBLIC = "Post the note for everyone in the channel (by default only you see it)"
 
 
-async def state_reply(store: Store, name: str, day: date, *, public: bool, size_limit: int) -> Reply:
-    async with store.sessions() as session:
+async def state_reply(store: Store, name: str, day: date, *, public: bool, size_limit: int,
+                      guild_id: int | None = None) -> Reply:
+    async with store.reading(guild_id) as session:
         record = await q.state_brief(session, name)
     if record is None:
         raise NotFound("Unknown state", f"{name} was removed. Try again.")
-    document, citations = brief_notes.state_note(record, store.detailed_years, day)
+    document, citations = brief_notes.state_note(record, (await store.names(guild_id)).detailed_years, day)
     return await brief.note_reply(document, citations, public=public, size_limit=size_limit)
 
 
-async def theme_reply(store: Store, slug: str, year: int | None, day: date, *, public: bool, size_limit: int) -> Reply:
-    async with store.sessions() as session:
+async def theme_reply(store: Store, slug: str, year: int | None, day: date, *, public: bool, size_limit: int,
+                      guild_id: int | None = None) -> Reply:
+    async with store.reading(guild_id) as session:
         states = await q.theme_states(session, slug, year)
     if states is None:
         raise NotFound("Unknown theme", "That theme was removed. Try `/theme list`.")
     png = await brief.theme_chart_png(states)
-    document, citations = brief_notes.theme_note(states, year, png, store.detailed_years, day)
+    document, citations = brief_notes.theme_note(states, year, png, (await store.names(guild_id)).detailed_years, day)
     return await brief.note_reply(document, citations, public=public, size_limit=size_limit)
 
 
-async def dialogue_reply(store: Store, year: int, day: date, *, public: bool, size_limit: int) -> Reply:
-    async with store.sessions() as session:
+async def dialogue_reply(store: Store, year: int, day: date, *, public: bool, size_limit: int,
+                         guild_id: int | None = None) -> Reply:
+    async with store.reading(guild_id) as session:
         detail = await q.dialogue_detail(session, year)
     if detail is None:
         raise NotFound("No such meeting", f"There is no meeting in {year}. Try `/dialogue list`.")
@@ -63,7 +66,7 @@ class Briefs(commands.GroupCog, group_name="brief",
     async def state(self, interaction: discord.Interaction, state: Actor, public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
         reply = await state_reply(self.bot.store, state.name, self.bot.clock().date(), public=public,
-                                  size_limit=interaction.filesize_limit)
+                                  size_limit=interaction.filesize_limit, guild_id=interaction.guild_id)
         await send_reply(interaction, reply)
 
     @app_commands.command(name="theme",
@@ -73,7 +76,7 @@ class Briefs(commands.GroupCog, group_name="brief",
                     public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
         reply = await theme_reply(self.bot.store, theme.code or "", dialogue, self.bot.clock().date(), public=public,
-                                  size_limit=interaction.filesize_limit)
+                                  size_limit=interaction.filesize_limit, guild_id=interaction.guild_id)
         await send_reply(interaction, reply)
 
     @app_commands.command(name="dialogue",
@@ -82,7 +85,7 @@ class Briefs(commands.GroupCog, group_name="brief",
     async def dialogue(self, interaction: discord.Interaction, year: Year, public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
         reply = await dialogue_reply(self.bot.store, year, self.bot.clock().date(), public=public,
-                                     size_limit=interaction.filesize_limit)
+                                     size_limit=interaction.filesize_limit, guild_id=interaction.guild_id)
         await send_reply(interaction, reply)
 
 

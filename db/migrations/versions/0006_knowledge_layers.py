@@ -1,7 +1,7 @@
 """knowledge in layers: the shared base and each server's own
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0006_layers
+Revises: 0006
 Create Date: 2026-12-02 02:50:00.000000
 
 Every knowledge record gets a `layer`: 0 for the shared base (the seed and what
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision: str = '0006'
-down_revision: Union[str, None] = '0005'
+revision: str = '0006_layers'
+down_revision: Union[str, None] = '0006'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

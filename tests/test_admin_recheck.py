@@ -18,7 +18,7 @@ async def test_a_form_submitted_after_losing_admin_changes_nothing(console):
                                 prompt=answer_then_lose_the_role)
     assert outcome.error
     assert "Manage Server" in format_outcome(outcome) and "Nothing was changed" in format_outcome(outcome)
-    assert not console.bot.store.themes.resolve("late-form").found
+    assert not (await console.bot.store.names(console.guild_id)).themes.resolve("late-form").found
 
 
 async def test_an_import_confirmed_after_losing_admin_changes_nothing(console, tmp_path):
@@ -34,8 +34,8 @@ async def test_an_import_confirmed_after_losing_admin_changes_nothing(console, t
     former_admin = ConsoleUser(admin=False)  # the same person, without Manage Server now
     refused = await console.click(buttons["Confirm"]["custom_id"], message, former_admin)
     assert any("Manage Server" in json.dumps(e.message.data) for e in refused)
-    assert not console.bot.store.actors.resolve("Late Org").found
+    assert not (await console.bot.store.names(console.guild_id)).actors.resolve("Late Org").found
 
     confirmed = await console.click(buttons["Confirm"]["custom_id"], message)  # given the role back, it applies
     assert any("Import applied" in json.dumps(e.message.data) for e in confirmed)
-    assert console.bot.store.actors.resolve("Late Org").found
+    assert (await console.bot.store.names(console.guild_id)).actors.resolve("Late Org").found

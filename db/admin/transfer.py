@@ -244,10 +244,12 @@ def _with_correction(data: dict[str, Any], item: Any) -> Any:
     """A corrected seed record's row, given the record in `records` that corrects it (`replaced_by` names it)."""
     if not isinstance(item, dict) or "replaced_by" not in item:
         return item
-    spec, wanted = SPECS.get(item.get("entity")) if isinstance(item.get("entity"), str) else None, item["replaced_by"]
-    rows = data["records"].get(spec.entity) if spec is not None else None
-    found = next((r for r in rows if isinstance(r, dict) and spec.portable_key(r) == wanted), None) \
-        if isinstance(rows, list) and spec is not None else None
+    entity = item.get("entity")
+    spec = SPECS.get(entity) if isinstance(entity, str) else None
+    rows = data["records"].get(entity) if spec is not None else None
+    found = None
+    if spec is not None and isinstance(rows, list):
+        found = next((r for r in rows if isinstance(r, dict) and spec.portable_key(r) == item["replaced_by"]), None)
     return {**item, "correction": found}
 
 

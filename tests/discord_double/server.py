@@ -142,6 +142,7 @@ class DiscordDouble:
         self.uploads: dict[str, bytes] = {}
         self.attachment_size_limit = rules.ATTACHMENT_SIZE_LIMIT  # what interactions report and uploads may not pass
         self.nonces: dict[tuple[int, str], int] = {}
+        self.accept_delay = 0.0  # seconds a channel post takes to be stored
         self.post_delay = 0.0  # seconds a channel post takes to be answered, after Discord stored it
         self.fail_after_accepting = 0  # the next N channel posts are stored, then answered 500 (a flaky gateway)
         self.stall_posts: str | None = None  # "before" / "after" storing: posts hang there until `release_posts`
@@ -612,6 +613,8 @@ class DiscordDouble:
             return _json(self.messages[self.nonces[(channel_id, str(nonce))]].data)  # Discord dedupes by nonce
         if not await self._stall("before"):
             return _error(500, 0, "500: Internal Server Error")
+        if self.accept_delay:
+            await asyncio.sleep(self.accept_delay)
         message = self._message(body, files, channel_id, "channel")
         if nonce:
             self.nonces[(channel_id, str(nonce))] = message.id

@@ -1,36 +1,42 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, TypeVar, Unpack
 
-from sqlalchemy import Integer, String, bindparam, or_, select, type_coerce
+from sqlalchemy import BindParameter, ColumnElement, Integer, Select, String, bindparam, or_, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from db import models as m
 from db.models import Actor, ActorAlias, Quote, Role, Statement, StatementBehalf
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
-from db.queries.convert import Reference, reference, rows, shared
+from db.queries.convert import Reference, Rows, reference, rows, shared
 from db.queries.themes import POSITION_COLUMNS, position_infos
-from db.results import ActorProfile, QuoteInfo, RoleInfo, StatementInfo
+from db.results import ActorProfile, PositionInfo, QuoteInfo, RoleInfo, StatementInfo
+
+Dated = TypeVar("Dated", StatementInfo, RoleInfo, PositionInfo, QuoteInfo)
 
 
 # Each query reads its own table; names, years and sources come from the cached `Reference`.
 STATEMENT_COLUMNS = (
     Statement.id, Statement.actor_id, Statement.dialogue_id, Statement.languages,
-    type_coerce(Statement.delivered, Integer), Statement.note, Statement.source_id, Statement.excerpt,
+    type_coerce(Statement.delivered, Integer).label("delivered"), Statement.note, Statement.source_id, Statement.excerpt,
 )
 ROLE_COLUMNS = (
-    Role.id, Role.actor_id, Role.dialogue_id, type_coerce(Role.role, String), Role.title, Role.source_id, Role.excerpt,
+    Role.id, Role.actor_id, Role.dialogue_id, type_coerce(Role.role, String).label("role"), Role.title, Role.source_id, Role.excerpt,
 )
 QUOTE_COLUMNS = (Quote.id, Quote.speaker_id, Quote.dialogue_id, Quote.text, Quote.source_id)
-ACTOR, MEETING = bindparam("actor_id"), bindparam("dialogue_id")
+ACTOR: BindParameter[int] = bindparam("actor_id")
+MEETING: BindParameter[int] = bindparam("dialogue_id")
 SPOKEN_FOR = select(StatementBehalf.statement_id).where(StatementBehalf.actor_id == ACTOR)
 
 
-def _profile_statements(at_meeting: bool) -> dict:  # type: ignore[type-arg]
+def _profile_statements(at_meeting: bool) -> dict[str, Select[Unpack[tuple[Any, ...]]]]:
     """The statements of a profile, built once: across the meetings, or at one (`dialogue_id`)."""
 
-    def at(column):  # type: ignore[no-untyped-def]
+    def at(column: InstrumentedAttribute[int]) -> tuple[ColumnElement[bool], ...]:
         return (column == MEETING,) if at_meeting else ()
 
     return {
@@ -64,7 +70,7 @@ async def load_actor_index(session: AsyncSession) -> NameIndex:
     return NameIndex(NameEntry(i, name, kind.value, tuple(aliases[i]), iso3) for i, name, kind, iso3 in actors)
 
 
-def behalf_names(found, ref: Reference) -> dict[int, tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def behalf_names(found: Rows, ref: Reference) -> dict[int, tuple[str, ...]]:
     """(statement id, actor id) rows to the actors each statement was delivered on behalf of, by statement id."""
     names: dict[int, list[str]] = defaultdict(list)
     for statement_id, actor_id in found:
@@ -72,29 +78,33 @@ def behalf_names(found, ref: Reference) -> dict[int, tuple[str, ...]]:  # type: 
     return {k: tuple(v) for k, v in names.items()}
 
 
-def statement_infos(found, behalf: dict[int, tuple[str, ...]], ref: Reference) -> list[StatementInfo]:  # type: ignore[no-untyped-def]
+def statement_infos(found: Rows, behalf: dict[int, tuple[str, ...]], ref: Reference) -> list[StatementInfo]:
+    """Rows of STATEMENT_COLUMNS, read by column name."""
     infos = []
-    for statement_id, actor_id, dialogue_id, languages, delivered, note, source_id, excerpt in found:
-        name, kind, _ = ref.actors[actor_id]
+    for row in found:
+        name, kind, _ = ref.actors[row.actor_id]
         infos.append(StatementInfo(
-            ref.years[dialogue_id], name, kind, tuple(languages or ()), behalf.get(statement_id, ()), bool(delivered),
-            note, ref.sources[source_id], shared(excerpt),
+            ref.years[row.dialogue_id], name, kind, tuple(row.languages or ()), behalf.get(row.id, ()),
+            bool(row.delivered), row.note, ref.sources[row.source_id], shared(row.excerpt),
         ))
     return infos
 
 
-def role_infos(found, ref: Reference) -> list[RoleInfo]:  # type: ignore[no-untyped-def]
+def role_infos(found: Rows, ref: Reference) -> list[RoleInfo]:
+    """Rows of ROLE_COLUMNS, read by column name."""
     infos = []
-    for _, actor_id, dialogue_id, role, title, source_id, excerpt in found:
-        name, kind, _ = ref.actors[actor_id]
-        infos.append(RoleInfo(ref.years[dialogue_id], name, kind, shared(role), title, ref.sources[source_id], shared(excerpt)))
+    for row in found:
+        name, kind, _ = ref.actors[row.actor_id]
+        infos.append(RoleInfo(ref.years[row.dialogue_id], name, kind, shared(row.role), row.title,
+                              ref.sources[row.source_id], shared(row.excerpt)))
     return infos
 
 
-def quote_infos(found, ref: Reference) -> list[QuoteInfo]:  # type: ignore[no-untyped-def]
+def quote_infos(found: Rows, ref: Reference) -> list[QuoteInfo]:
+    """Rows of QUOTE_COLUMNS, read by column name."""
     return [
-        QuoteInfo(ref.years[dialogue_id], ref.actors[speaker_id][0], text, ref.sources[source_id])
-        for _, speaker_id, dialogue_id, text, source_id in found
+        QuoteInfo(ref.years[row.dialogue_id], ref.actors[row.speaker_id][0], row.text, ref.sources[row.source_id])
+        for row in found
     ]
 
 
@@ -137,7 +147,7 @@ async def _actor_profile(
     found = {part: await rows(session, statements_of[part], params) for part in parts}
     behalf = behalf_names(found["behalf"], ref)
 
-    def by_year(items):  # type: ignore[no-untyped-def]
+    def by_year(items: Iterable[Dated]) -> tuple[Dated, ...]:
         return tuple(sorted(items, key=lambda x: x.year))
 
     return ActorProfile(

@@ -24,7 +24,7 @@ import time
 import weakref
 from collections import Counter
 from contextvars import ContextVar
-from typing import Any, Awaitable, Callable, Hashable
+from typing import Any, Awaitable, Callable, Hashable, TypeVar, cast
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,6 +33,7 @@ from db.models import BASE_LAYER, StoreMeta
 
 GENERATION_KEY = "knowledge_generation"
 STATS: Counter[tuple[str, bool]] = Counter()  # (kind of result, found in the cache) -> lookups, for benchmarks
+T = TypeVar("T")
 BUDGET = 250_000  # rows (positions, statements …) held in cached results: about 150 bytes each
 
 
@@ -51,10 +52,10 @@ class _Cache:
     def __init__(self, generation: str) -> None:
         self.generation = generation  # the base's
         self.layers: dict[int, str] = {}  # a server layer -> the generation its entries were computed under
-        self.entries: dict[Hashable, list] = {}  # (layer, key) -> [value, size, seconds per row, priority]
+        self.entries: dict[Hashable, list[Any]] = {}  # (layer, key) -> [value, size, seconds per row, priority]
         self.size = 0
         self.floor = 0.0  # the priority last evicted: everything still held ages relative to it
-        self.pending: dict[Hashable, asyncio.Future] = {}  # results being computed
+        self.pending: dict[Hashable, asyncio.Future[Any]] = {}  # results being computed
 
     def enter(self, layer: int, generation: str) -> None:
         """Forgets a server layer's results when its generation is no longer the one they were computed under."""
@@ -116,9 +117,9 @@ async def generations(session: AsyncSession, layer: int) -> tuple[int, str | Non
 async def cached(
     session: AsyncSession,
     key: Hashable,
-    compute: Callable[[], Awaitable[Any]],
-    size: Callable[[Any], int] = lambda _: 1,
-) -> Any:
+    compute: Callable[[], Awaitable[T]],
+    size: Callable[[Any], int] = lambda _: 1,  # of a T (Any: `len` fits any sized T)
+) -> T:
     """`compute()`'s result for `key`, reused while the database's knowledge is unchanged.
 
     Cache only immutable results (tuples of frozen dataclasses): every caller shares them.
@@ -142,13 +143,13 @@ async def cached(
     name = key[1]
     STATS[(str(name[0] if isinstance(name, tuple) else name), found)] += 1
     if found:
-        return value
+        return cast(T, value)
     loop = asyncio.get_running_loop()
     pending = cache.pending.get(key)
     # someone is computing this very result: wait for theirs (not from inside a computation, which holds a turn)
     if pending is not None and known is None and pending.get_loop() is loop:
         try:
-            return await asyncio.shield(pending)
+            return cast(T, await asyncio.shield(pending))
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if not pending.cancelled() or (task is not None and task.cancelling()):

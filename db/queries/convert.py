@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Optional, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional, TypeAlias, TypeVar, Unpack
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
+from sqlalchemy.sql import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Actor, Dialogue, SourceDocument, Theme
 from db.queries.cache import cached
 from db.results import SourceRef, ThemeInfo
+
+
+AnyRow: TypeAlias = Row[Unpack[tuple[Any, ...]]]  # a row of a column query, read by column name or position
+Rows: TypeAlias = Sequence[AnyRow]
 
 
 def source_ref(s: SourceDocument) -> SourceRef:
@@ -44,7 +50,7 @@ class Refs:
         self._sources: dict[int, SourceRef] = {}
         self._themes: dict[int, ThemeInfo] = {}
 
-    def source(self, row) -> SourceRef:  # type: ignore[no-untyped-def]
+    def source(self, row: AnyRow) -> SourceRef:
         ref = self._sources.get(row.s_id)
         if ref is None:
             ref = self._sources[row.s_id] = SourceRef(
@@ -52,7 +58,7 @@ class Refs:
             )
         return ref
 
-    def theme(self, row) -> ThemeInfo:  # type: ignore[no-untyped-def]
+    def theme(self, row: AnyRow) -> ThemeInfo:
         info = self._themes.get(row.t_id)
         if info is None:
             info = self._themes[row.t_id] = ThemeInfo(
@@ -85,7 +91,7 @@ async def reference(session: AsyncSession) -> Reference:
 async def _load_reference(session: AsyncSession) -> Reference:
     found = await rows(session, select(Actor.id, Actor.name, Actor.kind, Actor.iso3).order_by(Actor.id))
     actors = {i: (name, kind.value, iso3) for i, name, kind, iso3 in found}
-    years = dict(await rows(session, select(Dialogue.id, Dialogue.year).order_by(Dialogue.id)))
+    years: dict[int, int] = dict(await rows(session, select(Dialogue.id, Dialogue.year).order_by(Dialogue.id)))
     refs = Refs()
     sources = {s.s_id: refs.source(s) for s in await rows(session, select(*SOURCE_COLUMNS).order_by(SourceDocument.id))}
     themes = {t.t_id: refs.theme(t) for t in await rows(session, select(*THEME_COLUMNS).order_by(Theme.id))}
@@ -100,7 +106,7 @@ async def _load_reference(session: AsyncSession) -> Reference:
     )
 
 
-async def rows(session: AsyncSession, statement, params: dict | None = None) -> list:  # type: ignore[no-untyped-def]
+async def rows(session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None) -> Rows:
     """All rows of a column query, limited to the layers the session reads (`db.layers`)."""
     return (await session.execute(statement, params)).all()
 

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
+from db.models import Dialogue, DialogueClaim, Quote, Role, SourceDocument, Statement, StatementBehalf
 from db.queries.actors import (
     QUOTE_COLUMNS,
     ROLE_COLUMNS,
@@ -14,18 +15,19 @@ from db.queries.actors import (
     statement_infos,
 )
 from db.queries.cache import cached
-from db.queries.convert import reference, rows
+from db.queries.convert import AnyRow, Reference, Rows, reference, rows
 from db.queries.themes import list_themes
-from db.results import SourceClaim, DialogueDetail, DialogueFacts, DialogueSummary
+from db.results import DialogueDetail, DialogueFacts, DialogueSummary, SourceClaim
 
 _ROLE_ORDER = {"opening_remarks": 0, "moderator": 1, "panelist": 2}
 
-D, S = m.Dialogue, m.SourceDocument
-SUMMARY_COLUMNS = (D.id, D.year, D.dates, D.kind, D.meeting, D.title, D.ordinal, D.report_title, D.report_symbol,
-                   D.report_date, D.detailed)
+SUMMARY_COLUMNS = (
+    Dialogue.id, Dialogue.year, Dialogue.dates, Dialogue.kind, Dialogue.meeting, Dialogue.title, Dialogue.ordinal,
+    Dialogue.report_title, Dialogue.report_symbol, Dialogue.report_date, Dialogue.detailed,
+)
 
 
-def summary(d, detailed: bool | None = None) -> DialogueSummary:  # type: ignore[no-untyped-def]
+def summary(d: Dialogue | AnyRow, detailed: bool | None = None) -> DialogueSummary:
     """A meeting's summary from a `Dialogue` or a row of its columns."""
     return DialogueSummary(
         year=d.year,
@@ -41,9 +43,9 @@ def summary(d, detailed: bool | None = None) -> DialogueSummary:  # type: ignore
     )
 
 
-def _has_records():  # type: ignore[no-untyped-def]
+def _has_records() -> ColumnElement[bool]:
     """Whether a meeting has records of who said what (seeded from the corpus or added by admins)."""
-    return or_(*(exists().where(model.dialogue_id == D.id) for model in (m.Position, m.Statement, m.Role)))
+    return or_(*(exists().where(model.dialogue_id == Dialogue.id) for model in (m.Position, Statement, Role)))
 
 
 async def list_dialogues(session: AsyncSession) -> list[DialogueSummary]:
@@ -52,12 +54,12 @@ async def list_dialogues(session: AsyncSession) -> list[DialogueSummary]:
 
 
 async def _list_dialogues(session: AsyncSession) -> tuple[DialogueSummary, ...]:
-    found = await rows(session, select(*SUMMARY_COLUMNS, _has_records().label("recorded")).order_by(D.year))
+    found = await rows(session, select(*SUMMARY_COLUMNS, _has_records().label("recorded")).order_by(Dialogue.year))
     return tuple(summary(d, d.detailed or bool(d.recorded)) for d in found)
 
 
 async def dialogue_years(session: AsyncSession) -> list[int]:
-    return list(await session.scalars(select(D.year).order_by(D.year)))
+    return list(await session.scalars(select(Dialogue.year).order_by(Dialogue.year)))
 
 
 async def dialogue_facts(session: AsyncSession, year: int) -> DialogueFacts | None:
@@ -75,7 +77,7 @@ async def _dialogue_facts(session: AsyncSession, year: int) -> DialogueFacts | N
     return DialogueFacts(meeting, claim_infos(found, ref))
 
 
-def claim_infos(found, ref) -> tuple[SourceClaim, ...]:  # type: ignore[no-untyped-def]
+def claim_infos(found: Rows, ref: Reference) -> tuple[SourceClaim, ...]:
     return tuple(
         SourceClaim(field, measure, value_int, value_text, ref.sources[source_id], excerpt)
         for field, measure, value_int, value_text, source_id, excerpt in found
@@ -93,23 +95,23 @@ def _detail_size(detail: DialogueDetail | None) -> int:
     return len(detail.claims) + len(detail.roles) + len(detail.statements) + len(detail.themes) + len(detail.quotes)
 
 
-_MEETING = bindparam("dialogue_id")
-_C, _St, _Sb, _R, _Q = m.DialogueClaim, m.Statement, m.StatementBehalf, m.Role, m.Quote
+_MEETING: BindParameter[int] = bindparam("dialogue_id")
 DETAIL = {  # the statements of a meeting's detail, built once
-    "claims": select(_C.field, _C.measure, _C.value_int, _C.value_text, _C.source_id, _C.excerpt)
-    .where(_C.dialogue_id == _MEETING)
-    .order_by(_C.id),
-    "roles": select(*ROLE_COLUMNS).where(_R.dialogue_id == _MEETING).order_by(_R.id),
-    "behalf": select(_Sb.statement_id, _Sb.actor_id)
-    .join(_St, _St.id == _Sb.statement_id)
-    .where(_St.dialogue_id == _MEETING)
-    .order_by(_Sb.statement_id, _Sb.actor_id),
-    "statements": select(*STATEMENT_COLUMNS).where(_St.dialogue_id == _MEETING).order_by(_St.id),
-    "quotes": select(*QUOTE_COLUMNS).where(_Q.dialogue_id == _MEETING).order_by(_Q.id),
+    "claims": select(DialogueClaim.field, DialogueClaim.measure, DialogueClaim.value_int, DialogueClaim.value_text,
+                     DialogueClaim.source_id, DialogueClaim.excerpt)
+    .where(DialogueClaim.dialogue_id == _MEETING)
+    .order_by(DialogueClaim.id),
+    "roles": select(*ROLE_COLUMNS).where(Role.dialogue_id == _MEETING).order_by(Role.id),
+    "behalf": select(StatementBehalf.statement_id, StatementBehalf.actor_id)
+    .join(Statement, Statement.id == StatementBehalf.statement_id)
+    .where(Statement.dialogue_id == _MEETING)
+    .order_by(StatementBehalf.statement_id, StatementBehalf.actor_id),
+    "statements": select(*STATEMENT_COLUMNS).where(Statement.dialogue_id == _MEETING).order_by(Statement.id),
+    "quotes": select(*QUOTE_COLUMNS).where(Quote.dialogue_id == _MEETING).order_by(Quote.id),
 }
-MEETING_OF_YEAR = select(*SUMMARY_COLUMNS, D.focus_pillars, D.participation_as_reported, D.source_urls, D.notes).where(
-    D.year == bindparam("year")
-)
+MEETING_OF_YEAR = select(
+    *SUMMARY_COLUMNS, Dialogue.focus_pillars, Dialogue.participation_as_reported, Dialogue.source_urls, Dialogue.notes
+).where(Dialogue.year == bindparam("year"))
 
 
 async def _dialogue_detail(session: AsyncSession, year: int) -> DialogueDetail | None:

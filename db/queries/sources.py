@@ -10,7 +10,7 @@ from db.results import SourceRef
 
 async def list_sources(session: AsyncSession, years: Collection[int] | None = None) -> list[SourceRef]:
     """Source documents, those about a dialogue first; with `years`, only those about these dialogues."""
-    sources = (await reference(session)).sources.values()
+    sources: Collection[SourceRef] = (await reference(session)).sources.values()
     if years is not None:
         wanted = set(years)
         sources = [s for s in sources if s.dialogue_year in wanted]

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Position, Theme, UnnamedClaim
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
-from db.queries.convert import Reference, reference, rows, shared
+from db.queries.convert import Reference, Rows, reference, rows, shared
 from db.results import PositionInfo, ThemeCount, ThemeDialogueGroup, ThemeStates, UnnamedInfo
 
 _STANCE_ORDER = {"supports": 0, "concerned": 1, "neutral": 2, "opposes": 3}
@@ -19,12 +19,13 @@ _STANCE_ORDER = {"supports": 0, "concerned": 1, "neutral": 2, "opposes": 3}
 # source names together share one excerpt and one summary) are kept once (`shared`).
 # Stances and flags are read as stored (text, 0/1), without per-row conversion to enums and back.
 POSITION_COLUMNS = (
-    Position.id, Position.actor_id, Position.theme_id, Position.dialogue_id, type_coerce(Position.stance, String),
-    Position.summary, Position.excerpt, Position.source_id, type_coerce(Position.partial, Integer),
+    Position.id, Position.actor_id, Position.theme_id, Position.dialogue_id, type_coerce(Position.stance, String).label("stance"),
+    Position.summary, Position.excerpt, Position.source_id, type_coerce(Position.partial, Integer).label("partial"),
 )
-UNNAMED_COLUMNS = (
-    UnnamedClaim.id, UnnamedClaim.theme_id, UnnamedClaim.dialogue_id, UnnamedClaim.count, UnnamedClaim.quantity,
-    type_coerce(UnnamedClaim.stance, String), UnnamedClaim.summary, UnnamedClaim.excerpt, UnnamedClaim.source_id,
+UNNAMED_COLUMNS = (  # `count` is labelled "number": Row.count is a tuple method
+    UnnamedClaim.id, UnnamedClaim.theme_id, UnnamedClaim.dialogue_id, UnnamedClaim.count.label("number"),
+    UnnamedClaim.quantity,
+    type_coerce(UnnamedClaim.stance, String).label("stance"), UnnamedClaim.summary, UnnamedClaim.excerpt, UnnamedClaim.source_id,
 )
 # the statements of the busiest reads, built once
 POSITIONS_OF_THEME = select(*POSITION_COLUMNS).where(Position.theme_id == bindparam("theme_id")).order_by(Position.id)
@@ -43,23 +44,25 @@ UNNAMED_OF_THEME_AT = (
 )
 
 
-def position_infos(found, ref: Reference) -> list[PositionInfo]:  # type: ignore[no-untyped-def]
+def position_infos(found: Rows, ref: Reference) -> list[PositionInfo]:
+    """Rows of POSITION_COLUMNS, read by column name."""
     actors, years, themes, sources = ref.actors, ref.years, ref.themes, ref.sources
     infos = []
-    for _, actor_id, theme_id, dialogue_id, stance, summary, excerpt, source_id, partial in found:
-        name, kind, _ = actors[actor_id]
+    for row in found:
+        name, kind, _ = actors[row.actor_id]
         infos.append(PositionInfo(
-            years[dialogue_id], name, kind, themes[theme_id], shared(stance), shared(summary), shared(excerpt),
-            sources[source_id], bool(partial),
+            years[row.dialogue_id], name, kind, themes[row.theme_id], shared(row.stance), shared(row.summary),
+            shared(row.excerpt), sources[row.source_id], bool(row.partial),
         ))
     return infos
 
 
-def unnamed_infos(found, ref: Reference) -> list[UnnamedInfo]:  # type: ignore[no-untyped-def]
+def unnamed_infos(found: Rows, ref: Reference) -> list[UnnamedInfo]:
+    """Rows of UNNAMED_COLUMNS, read by column name."""
     return [
-        UnnamedInfo(ref.years[dialogue_id], ref.themes[theme_id], count, quantity, shared(stance), shared(summary),
-                    shared(excerpt), ref.sources[source_id])
-        for _, theme_id, dialogue_id, count, quantity, stance, summary, excerpt, source_id in found
+        UnnamedInfo(ref.years[row.dialogue_id], ref.themes[row.theme_id], row.number, row.quantity, shared(row.stance),
+                    shared(row.summary), shared(row.excerpt), ref.sources[row.source_id])
+        for row in found
     ]
 
 
@@ -138,12 +141,12 @@ async def _theme_states(session: AsyncSession, slug: str, year: int | None) -> T
     else:
         params = {"theme_id": theme_id, "dialogue_id": ref.dialogue_ids.get(year, -1)}
         positions, unnamed = POSITIONS_OF_THEME_AT, UNNAMED_OF_THEME_AT
-    by_year_pos = defaultdict(list)
-    for info in position_infos(await rows(session, positions, params), ref):
-        by_year_pos[info.year].append(info)
-    by_year_unnamed = defaultdict(list)
-    for info in unnamed_infos(await rows(session, unnamed, params), ref):
-        by_year_unnamed[info.year].append(info)
+    by_year_pos: defaultdict[int, list[PositionInfo]] = defaultdict(list)
+    for position in position_infos(await rows(session, positions, params), ref):
+        by_year_pos[position.year].append(position)
+    by_year_unnamed: defaultdict[int, list[UnnamedInfo]] = defaultdict(list)
+    for claim in unnamed_infos(await rows(session, unnamed, params), ref):
+        by_year_unnamed[claim.year].append(claim)
     groups = tuple(
         ThemeDialogueGroup(
             y,

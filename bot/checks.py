@@ -9,7 +9,7 @@ command tree to make sure none is left unguarded.
 from __future__ import annotations
 
 import functools
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, Callable, TypeVar, cast
 
 import discord
 from discord import app_commands
@@ -44,10 +44,13 @@ async def admin_predicate(interaction: discord.Interaction) -> bool:
     return True
 
 
-def admin_only():  # type: ignore[no-untyped-def]
+CommandT = TypeVar("CommandT", bound=app_commands.Command[Any, Any, Any])
+
+
+def admin_only() -> Callable[[CommandT], CommandT]:
     """Decorator (above `@app_commands.command`) for commands that change data or post on the bot's behalf."""
 
-    def decorator(command: app_commands.Command) -> app_commands.Command:
+    def decorator(command: CommandT) -> CommandT:
         if not isinstance(command, app_commands.Command):
             raise TypeError("put @admin_only() above @app_commands.command")
         command.add_check(admin_predicate)
@@ -68,4 +71,4 @@ def admin_autocomplete(complete: Complete) -> Complete:
             return []
         return await complete(*args)
 
-    return guarded  # type: ignore[return-value]
+    return cast(Complete, guarded)

@@ -8,6 +8,7 @@ import gc
 import logging
 import pkgutil
 from pathlib import Path
+from typing import TypeAlias
 
 import discord
 from discord.ext import commands
@@ -104,6 +105,9 @@ class BriefingBot(commands.Bot):
         chart.DRAWER.shutdown()
         if self._store is not None:
             await self._store.close()
+
+
+Interaction: TypeAlias = discord.Interaction[BriefingBot]  # what the cogs' commands receive
 
 
 # The query caches (db.queries.cache) and the renderers' memo keep tens of thousands of

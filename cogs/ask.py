@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import BriefingBot, Interaction
 from bot.errors import UserFacingError
 from bot.render import ask as render
 from bot.render.send import send_reply
@@ -34,7 +35,7 @@ class OtherReadings(discord.ui.View):
             self.add_item(button)
 
     def _picked(self, reading: Reading):  # type: ignore[no-untyped-def]
-        async def callback(interaction: discord.Interaction) -> None:
+        async def callback(interaction: Interaction) -> None:
             if interaction.user.id != self.owner_id:
                 await interaction.response.send_message(
                     "Only the person who asked can pick another reading. Ask /ask yourself to get your own answer.",
@@ -47,12 +48,12 @@ class OtherReadings(discord.ui.View):
 
 
 class Ask(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="ask", description="Ask about the dialogues, e.g. “How many states raised the veto in 2014?”")
     @app_commands.describe(question="Your question, in plain words")
-    async def ask(self, interaction: discord.Interaction, question: app_commands.Range[str, 1, 300]) -> None:
+    async def ask(self, interaction: Interaction, question: app_commands.Range[str, 1, 300]) -> None:
         problem = check_question(question)
         if problem is not None:
             raise UserFacingError(*BAD_QUESTIONS[problem])
@@ -74,5 +75,5 @@ class Ask(commands.Cog):
             return await answer_reading(session, question, reading, names.years)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Ask(bot))

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import deadline
+from bot.client import BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import brief, brief_notes
 from bot.render.layout import Reply
@@ -57,13 +57,13 @@ async def dialogue_reply(store: Store, year: int, day: date, *, public: bool, si
 
 class Briefs(commands.GroupCog, group_name="brief",
              group_description="Briefing notes to print or email (PDF and Markdown)"):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="state",
                           description="A note on a state, organisation or official: statements, positions, alongside whom")
     @app_commands.describe(state="A state, organisation or official, e.g. Ivory Coast, EU, ICRtoP", public=PUBLIC)
-    async def state(self, interaction: discord.Interaction, state: Actor, public: bool = False) -> None:
+    async def state(self, interaction: Interaction, state: Actor, public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
         reply = await state_reply(self.bot.store, state.name, self.bot.clock().date(), public=public,
                                   size_limit=interaction.filesize_limit, guild_id=interaction.guild_id)
@@ -72,7 +72,7 @@ class Briefs(commands.GroupCog, group_name="brief",
     @app_commands.command(name="theme",
                           description="A note on a theme: who raised it each year, with stance, counts and its chart")
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)", public=PUBLIC)
-    async def theme(self, interaction: discord.Interaction, theme: Theme, dialogue: DetailedYear | None = None,
+    async def theme(self, interaction: Interaction, theme: Theme, dialogue: DetailedYear | None = None,
                     public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
         reply = await theme_reply(self.bot.store, theme.code or "", dialogue, self.bot.clock().date(), public=public,
@@ -82,12 +82,12 @@ class Briefs(commands.GroupCog, group_name="brief",
     @app_commands.command(name="dialogue",
                           description="A note on one meeting: report, panel, participation, themes, statements")
     @app_commands.describe(year="The year of the meeting, e.g. 2014", public=PUBLIC)
-    async def dialogue(self, interaction: discord.Interaction, year: Year, public: bool = False) -> None:
+    async def dialogue(self, interaction: Interaction, year: Year, public: bool = False) -> None:
         await deadline.defer(interaction, ephemeral=not public)
         reply = await dialogue_reply(self.bot.store, year, self.bot.clock().date(), public=public,
                                      size_limit=interaction.filesize_limit, guild_id=interaction.guild_id)
         await send_reply(interaction, reply)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Briefs(bot))

@@ -17,14 +17,23 @@ from discord.ext import commands
 from bot import briefing_content as content_of
 from bot import deadline
 from bot.checks import admin_autocomplete, admin_only
+from bot.client import BriefingBot, Interaction
 from bot.errors import NotFound, UserFacingError
 from bot.render import briefings as render
 from bot.render import limits
 from bot.render.send import send_reply
-from bot.scheduler import LEASE, PROCESS_OWNER, Clock, DiscordPoster, Poster, Scheduler, deliver, missing_permissions, utcnow
+from bot.scheduler import LEASE, PROCESS_OWNER, Clock, Poster, Scheduler, deliver, missing_permissions
 from db import briefings as b
 from db.briefing_models import Cadence, ContentKind, ScheduleStatus
-from db.briefings.timing import WEEKDAYS, clock_changes_ahead, describe_rhythm, find_timezone, parse_time, rank_timezones
+from db.briefings.timing import (
+    WEEKDAYS,
+    clock_changes_ahead,
+    describe_rhythm,
+    find_timezone,
+    parse_time,
+    rank_timezones,
+)
+from db.store import Store
 
 MAX_SCHEDULES = 25  # live (active or paused) schedules per server
 POST_NOW_RETRIES = (2.0,)
@@ -42,7 +51,7 @@ WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=name.lower()) for name i
 
 def _permission_problem(channel: discord.abc.GuildChannel) -> str | None:
     """Why the bot could not post briefings in `channel`, or None when it can."""
-    me = channel.guild.me
+    me: discord.Member | None = channel.guild.me  # None until the server's members are cached
     if me is None:
         return "The bot cannot see its own permissions in this server yet. Try again in a minute."
     missing = missing_permissions(channel.permissions_for(me))
@@ -60,9 +69,9 @@ def _permission_problem(channel: discord.abc.GuildChannel) -> str | None:
 class Briefing(
     commands.GroupCog, group_name="briefing", group_description="Briefings posted to a channel on a rhythm"
 ):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
-        self.clock: Clock = getattr(bot, "clock", utcnow)
+        self.clock: Clock = bot.clock
         self._scheduler_task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
@@ -70,7 +79,7 @@ class Briefing(
         bots load the cogs without logging in, so they never post on their own."""
         if self.bot.http.token is None:
             return
-        settings = self.bot.settings  # type: ignore[attr-defined]
+        settings = self.bot.settings
         scheduler = Scheduler(
             self.store,
             self.poster(),
@@ -78,7 +87,7 @@ class Briefing(
             poll_seconds=settings.briefing_poll_seconds,
             clock=self.clock,
         )
-        self.bot.scheduler = scheduler  # type: ignore[attr-defined]
+        self.bot.scheduler = scheduler
         self._scheduler_task = asyncio.create_task(self._run_scheduler(scheduler), name="briefing-scheduler")
 
     async def _run_scheduler(self, scheduler: Scheduler) -> None:
@@ -93,21 +102,21 @@ class Briefing(
             with contextlib.suppress(asyncio.CancelledError):
                 await self._scheduler_task
             self._scheduler_task = None
-        scheduler = getattr(self.bot, "scheduler", None)
+        scheduler = self.bot.scheduler
         if scheduler is not None:
             await scheduler.stop()
-            self.bot.scheduler = None  # type: ignore[attr-defined]
+            self.bot.scheduler = None
 
     # -- helpers ---------------------------------------------------------------------------
 
     @property
-    def store(self):  # type: ignore[no-untyped-def]
-        return self.bot.store  # type: ignore[attr-defined]
+    def store(self) -> Store:
+        return self.bot.store
 
     def poster(self) -> Poster:
-        return getattr(self.bot, "briefing_poster", None) or DiscordPoster(self.bot)
+        return self.bot.briefing_poster
 
-    async def _schedule(self, interaction: discord.Interaction, schedule_id: int) -> b.ScheduleInfo:
+    async def _schedule(self, interaction: Interaction, schedule_id: int) -> b.ScheduleInfo:
         async with self.store.sessions() as session:
             info = await b.get_schedule(session, schedule_id, interaction.guild_id)
         if info is None or info.status is ScheduleStatus.cancelled:
@@ -121,7 +130,7 @@ class Briefing(
         return self.clock()
 
     @admin_autocomplete
-    async def schedule_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+    async def schedule_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []
         async with self.store.sessions() as session:
@@ -139,7 +148,7 @@ class Briefing(
                 choices.append(app_commands.Choice(name=limits.clip(label, limits.CHOICE_NAME), value=info.id))
         return choices[: limits.CHOICES]
 
-    async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def timezone_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=name, value=name) for name in rank_timezones(current, limits.CHOICES)]
 
     # -- commands --------------------------------------------------------------------------
@@ -159,7 +168,7 @@ class Briefing(
     @app_commands.autocomplete(timezone=timezone_choices)
     async def schedule(
         self,
-        interaction: discord.Interaction,
+        interaction: Interaction,
         channel: discord.TextChannel,
         cadence: app_commands.Choice[str],
         time: str,
@@ -245,7 +254,7 @@ class Briefing(
 
     @admin_only()
     @app_commands.command(name="list", description="This server's scheduled briefings")
-    async def list_schedules(self, interaction: discord.Interaction) -> None:
+    async def list_schedules(self, interaction: Interaction) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
         async with self.store.sessions() as session:
@@ -263,7 +272,7 @@ class Briefing(
     @app_commands.command(name="pause", description="Stop a schedule posting until it is resumed")
     @app_commands.describe(id="The schedule's number (see /briefing list)")
     @app_commands.autocomplete(id=schedule_choices)
-    async def pause(self, interaction: discord.Interaction, id: int) -> None:
+    async def pause(self, interaction: Interaction, id: int) -> None:
         info = await self._schedule(interaction, id)
         if info.status is ScheduleStatus.paused:
             raise UserFacingError("Already paused", f"#{id} is already paused. `/briefing resume id:{id}` restarts it.")
@@ -286,7 +295,7 @@ class Briefing(
     @app_commands.command(name="resume", description="Restart a paused schedule")
     @app_commands.describe(id="The schedule's number (see /briefing list)")
     @app_commands.autocomplete(id=schedule_choices)
-    async def resume(self, interaction: discord.Interaction, id: int) -> None:
+    async def resume(self, interaction: Interaction, id: int) -> None:
         info = await self._schedule(interaction, id)
         if info.status is ScheduleStatus.active:
             raise UserFacingError("Not paused", f"#{id} is already active; its next post is {render.timestamp(info.next_run_at)}.")
@@ -321,7 +330,7 @@ class Briefing(
     @app_commands.command(name="cancel", description="Stop a schedule for good")
     @app_commands.describe(id="The schedule's number (see /briefing list)")
     @app_commands.autocomplete(id=schedule_choices)
-    async def cancel(self, interaction: discord.Interaction, id: int) -> None:
+    async def cancel(self, interaction: Interaction, id: int) -> None:
         info = await self._schedule(interaction, id)
         updated = await b.set_status(self.store.sessions, id, ScheduleStatus.cancelled, now=self._now())
         if updated is None:
@@ -339,7 +348,7 @@ class Briefing(
     @app_commands.command(name="preview", description="See privately what a schedule of this kind would post")
     @app_commands.describe(content="What to preview")
     @app_commands.choices(content=CONTENT_CHOICES)
-    async def preview(self, interaction: discord.Interaction, content: app_commands.Choice[str]) -> None:
+    async def preview(self, interaction: Interaction, content: app_commands.Choice[str]) -> None:
         kind = ContentKind(content.value)
         today = self._now().date()
         try:
@@ -355,10 +364,10 @@ class Briefing(
     @app_commands.command(name="post-now", description="Post a schedule's next briefing now")
     @app_commands.describe(id="The schedule's number (see /briefing list)")
     @app_commands.autocomplete(id=schedule_choices)
-    async def post_now(self, interaction: discord.Interaction, id: int) -> None:
+    async def post_now(self, interaction: Interaction, id: int) -> None:
         info = await self._schedule(interaction, id)
         await deadline.defer(interaction, ephemeral=True)
-        scheduler = getattr(self.bot, "scheduler", None)
+        scheduler = self.bot.scheduler
         owner = scheduler.owner if scheduler is not None else PROCESS_OWNER
         claim = await b.start_manual_run(self.store.sessions, id, now=self._now(), owner=owner,
                                          lease_until=self._now() + LEASE)
@@ -390,5 +399,5 @@ class Briefing(
         )
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Briefing(bot))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import embeds
 from bot.render.send import send_reply
@@ -15,11 +15,11 @@ from db.seeding import TIMELINE_SOURCE
 
 
 class Dialogues(commands.GroupCog, group_name="dialogue", group_description="General Assembly meetings on RtoP"):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="list", description="Every General Assembly meeting on RtoP, marking those with detailed records")
-    async def list_dialogues(self, interaction: discord.Interaction) -> None:
+    async def list_dialogues(self, interaction: Interaction) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
             dialogues = await q.list_dialogues(session)
             sources = await q.list_sources(session)
@@ -28,7 +28,7 @@ class Dialogues(commands.GroupCog, group_name="dialogue", group_description="Gen
 
     @app_commands.command(name="show", description="One meeting: dates, report, panel, participation, themes, quotes")
     @app_commands.describe(year="The year of the meeting, e.g. 2014")
-    async def show(self, interaction: discord.Interaction, year: Year) -> None:
+    async def show(self, interaction: Interaction, year: Year) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
             detail = await q.dialogue_detail(session, year)
         if detail is None:
@@ -36,5 +36,5 @@ class Dialogues(commands.GroupCog, group_name="dialogue", group_description="Gen
         await send_reply(interaction, embeds.dialogue_detail(detail))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Dialogues(bot))

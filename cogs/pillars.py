@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import embeds
 from bot.render.send import send_reply
@@ -19,13 +19,13 @@ PILLAR_CHOICES = [
 
 
 class Pillars(commands.GroupCog, group_name="pillar", group_description="The three pillars of RtoP"):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="explain", description="A pillar's definition, a plain-words explainer and related themes")
     @app_commands.describe(pillar="Which pillar")
     @app_commands.choices(pillar=PILLAR_CHOICES)
-    async def explain(self, interaction: discord.Interaction, pillar: app_commands.Choice[int]) -> None:
+    async def explain(self, interaction: Interaction, pillar: app_commands.Choice[int]) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
             result = await q.pillar_explainer(session, pillar.value)
         if result is None:
@@ -33,5 +33,5 @@ class Pillars(commands.GroupCog, group_name="pillar", group_description="The thr
         await send_reply(interaction, embeds.pillar(result))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Pillars(bot))

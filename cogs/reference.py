@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import CHANGES_DATA
+from bot.client import BriefingBot, Interaction
 from bot.render import embeds
 from bot.render.send import send_reply
 from db import queries as q
@@ -52,19 +52,19 @@ def command_catalogue(tree: app_commands.CommandTree) -> list[tuple[str, str, st
 
 
 class Reference(commands.Cog):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="sources", description="The source documents, with publisher and date")
-    async def sources(self, interaction: discord.Interaction) -> None:
+    async def sources(self, interaction: Interaction) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
             refs = await q.list_sources(session)
         await send_reply(interaction, embeds.sources(refs))
 
     @app_commands.command(name="help", description="What each command does, with an example")
-    async def help(self, interaction: discord.Interaction) -> None:
+    async def help(self, interaction: Interaction) -> None:
         await send_reply(interaction, embeds.help_page(command_catalogue(self.bot.tree)))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Reference(bot))

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.client import BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import embeds
 from bot.render.send import send_reply
@@ -14,12 +14,12 @@ from db import queries as q
 
 
 class States(commands.GroupCog, group_name="state", group_description="What a state or organisation said and did"):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="profile", description="Statements, roles and positions of a state, organisation or official")
     @app_commands.describe(state="A state, organisation or official, e.g. Ivory Coast, EU, ICRtoP")
-    async def profile(self, interaction: discord.Interaction, state: Actor) -> None:
+    async def profile(self, interaction: Interaction, state: Actor) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
             profile = await q.actor_profile(session, state.name)
         if profile is None:
@@ -27,5 +27,5 @@ class States(commands.GroupCog, group_name="state", group_description="What a st
         await send_reply(interaction, embeds.actor_profile(profile))
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(States(bot))

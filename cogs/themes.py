@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot import deadline
+from bot.client import BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import chart, embeds
 from bot.render.send import send_reply
@@ -15,12 +15,12 @@ from db import queries as q
 
 
 class Themes(commands.GroupCog, group_name="theme", group_description="Themes raised at the dialogues"):
-    def __init__(self, bot: commands.Bot) -> None:
+    def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
     @app_commands.command(name="list", description="Themes with the number of actors who raised them")
     @app_commands.describe(dialogue="Only the themes of this dialogue (year)")
-    async def list_themes(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
+    async def list_themes(self, interaction: Interaction, dialogue: DetailedYear | None = None) -> None:
         years = [dialogue] if dialogue else list((await names_of(interaction)).detailed_years)
         async with self.bot.store.reading(interaction.guild_id) as session:
             themes = await q.list_themes(session, dialogue)
@@ -29,7 +29,7 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
 
     @app_commands.command(name="states", description="Who raised a theme, by dialogue, with stance and citations")
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)")
-    async def states(self, interaction: discord.Interaction, theme: Theme, dialogue: DetailedYear | None = None) -> None:
+    async def states(self, interaction: Interaction, theme: Theme, dialogue: DetailedYear | None = None) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
             result = await q.theme_states(session, theme.code or "", dialogue)
         if result is None:
@@ -38,7 +38,7 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
 
     @app_commands.command(name="chart", description="A bar chart of themes by number of actors, per dialogue")
     @app_commands.describe(dialogue="Only this dialogue (year)")
-    async def chart(self, interaction: discord.Interaction, dialogue: DetailedYear | None = None) -> None:
+    async def chart(self, interaction: Interaction, dialogue: DetailedYear | None = None) -> None:
         await deadline.defer(interaction)
         store = self.bot.store
         years, left_out = chart.years_to_chart((await names_of(interaction)).detailed_years, dialogue)
@@ -49,5 +49,5 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
         await send_reply(interaction, reply)
 
 
-async def setup(bot: commands.Bot) -> None:
+async def setup(bot: BriefingBot) -> None:
     await bot.add_cog(Themes(bot))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable, Sequence
 
 import discord
 
@@ -36,9 +36,9 @@ class RecordModal(discord.ui.Modal):
     def __init__(self, title: str, fields: Sequence[Field], submit: Submit) -> None:
         super().__init__(title=title[:45], timeout=900)
         self._submit = submit
-        self.inputs: dict[str, discord.ui.TextInput] = {}
+        self.inputs: dict[str, discord.ui.TextInput[RecordModal]] = {}
         for field in fields[:5]:
-            text_input = discord.ui.TextInput(
+            text_input: discord.ui.TextInput[RecordModal] = discord.ui.TextInput(
                 custom_id=field.name,
                 label=field.label[:45],
                 style=discord.TextStyle.paragraph if field.long else discord.TextStyle.short,
@@ -56,8 +56,10 @@ class RecordModal(discord.ui.Modal):
         values = clean_form({name: item.value or "" for name, item in self.inputs.items()})
         await self._submit(interaction, values)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        await on_app_command_error(interaction, error)  # type: ignore[arg-type]
+    async def on_error(  # a modal's has no item; the third parameter keeps View's signature
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any] | None = None, /
+    ) -> None:
+        await on_app_command_error(interaction, error)
 
 
 class ImportView(discord.ui.View):
@@ -86,7 +88,7 @@ class ImportView(discord.ui.View):
                 item.disabled = True
 
     @discord.ui.button(label="Confirm", style=discord.ButtonStyle.danger)
-    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[ImportView]) -> None:
         if not is_admin(interaction):  # the role may have been taken away since the dry run
             raise NotAdmin()
         self._disable()
@@ -95,7 +97,7 @@ class ImportView(discord.ui.View):
         await self._apply(interaction)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary)
-    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[ImportView]) -> None:
         self._disable()
         self.stop()
         await interaction.response.edit_message(content="Import cancelled; nothing was changed.", view=self)
@@ -108,8 +110,8 @@ class ImportView(discord.ui.View):
             except discord.HTTPException:
                 log.debug("Could not disable the import buttons", exc_info=True)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
-        await on_app_command_error(interaction, error)  # type: ignore[arg-type]
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+        await on_app_command_error(interaction, error)
 
 
 __all__ = ["Field", "ImportView", "RecordModal", "send_reply"]

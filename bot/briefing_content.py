@@ -50,11 +50,12 @@ async def build_post(
             events = events_on(await dated_events(session), on.month, on.day)
             if not events:
                 return None
-            reply = render.on_this_day(on, events)
-            return BriefingPost(render.as_post(reply, heading), on.isoformat(), f"On this day, {on.day} {on:%B}")
+            anniversaries = render.on_this_day(on, events)
+            return BriefingPost(render.as_post(anniversaries, heading), on.isoformat(), f"On this day, {on.day} {on:%B}")
         item = next_item(await rotation_items(session, kind), rotation_key)
         if item is None:
             raise NothingToPost(f"there is nothing to post for {render.kind_label(kind).lower()}")
+        reply: Reply | None
         if kind is ContentKind.pillar:
             pillar = await q.pillar_explainer(session, int(item.key))
             reply, more = (embeds.pillar(pillar) if pillar else None), f"`/pillar explain pillar:{item.key}`"

@@ -56,7 +56,7 @@ class ConsoleInputError(ValueError):
 
 @dataclass
 class Invocation:
-    command: app_commands.Command
+    command: app_commands.Command[Any, ..., Any]
     options: dict[str, Any]
     form: str = ""  # `field:value` pairs for a form (modal) the command opens, after " || "
 
@@ -169,7 +169,7 @@ def command_payload(invocation: Invocation, user: ConsoleUser, *, raw: bool = Fa
             value = _typed_value(parameter, value)
         options.append({"type": OPTION_TYPES.get(parameter.type, 3), "name": name, "value": value})
     node: list[dict[str, Any]] = options
-    command: app_commands.Command | app_commands.Group = invocation.command
+    command: app_commands.Command[Any, ..., Any] | app_commands.Group = invocation.command
     while command.parent is not None:
         node = [{"type": 1 if isinstance(command, app_commands.Command) else 2, "name": command.name, "options": node}]
         command = command.parent
@@ -455,7 +455,7 @@ def _button(message: dict[str, Any], label: str) -> dict[str, Any] | None:
     for row in message.get("components") or []:
         for component in row.get("components") or []:
             if component.get("type") == 2 and label in (component.get("label") or ""):
-                return component
+                return dict(component)
     return None
 
 

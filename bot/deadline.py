@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from typing import AsyncIterator, TypeVar
+from typing import Any, AsyncIterator, TypeVar
 
 import discord
 from discord import app_commands
@@ -34,7 +34,7 @@ PUBLIC_THINKING = "deadline.public_thinking"  # extras key: "thinking…" was sh
 _LOCK = "deadline.lock"
 _TIMER = "deadline.timer"
 
-CommandT = TypeVar("CommandT", bound=app_commands.Command)
+CommandT = TypeVar("CommandT", bound=app_commands.Command[Any, Any, Any])
 
 
 def opens_modal(command: CommandT) -> CommandT:

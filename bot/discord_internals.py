@@ -56,7 +56,7 @@ def log_in_offline(bot: discord.Client, application_id: int, user: dict[str, Any
 
 def add_guild(bot: discord.Client, guild: dict[str, Any]) -> discord.Guild:
     """Caches a server as GUILD_CREATE would (`ConnectionState._add_guild_from_data`)."""
-    return cast(discord.Guild, bot._connection._add_guild_from_data(cast(Any, guild)))  # type: ignore[attr-defined]  # private, not in the stubs
+    return bot._connection._add_guild_from_data(cast(Any, guild))
 
 
 def interaction(bot: discord.Client, payload: dict[str, Any]) -> discord.Interaction[Any]:
@@ -79,15 +79,14 @@ async def dispatch_command(tree: app_commands.CommandTree[Any], interaction: dis
 def dispatch_button(bot: discord.Client, custom_id: str, interaction: discord.Interaction[Any]) -> None:
     """A button press, given to the view store as the gateway handler gives it (`ViewStore.dispatch_view`,
     2 = button), then to `on_interaction` as discord.py does next."""
-    bot._connection._view_store.dispatch_view(2, custom_id, interaction)  # type: ignore[attr-defined]  # private, not in the stubs
+    bot._connection._view_store.dispatch_view(2, custom_id, interaction)
     bot.dispatch("interaction", interaction)
 
 
 def dispatch_modal(bot: discord.Client, custom_id: str, interaction: discord.Interaction[Any],
                    components: list[dict[str, Any]]) -> None:
     """A submitted form, given to the view store as the gateway handler gives it (`ViewStore.dispatch_modal`)."""
-    store = bot._connection._view_store  # type: ignore[attr-defined]  # private, not in the stubs
-    store.dispatch_modal(custom_id, interaction, components, {})
+    bot._connection._view_store.dispatch_modal(custom_id, interaction, cast(Any, components), {})
 
 
 def store_view(bot: discord.Client, view: discord.ui.View, message_id: int) -> None:
@@ -102,7 +101,7 @@ def gateway_event(bot: discord.Client, event: str, data: dict[str, Any]) -> None
 
 def view_count(bot: discord.Client) -> int:
     """Items of views waiting for presses (`ViewStore._views`), for the benchmarks' memory figures."""
-    views = bot._connection._view_store._views  # type: ignore[attr-defined]  # private, not in the stubs
+    views = bot._connection._view_store._views
     return sum(len(items) for items in views.values())
 
 

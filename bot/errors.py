@@ -112,7 +112,7 @@ def reply_for(interaction: discord.Interaction, error: BaseException) -> layout.
     return failure_reply(error_id)
 
 
-async def on_app_command_error(interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+async def on_app_command_error(interaction: discord.Interaction, error: Exception) -> None:
     """The tree's error handler: every failed interaction gets an ephemeral answer."""
     cause = _unwrap(error)
     if isinstance(cause, discord.NotFound) and cause.code == UNKNOWN_INTERACTION:

@@ -12,7 +12,10 @@ import itertools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Iterable, Sequence
+
+import discord
+from discord.http import Route
 
 from bot.discord_internals import WebhookAdapter
 
@@ -57,7 +60,7 @@ class _Offline:
 
 class LocalDiscord(WebhookAdapter):
     def __init__(self, bot_user: dict[str, Any], channel_id: int) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # discord.py leaves this __init__ unannotated
         self.bot_user = bot_user
         self.channel_id = channel_id
         self.events: list[LocalEvent] = []
@@ -68,7 +71,8 @@ class LocalDiscord(WebhookAdapter):
         self.modals: dict[str, dict[str, Any]] = {}  # interaction token -> the modal it opened
         self.uploads: dict[str, bytes] = {}  # attachment URL -> contents, for Attachment.read()
 
-    def _payload(self, payload: dict | None, multipart: list[dict] | None) -> tuple[dict, list[SentFile]]:
+    def _payload(self, payload: dict[str, Any] | None,
+                 multipart: list[dict[str, Any]] | None) -> tuple[dict[str, Any], list[SentFile]]:
         files: list[SentFile] = []
         if multipart:
             for part in multipart:
@@ -80,7 +84,7 @@ class LocalDiscord(WebhookAdapter):
                     files.append(SentFile(part["filename"], data))
         return payload or {}, files
 
-    def _message_json(self, message_id: int, body: dict, files: list[SentFile], flags: int) -> dict[str, Any]:
+    def _message_json(self, message_id: int, body: dict[str, Any], files: list[SentFile], flags: int) -> dict[str, Any]:
         return {
             "id": str(message_id),
             "channel_id": str(self.channel_id),
@@ -104,7 +108,8 @@ class LocalDiscord(WebhookAdapter):
             "edited_timestamp": None,
         }
 
-    def _store(self, action: str, message_id: int, body: dict, files: list[SentFile], *, deferred: bool = False) -> LocalMessage:
+    def _store(self, action: str, message_id: int, body: dict[str, Any], files: list[SentFile], *,
+               deferred: bool = False) -> LocalMessage:
         flags = int(body.get("flags") or 0)
         previous = self.messages.get(message_id)
         if previous is not None and action in ("edit", "update"):
@@ -123,7 +128,8 @@ class LocalDiscord(WebhookAdapter):
         self.events.append(LocalEvent(action, message, body))
         return message
 
-    async def rest(self, route, *, files=None, form=None, **kwargs: Any) -> Any:  # type: ignore[no-untyped-def]
+    async def rest(self, route: Route, *, files: Sequence[discord.File] | None = None,
+                   form: Iterable[dict[str, Any]] | None = None, **kwargs: Any) -> Any:
         """Stands in for `HTTPClient.request`: posting to a channel is recorded like a reply."""
         import re
 
@@ -150,7 +156,9 @@ class LocalDiscord(WebhookAdapter):
         """Serves attachments the console uploaded (discord.Attachment.read fetches them here)."""
         return self.uploads[url]
 
-    async def request(self, route, session, *, payload=None, multipart=None, files=None, params=None, **_: Any) -> Any:  # type: ignore[override]
+    async def request(self, route: Route, session: Any, *, payload: dict[str, Any] | None = None,
+                      multipart: list[dict[str, Any]] | None = None, files: Sequence[discord.File] | None = None,
+                      params: dict[str, Any] | None = None, **_: Any) -> Any:
         body, sent = self._payload(payload, multipart)
         path = route.path
         token = str(route.webhook_token)
@@ -185,7 +193,7 @@ class LocalDiscord(WebhookAdapter):
             return {"interaction": interaction, "resource": {"type": kind}}
         if "/messages/" in path:
             original = self.originals.get(token)
-            message_id = original if "@original" in str(route.url) else int(str(route.url).rsplit("/", 1)[-1])
+            message_id = int(str(route.url).rsplit("/", 1)[-1]) if "@original" not in str(route.url) else original or 0
             if route.method == "GET":
                 return self.messages[message_id].data
             if route.method == "DELETE":

@@ -194,7 +194,7 @@ class DiscordPoster:
             channel.send(
                 content=reply.content,
                 embeds=reply.first,
-                files=[a.to_file() for a in reply.files] or None,
+                files=[a.to_file() for a in reply.files],
                 allowed_mentions=discord.AllowedMentions.none(),
                 nonce=nonce,
             ),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import discord
 from discord import app_commands
@@ -11,12 +11,13 @@ from bot.errors import UnknownName, UserFacingError
 from bot.render import limits
 from db.names import NameEntry, NameIndex
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # bot.client imports the cogs, which import this module
+    from bot.client import BriefingBot
     from db.store import Names, Store
 
 
-def store_of(interaction: discord.Interaction) -> "Store":
-    return interaction.client.store  # type: ignore[attr-defined]
+def store_of(interaction: discord.Interaction) -> Store:
+    return cast("BriefingBot", interaction.client).store
 
 
 async def names_of(interaction: discord.Interaction) -> "Names":

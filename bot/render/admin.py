@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Sequence
+from typing import Any, Sequence
 
 import discord
 
@@ -15,7 +15,7 @@ from db.admin.transfer import ImportPlan
 ACTION_WORDS = {"add": "Added", "edit": "Changed", "remove": "Removed", "undo": "Undid"}
 
 
-def _fields(record: dict | None) -> list[str]:
+def _fields(record: dict[str, Any] | None) -> list[str]:
     if not record:
         return []
     lines = []

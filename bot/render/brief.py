@@ -51,11 +51,13 @@ async def theme_chart_png(states: ThemeStates) -> bytes | None:
     if not any(n for bar in figures for _, n in bar.named):
         return None
     title = limits.clip(f"“{states.theme.name}”: actors the sources name, by stance", 110)
-    return await DRAWER.made(draw_theme, figures, title)
+    png: bytes = await DRAWER.made(draw_theme, figures, title)
+    return png
 
 
 async def note_files(document: Document) -> tuple[bytes, bytes, int]:
-    return await DRAWER.made(build_files, document)
+    files: tuple[bytes, bytes, int] = await DRAWER.made(build_files, document)
+    return files
 
 
 async def note_reply(document: Document, citations: Citations, *, public: bool, size_limit: int) -> Reply:

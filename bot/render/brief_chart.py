@@ -25,6 +25,7 @@ ThemeFigures = tuple[YearBar, ...]
 def draw_theme(figures: ThemeFigures, title: str) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(7.5, 3.4), dpi=120)  # sharp at A4 width, and a third quicker than 150
     canvas = FigureCanvasAgg(fig)
@@ -44,7 +45,7 @@ def draw_theme(figures: ThemeFigures, title: str) -> bytes:
     ax.set_ylabel("Actors the sources name")
     ax.set_xlabel("Dialogue (groups counted without names noted above the bars)", fontsize=8)
     ax.set_title(title, fontsize=10, loc="left")
-    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
     ax.grid(axis="y", alpha=0.3)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

@@ -35,8 +35,8 @@ class ChartDrawer:
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
-        self._pngs: OrderedDict[tuple, Any] = OrderedDict()
-        self._drawing: dict[tuple, Future[Any]] = {}
+        self._pngs: OrderedDict[tuple[Hashable, ...], Any] = OrderedDict()
+        self._drawing: dict[tuple[Hashable, ...], Future[Any]] = {}
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -53,7 +53,8 @@ class ChartDrawer:
         self._executor().submit(prepare)  # the first briefing note's fonts
 
     async def png(self, figures: Figures, title: str) -> bytes:
-        return await self.made(draw, figures, title)
+        png: bytes = await self.made(draw, figures, title)
+        return png
 
     async def made(self, work: Callable[..., Any], *args: Hashable) -> Any:
         """What `work(*args)` returns, made in the worker (`work` a module-level function, `args` picklable)."""
@@ -76,9 +77,9 @@ class ChartDrawer:
                 drawing = self._submit(key)
             return await asyncio.wrap_future(drawing)
 
-    def _submit(self, key: tuple) -> Future[Any]:
+    def _submit(self, key: tuple[Any, ...]) -> Future[Any]:
         try:
-            drawing = self._executor().submit(*key)
+            drawing = self._executor().submit(*key)  # (work, *args), as `made` builds it
         except BrokenProcessPool:  # the worker died while nobody was waiting for it
             self._replace_broken_pool()
             drawing = self._executor().submit(*key)
@@ -87,7 +88,7 @@ class ChartDrawer:
         drawing.add_done_callback(lambda done: self._drawn(key, done))
         return drawing
 
-    def _drawn(self, key: tuple, done: Future[Any]) -> None:
+    def _drawn(self, key: tuple[Hashable, ...], done: Future[Any]) -> None:
         with self._lock:
             if self._drawing.get(key) is done:
                 del self._drawing[key]

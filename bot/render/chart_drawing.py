@@ -43,6 +43,7 @@ def rows(figures: Figures) -> list[str]:
 def draw(figures: Figures, title: str) -> bytes:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     themes = rows(figures)
     years = [year for year, _ in figures]
@@ -68,7 +69,7 @@ def draw(figures: Figures, title: str) -> bytes:
     ax.set_xlim(0, max(3, longest) * 1.3)
     ax.set_xlabel("Actors the sources name (groups counted without names noted beside the bars)")
     ax.set_title(title, fontsize=12, loc="left")
-    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.xaxis.set_major_locator(MaxNLocator(nbins="auto", steps=[1, 2, 2.5, 5, 10], integer=True))
     ax.grid(axis="x", alpha=0.3)
     if len(years) > 1:
         ax.legend(title="Dialogue", loc="lower right")

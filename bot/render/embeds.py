@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Hashable, Iterable, Iterator, Sequence
 
 from discord.utils import escape_markdown, escape_mentions
 
@@ -76,10 +76,10 @@ class _Laidout:
     MAX_PAGES = 400
 
     def __init__(self) -> None:
-        self.entries: OrderedDict[tuple, tuple[object, Reply]] = OrderedDict()
+        self.entries: OrderedDict[tuple[Hashable, ...], tuple[object, Reply]] = OrderedDict()
         self.pages = 0
 
-    def reply(self, key: tuple, inputs: object, render: Callable[[], Reply]) -> Reply:
+    def reply(self, key: tuple[Hashable, ...], inputs: object, render: Callable[[], Reply]) -> Reply:
         entry = self.entries.get(key)
         if entry is not None:
             self.entries.move_to_end(key)

@@ -77,7 +77,7 @@ class Reply:
 
     pages: Sequence[Sequence[discord.Embed]]
     content: str | None = None
-    files: Sequence[Attachment] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)  # a tuple once frozen
     ephemeral: bool = False
     error: bool = False
     truncated: bool = False

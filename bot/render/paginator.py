@@ -6,7 +6,7 @@ import json
 import logging
 import zlib
 from collections import OrderedDict
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable, Sequence, cast
 
 import discord
 
@@ -75,7 +75,7 @@ class PageView(discord.ui.View):
         while len(_RETIRED) > 3 * MAX_LIVE_VIEWS:
             _RETIRED.popitem(last=False)
 
-    def page(self, index: int) -> list[discord.Embed]:
+    def page(self, index: int) -> Sequence[discord.Embed]:
         if self.reply is not None:
             return self.reply.pages[index]
         assert self._packed is not None
@@ -103,16 +103,16 @@ class PageView(discord.ui.View):
         )
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def previous(self, interaction: discord.Interaction, _: discord.ui.Button[PageView]) -> None:
         self.index = max(0, self.index - 1)
         await self._show(interaction)
 
     @discord.ui.button(label="1 / 1", style=discord.ButtonStyle.secondary, disabled=True)
-    async def counter(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:  # pragma: no cover
+    async def counter(self, interaction: discord.Interaction, _: discord.ui.Button[PageView]) -> None:  # pragma: no cover
         await interaction.response.defer()
 
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.primary)
-    async def next(self, interaction: discord.Interaction, _: discord.ui.Button) -> None:
+    async def next(self, interaction: discord.Interaction, _: discord.ui.Button[PageView]) -> None:
         self.index = min(self.page_count - 1, self.index + 1)
         await self._show(interaction)
 
@@ -127,17 +127,17 @@ class PageView(discord.ui.View):
             except discord.HTTPException:
                 log.debug("Could not disable page buttons after timeout", exc_info=True)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
         from bot.errors import on_app_command_error
 
-        await on_app_command_error(interaction, error)  # type: ignore[arg-type]
+        await on_app_command_error(interaction, error)
 
 
 async def answer_retired(interaction: discord.Interaction) -> bool:
     """Answers a press on the buttons of a view retired early (nothing else would); whether it was one."""
     if interaction.type is not discord.InteractionType.component or interaction.response.is_done():
         return False
-    custom_id = (interaction.data or {}).get("custom_id")
+    custom_id = cast(dict[str, Any], interaction.data or {}).get("custom_id")
     if custom_id not in _RETIRED:
         return False
     await interaction.response.send_message(RETIRED_NOTE, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())

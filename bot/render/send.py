@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import discord
 
@@ -19,7 +20,7 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: di
     Answers the interaction, or follows up on its "thinking…"; a view's `editor`
     is set to what edits the message when the view times out.
     """
-    kwargs: dict = {
+    kwargs: dict[str, Any] = {
         "embeds": reply.first,
         "allowed_mentions": NO_PINGS,
         "ephemeral": reply.ephemeral,

@@ -43,17 +43,17 @@ def _logging(settings: Settings, *, quiet: bool = False) -> None:
     logging.getLogger("aiosqlite").setLevel(logging.NOTSET if settings.log_sql_parameters else max(level, logging.INFO))
 
 
-async def _run(settings: Settings) -> None:
+async def _run(settings: Settings, token: str) -> None:
     from bot.client import BriefingBot
     from bot.render.chart import DRAWER
 
     DRAWER.start()  # the chart worker imports matplotlib while the bot connects
     bot = BriefingBot(settings)
     async with bot:
-        await bot.start(settings.discord_token.get_secret_value())  # type: ignore[union-attr]
+        await bot.start(token)
 
 
-async def _sync(settings: Settings, guild_id: int | None) -> None:
+async def _sync(settings: Settings, token: str, guild_id: int | None) -> None:
     import discord
 
     from bot.client import BriefingBot
@@ -61,7 +61,7 @@ async def _sync(settings: Settings, guild_id: int | None) -> None:
     bot = BriefingBot(settings)
     async with bot:
         # login (not connect) fetches the application id and runs setup_hook, which loads the cogs
-        await bot.login(settings.discord_token.get_secret_value())  # type: ignore[union-attr]
+        await bot.login(token)
         target = guild_id or settings.dev_guild_id
         if target:
             guild = discord.Object(target)
@@ -146,10 +146,10 @@ def _main(argv: list[str] | None) -> int:
         return 2
     _logging(settings)
     if command == "sync":
-        asyncio.run(_sync(settings, args.guild))
+        asyncio.run(_sync(settings, settings.discord_token.get_secret_value(), args.guild))
         return 0
     try:
-        asyncio.run(_run(settings))
+        asyncio.run(_run(settings, settings.discord_token.get_secret_value()))
     except KeyboardInterrupt:
         pass
     return 0

@@ -10,6 +10,7 @@ import discord
 
 from bot.checks import NotAdmin, is_admin
 from bot.errors import on_app_command_error
+from bot.render.paginator import EditableView
 from bot.render.send import send_reply
 from bot.text_input import clean_form
 
@@ -62,7 +63,7 @@ class RecordModal(discord.ui.Modal):
         await on_app_command_error(interaction, error)
 
 
-class ImportView(discord.ui.View):
+class ImportView(EditableView):
     """Confirm applies the import in one transaction; only the admin who attached the file can press, and only
     while still an admin."""
 
@@ -70,7 +71,6 @@ class ImportView(discord.ui.View):
         super().__init__(timeout=600)
         self.owner_id = owner_id
         self._apply = apply
-        self.editor: Callable[..., Awaitable[object]] | None = None
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         if interaction.user.id == self.owner_id:

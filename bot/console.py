@@ -426,16 +426,16 @@ SETTLE_TIMEOUT = 30.0  # seconds a button's or form's callback may take in the c
 
 
 @contextlib.contextmanager
-def _tasks_started() -> Iterator[list[asyncio.Task[Any]]]:
+def _tasks_started() -> Iterator[list[asyncio.Future[Any]]]:
     """Collects the tasks created while the block runs: discord.py runs view and modal
     callbacks (and `on_interaction`) in tasks it does not return."""
     loop = asyncio.get_running_loop()
     previous = loop.get_task_factory()
-    started: list[asyncio.Task[Any]] = []
+    started: list[asyncio.Future[Any]] = []
 
     def factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> asyncio.Future[Any]:
         task = previous(loop, coro, **kwargs) if previous is not None else asyncio.Task(coro, loop=loop, **kwargs)
-        started.append(task)  # type: ignore[arg-type]  # a factory may return any future; discord.py's are tasks
+        started.append(task)
         return task
 
     loop.set_task_factory(factory)
@@ -445,7 +445,7 @@ def _tasks_started() -> Iterator[list[asyncio.Task[Any]]]:
         loop.set_task_factory(previous)
 
 
-async def _settle(tasks: list[asyncio.Task[Any]]) -> None:
+async def _settle(tasks: list[asyncio.Future[Any]]) -> None:
     """Waits for the callbacks the console's own dispatch started."""
     if tasks:
         await asyncio.wait(tasks, timeout=SETTLE_TIMEOUT)
@@ -480,12 +480,9 @@ class Reading:
 def _relative(moment: datetime, now: datetime) -> str:
     """Discord's `R` style: "in 5 days", "3 hours ago"."""
     seconds = (moment - now).total_seconds()
-    for unit, size in (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60)):
-        if abs(seconds) >= size:
-            count = round(abs(seconds) / size)
-            break
-    else:
-        unit, count = "second", round(abs(seconds))
+    units = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60))
+    unit, size = next(((u, s) for u, s in units if abs(seconds) >= s), ("second", 1))
+    count = round(abs(seconds) / size)
     amount = f"{count} {unit}{'s' if count != 1 else ''}"
     return f"in {amount}" if seconds >= 0 else f"{amount} ago"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Callable, cast
 
 import discord
 from discord import app_commands
@@ -10,6 +10,8 @@ from discord import app_commands
 from bot.errors import UnknownName, UserFacingError
 from bot.render import limits
 from db.names import NameEntry, NameIndex
+
+Choice = app_commands.Choice[int | float | str]  # what Transformer.autocomplete returns
 
 if TYPE_CHECKING:  # bot.client imports the cogs, which import this module
     from bot.client import BriefingBot
@@ -28,7 +30,7 @@ async def names_of(interaction: discord.Interaction) -> "Names":
     return names
 
 
-def _choices(index: NameIndex, typed: str, value_of) -> list[app_commands.Choice[str]]:  # type: ignore[no-untyped-def]
+def _choices(index: NameIndex, typed: str, value_of: Callable[[NameEntry], str]) -> list[Choice]:
     return [
         app_commands.Choice(name=limits.clip(s.label, limits.CHOICE_NAME), value=value_of(s.entry))
         for s in index.complete(typed, limits.CHOICES)
@@ -49,8 +51,8 @@ class ActorTransformer(app_commands.Transformer):
             )
         return result.entry
 
-    async def autocomplete(self, interaction: discord.Interaction, value: str) -> list[app_commands.Choice[str]]:  # type: ignore[override]
-        return _choices((await names_of(interaction)).actors, value, lambda e: e.name[: limits.CHOICE_NAME])
+    async def autocomplete(self, interaction: discord.Interaction, value: int | float | str, /) -> list[Choice]:
+        return _choices((await names_of(interaction)).actors, str(value), lambda e: e.name[: limits.CHOICE_NAME])
 
 
 class ThemeTransformer(app_commands.Transformer):
@@ -64,8 +66,8 @@ class ThemeTransformer(app_commands.Transformer):
             )
         return result.entry
 
-    async def autocomplete(self, interaction: discord.Interaction, value: str) -> list[app_commands.Choice[str]]:  # type: ignore[override]
-        return _choices((await names_of(interaction)).themes, value, lambda e: e.code or e.name)
+    async def autocomplete(self, interaction: discord.Interaction, value: int | float | str, /) -> list[Choice]:
+        return _choices((await names_of(interaction)).themes, str(value), lambda e: e.code or e.name)
 
 
 class YearTransformer(app_commands.Transformer):
@@ -109,7 +111,7 @@ class YearTransformer(app_commands.Transformer):
             [str(y) for y in nearest],
         )
 
-    async def autocomplete(self, interaction: discord.Interaction, value: int | float | str) -> list[app_commands.Choice[int]]:  # type: ignore[override]
+    async def autocomplete(self, interaction: discord.Interaction, value: int | float | str, /) -> list[Choice]:
         names = await names_of(interaction)
         typed = str(value or "").strip()
         years = self._years(names)

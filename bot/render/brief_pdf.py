@@ -9,12 +9,16 @@ subsets, so the note prints the same everywhere. Runs in the worker process (see
 from __future__ import annotations
 
 import io
+from typing import TYPE_CHECKING, Any, cast
 import threading
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
 from bot.render.brief_document import Document, Excerpt, Heading, Image, Note, Paragraph, Table
+
+if TYPE_CHECKING:  # imported where a PDF is made: only the worker process needs fpdf
+    from fpdf import FPDF
 
 INK = (33, 37, 41)
 MUTED = (96, 103, 112)
@@ -42,7 +46,7 @@ FONTS = {  # (family, style) -> file in matplotlib's font folder; each costs eve
 }
 
 
-def _blank_pdf():  # type: ignore[no-untyped-def]
+def _blank_pdf() -> FPDF:
     """An A4 document with the fonts loaded and nothing on it yet."""
     from fpdf import FPDF
 
@@ -134,7 +138,7 @@ def build_pdf(document: Document) -> tuple[bytes, int]:
     return written
 
 
-def _title(pdf, document: Document) -> None:  # type: ignore[no-untyped-def]
+def _title(pdf: FPDF, document: Document) -> None:
     pdf.set_text_color(*ACCENT)
     pdf.set_font("Sans", "B", 9)
     pdf.cell(0, 5, "BRIEFING NOTE", new_x="LMARGIN", new_y="NEXT")
@@ -151,7 +155,7 @@ def _title(pdf, document: Document) -> None:  # type: ignore[no-untyped-def]
     pdf.ln(6)
 
 
-def _heading(pdf, block: Heading) -> None:  # type: ignore[no-untyped-def]
+def _heading(pdf: FPDF, block: Heading) -> None:
     size, space = (13.5, 5.0) if block.level == 1 else (11.0, 3.0)
     if pdf.will_page_break(size + 22):  # keep a heading with the first lines under it
         pdf.add_page()
@@ -164,7 +168,7 @@ def _heading(pdf, block: Heading) -> None:  # type: ignore[no-untyped-def]
     pdf.ln(1.5)
 
 
-def _paragraph(pdf, block: Paragraph) -> None:  # type: ignore[no-untyped-def]
+def _paragraph(pdf: FPDF, block: Paragraph) -> None:
     pdf.set_text_color(*INK)
     pdf.set_x(pdf.l_margin)
     if block.lead:
@@ -179,20 +183,21 @@ def _paragraph(pdf, block: Paragraph) -> None:  # type: ignore[no-untyped-def]
     pdf.ln(LINE + 1.2)
 
 
-def _keep_together(pdf, paragraph: Paragraph, excerpt: Excerpt) -> None:  # type: ignore[no-untyped-def]
+def _keep_together(pdf: FPDF, paragraph: Paragraph, excerpt: Excerpt) -> None:
     from fpdf.enums import MethodReturnValue
 
     pdf.set_font("Sans", "", BODY)
-    height = pdf.multi_cell(0, LINE, f"{paragraph.lead}{paragraph.text} {paragraph.cite}", dry_run=True,
-                            output=MethodReturnValue.HEIGHT)
+    # with output=HEIGHT, multi_cell returns the height alone (its annotation covers every output)
+    height = float(cast(float, pdf.multi_cell(0, LINE, f"{paragraph.lead}{paragraph.text} {paragraph.cite}",
+                                              dry_run=True, output=MethodReturnValue.HEIGHT)))
     pdf.set_font("Serif", "I", BODY - 0.5)
-    height += pdf.multi_cell(pdf.epw - 6, LINE, f"“{excerpt.text}” {excerpt.cite}", dry_run=True,
-                             output=MethodReturnValue.HEIGHT)
+    height += float(cast(float, pdf.multi_cell(pdf.epw - 6, LINE, f"“{excerpt.text}” {excerpt.cite}",
+                                               dry_run=True, output=MethodReturnValue.HEIGHT)))
     if height + 4 < pdf.eph / 2 and pdf.will_page_break(height + 4):
         pdf.add_page()
 
 
-def _excerpt(pdf, block: Excerpt) -> None:  # type: ignore[no-untyped-def]
+def _excerpt(pdf: FPDF, block: Excerpt) -> None:
     indent = 6
     page, top = pdf.page, pdf.get_y()
     pdf.set_x(pdf.l_margin + indent)
@@ -208,15 +213,15 @@ def _excerpt(pdf, block: Excerpt) -> None:  # type: ignore[no-untyped-def]
     pdf.ln(2.2)
 
 
-def _note(pdf, block: Note) -> None:  # type: ignore[no-untyped-def]
+def _note(pdf: FPDF, block: Note) -> None:
     pdf.set_font("Sans", "", BODY - 1)
     pdf.set_text_color(*INK)
     pdf.set_fill_color(*NOTE_FILL)
-    pdf.multi_cell(0, LINE, block.text, fill=True, padding=(1.5, 2.5), align="L", new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, LINE, block.text, fill=True, padding=cast(Any, (1.5, 2.5)), align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
 
 
-def _table(pdf, block: Table) -> None:  # type: ignore[no-untyped-def]
+def _table(pdf: FPDF, block: Table) -> None:
     from fpdf.fonts import FontFace
 
     pdf.set_font("Sans", "", BODY - 1.5)
@@ -241,7 +246,7 @@ def _table(pdf, block: Table) -> None:  # type: ignore[no-untyped-def]
     pdf.ln(3)
 
 
-def _image(pdf, block: Image) -> None:  # type: ignore[no-untyped-def]
+def _image(pdf: FPDF, block: Image) -> None:
     from PIL import Image as PILImage
 
     with PILImage.open(io.BytesIO(block.png)) as picture:

@@ -68,7 +68,7 @@ class FrozenEmbed(discord.Embed):
         raise FrozenReplyError()
 
     # the field methods change a list in place, without setting an attribute
-    add_field = insert_field_at = set_field_at = remove_field = clear_fields = _refuse  # type: ignore[assignment]
+    add_field = insert_field_at = set_field_at = remove_field = clear_fields = _refuse  # type: ignore[assignment]  # one refusal for five signatures
 
 
 @dataclass

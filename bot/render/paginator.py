@@ -26,7 +26,13 @@ _RETIRED: OrderedDict[str, None] = OrderedDict()  # custom ids of stopped views'
 RETIRED_NOTE = "These page buttons have expired. Run the command again to browse the pages."
 
 
-class PageView(discord.ui.View):
+class EditableView(discord.ui.View):
+    """A view that edits its message when it times out; `send_reply` sets `editor` once the message is sent."""
+
+    editor: MessageEditor | None = None
+
+
+class PageView(EditableView):
     def __init__(self, reply: Reply, owner_id: int, *, timeout: float = PAGE_TIMEOUT) -> None:
         super().__init__(timeout=timeout)
         self.reply: Reply | None = reply
@@ -34,7 +40,6 @@ class PageView(discord.ui.View):
         self._page_count = len(reply.pages)
         self.owner_id = owner_id
         self.index = 0
-        self.editor: MessageEditor | None = None  # edits the message on timeout
         self._update_buttons()
 
     @property

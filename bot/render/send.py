@@ -9,12 +9,12 @@ import discord
 
 from bot import deadline
 from bot.render.layout import Reply
-from bot.render.paginator import PageView
+from bot.render.paginator import EditableView, MessageEditor, PageView
 
 NO_PINGS = discord.AllowedMentions.none()
 
 
-async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: discord.ui.View | None = None) -> None:
+async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: EditableView | None = None) -> None:
     """Sends the reply's first page, with buttons for the others (or with `view`, for a one-page reply).
 
     Answers the interaction, or follows up on its "thinking…"; a view's `editor`
@@ -39,7 +39,7 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: di
             response = await interaction.response.send_message(**kwargs)
             if view is not None:
                 message_id = getattr(response, "message_id", None)
-                view.editor = _editor(interaction, message_id) if message_id else interaction.edit_original_response  # type: ignore[attr-defined]
+                view.editor = _editor(interaction, message_id) if message_id else interaction.edit_original_response
         else:
             if reply.ephemeral and interaction.extras.pop(deadline.PUBLIC_THINKING, False):
                 # "thinking…" was shown to everyone, and the first follow-up would take its place, in public:
@@ -47,12 +47,12 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: di
                 await interaction.delete_original_response()
             message = await interaction.followup.send(wait=True, **kwargs)
             if view is not None:
-                view.editor = _editor(interaction, message.id)  # type: ignore[attr-defined]
+                view.editor = _editor(interaction, message.id)
     if isinstance(view, PageView):
         view.sent()  # after the answer is on its way: the other pages wait, compressed, for the buttons
 
 
-def _editor(interaction: discord.Interaction, message_id: int):  # type: ignore[no-untyped-def]
+def _editor(interaction: discord.Interaction, message_id: int) -> MessageEditor:
     """What disables the buttons when they time out: an edit through the interaction's webhook.
 
     It holds the webhook and the message id only, not the interaction and the message

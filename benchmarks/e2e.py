@@ -62,7 +62,7 @@ def interaction_for(case: Case, args: dict[str, Any]) -> tuple[str, str, dict[st
         return "autocomplete", "state profile", {"state": args["typed"]}, "state"
     if name == "autocomplete theme:":
         return "autocomplete", "theme states", {"theme": args["typed"]}, "theme"
-    if name.startswith("autocomplete year") or name.startswith("autocomplete dialogue"):
+    if name.startswith(("autocomplete year", "autocomplete dialogue")):
         return "autocomplete", "dialogue show", {"year": args["typed"]}, "year"
     if name.startswith("ask question"):
         return "command", "ask", {"question": args["question"]}, None

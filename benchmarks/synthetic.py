@@ -271,7 +271,7 @@ class _Builder:
         years = sorted(self.dialogues)
         sources: list[tuple[int, int, int]] = []  # (source id, dialogue id, year)
         for year in years:
-            for k in range(spec.sources_per_dialogue):
+            for _k in range(spec.sources_per_dialogue):
                 sources.append((self.next_id(m.SourceDocument), self.dialogues[year], year))
         new_passages = self.need("passages", spec.passages, self.existing[m.Passage])
         per_source = [new_passages // len(sources) + (1 if i < new_passages % len(sources) else 0) for i in range(len(sources))]

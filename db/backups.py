@@ -52,8 +52,8 @@ def list_backups(store: Path) -> list[Path]:
     where = folder(store)
     if not where.is_dir():
         return []
-    found = [p for p in where.glob(f"{store.stem}-*.sqlite3") if taken_at(p) is not None]
-    return sorted(found, key=lambda p: taken_at(p), reverse=True)  # type: ignore[arg-type, return-value]
+    found = {p: when for p in where.glob(f"{store.stem}-*.sqlite3") if (when := taken_at(p)) is not None}
+    return sorted(found, key=found.__getitem__, reverse=True)
 
 
 def _copy(source: Path, target: Path) -> None:
@@ -89,7 +89,8 @@ def take(store: Path, reason: str, *, keep: int = DEFAULT_KEEP, now: datetime | 
 def take_if_due(store: Path, *, keep: int = DEFAULT_KEEP, every: timedelta = DAILY) -> Path | None:
     """The daily backup: taken when the newest backup is older than `every` (or there is none)."""
     newest = next(iter(list_backups(store)), None)
-    if newest is not None and datetime.now(UTC) - taken_at(newest) < every:  # type: ignore[operator]
+    taken = taken_at(newest) if newest is not None else None
+    if taken is not None and datetime.now(UTC) - taken < every:
         return None
     return take(store, "daily", keep=keep)
 

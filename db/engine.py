@@ -15,11 +15,11 @@ import asyncio
 import sqlite3
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import AsyncIterator, Callable
+from typing import Any, AsyncIterator, Callable
 
 from sqlalchemy import Engine, event
 from sqlalchemy import create_engine as sa_create_engine
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import StaticPool
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -42,7 +42,7 @@ def _ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+def _on_connect(dbapi_connection: Any, _record: Any) -> None:  # the driver's connection (sqlite3 under aiosqlite)
     # Let SQLAlchemy, not the driver, issue BEGIN: otherwise a SAVEPOINT opened before
     # the driver's implicit BEGIN would commit on RELEASE (the import dry run relies on this).
     dbapi_connection.isolation_level = None
@@ -54,7 +54,7 @@ def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-d
     cursor.close()
 
 
-def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+def _on_begin(connection: Connection) -> None:
     write = connection.get_execution_options().get(WRITE_OPTION, False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
@@ -115,7 +115,7 @@ class Sessions(async_sessionmaker[AsyncSession]):
             yield
 
     @asynccontextmanager
-    async def begin(self) -> AsyncIterator[AsyncSession]:  # type: ignore[override]
+    async def begin(self) -> AsyncIterator[AsyncSession]:  # type: ignore[override]  # a context manager, as the base's
         if self._turn is None:
             async with self._writes.begin() as session:
                 yield session

@@ -391,8 +391,8 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(20))  # add | edit | remove | undo | import
     entity: Mapped[str] = mapped_column(String(40))
     label: Mapped[str] = mapped_column(String(300))  # the record as people name it
-    before: Mapped[dict | None] = mapped_column(JSON)
-    after: Mapped[dict | None] = mapped_column(JSON)
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"))
     undone_by_id: Mapped[int | None] = mapped_column(ForeignKey("audit_log.id"))
 
@@ -410,7 +410,7 @@ class SeedSuppression(Tracked, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     entity: Mapped[str] = mapped_column(String(40))
     natural_key: Mapped[str] = mapped_column(Text)  # JSON of the seeder's key (ids and values)
-    record: Mapped[dict] = mapped_column(JSON)  # the removed record in portable form, for export
+    record: Mapped[dict[str, Any]] = mapped_column(JSON)  # the removed record in portable form, for export
     replaced_by_id: Mapped[int | None] = mapped_column(Integer)  # same table as `entity`; tables vary, so no FK
 
 

@@ -14,7 +14,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence, TypeAlias, Unpack
 
 import yaml
 from sqlalchemy import Select, and_, false, or_, select
@@ -54,6 +54,7 @@ SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 TIMELINE_FILE = "ga-rtop-meetings.csv"
 TIMELINE_SOURCE = "ga-rtop-meetings"
 CHECKSUM_KEY = "seed_checksum"
+RowKey: TypeAlias = tuple[Any, ...]  # a record's natural key, in the order of its key columns
 MEASURES = {"member_states", "governments_represented", "regional_organisations", "civil_society"}
 
 
@@ -163,18 +164,18 @@ class _Syncer:
         for entity, key, replaced_by in session.execute(query):
             self.suppressed.setdefault(entity, {})[key] = replaced_by
 
-    def is_suppressed(self, model: type, row_key: tuple) -> bool:
+    def is_suppressed(self, model: type[Any], row_key: RowKey) -> bool:
         spec = BY_MODEL.get(model)
         return spec is not None and key_json(row_key) in self.suppressed.get(spec.entity, {})
 
-    def replacement(self, model: type, row_key: tuple) -> Any | None:
+    def replacement(self, model: type[Any], row_key: RowKey) -> Any | None:
         """The admin record that corrected this seed record under a new key, if it still exists."""
         spec = BY_MODEL.get(model)
         record_id = self.suppressed.get(spec.entity, {}).get(key_json(row_key)) if spec is not None else None
         return self.session.get(model, record_id) if record_id is not None else None
 
     @staticmethod
-    def _candidates(model: Any, key: Sequence[str], rows: list[dict[str, Any]]) -> Select:
+    def _candidates(model: Any, key: Sequence[str], rows: list[dict[str, Any]]) -> Select[Unpack[tuple[Any, ...]]]:
         """Every seed record of `model`, and the admin records that may share a natural key with `rows`.
 
         A store can hold far more admin records than the dataset has rows (years of
@@ -196,19 +197,19 @@ class _Syncer:
 
     def sync(
         self,
-        model: type,
+        model: type[Any],
         key: Sequence[str],
         rows: Iterable[dict[str, Any]],
         *,
         delete_stale: bool = True,
         scope: Callable[[Any], bool] | None = None,
-    ) -> dict[tuple, Any]:
+    ) -> dict[RowKey, Any]:
         rows = list(rows)
-        existing: dict[tuple, Any] = {}
+        existing: dict[RowKey, Any] = {}
         for obj in self.session.scalars(self._candidates(model, key, rows)):
             if scope is None or scope(obj):
                 existing[tuple(getattr(obj, k) for k in key)] = obj
-        result: dict[tuple, Any] = {}
+        result: dict[RowKey, Any] = {}
         for row in rows:
             row_key = tuple(row[k] for k in key)
             if row_key in result:
@@ -468,7 +469,7 @@ class _Seeder:
 
     def seed_roles_statements_quotes(self) -> None:
         roles, statements, quotes = [], [], []
-        behalf: list[tuple[tuple, list[str], str]] = []
+        behalf: list[tuple[RowKey, list[str], str]] = []
         for year, doc in self.data.dialogues.items():
             dialogue = self.dialogues[year]
             where = f"dialogues/{year}.yaml"
@@ -526,7 +527,9 @@ class _Seeder:
         behalf_rows = []
         for key, names, here in behalf:
             statement = synced.get(key)
-            for name in names if statement is not None else ():
+            if statement is None:
+                continue
+            for name in names:
                 try:
                     behalf_rows.append(dict(statement_id=statement.id, actor_id=self.actor(name, here).id))
                 except _Removed:

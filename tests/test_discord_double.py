@@ -10,7 +10,7 @@ import discord
 import pytest
 
 from tests.discord_double import rules
-from tests.discord_double.harness import ADMIN, MEMBER, db_settings, running_bot, started_double
+from tests.discord_double.harness import MEMBER, db_settings, running_bot, started_double
 
 
 def test_command_rules():

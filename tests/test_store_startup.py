@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 
 from bot.config import PROJECT_ROOT, get_settings
 from db import backups, migrate

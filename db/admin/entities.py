@@ -191,7 +191,7 @@ class Lookups:
             index = NameIndex(NameEntry(t.id, t.name, "theme", tuple(t.keywords or ()), t.slug) for t in themes)
             result = index.resolve(str(slug or ""))
             if result.entry is not None:
-                return self.session.get(m.Theme, result.entry.id)  # type: ignore[return-value]
+                return self.session.get_one(m.Theme, result.entry.id)
             raise UnknownReference(f"No theme “{slug}”.", [s.entry.code or s.entry.name for s in result.suggestions])
         return theme
 
@@ -229,7 +229,7 @@ class Spec:
     """How one kind of record is named, validated, and converted to and from portable form."""
 
     entity: str  # "position"
-    model: type
+    model: type[Any]  # a mapped class of db.models
     key: tuple[str, ...]  # portable fields that identify a record
     column_key: tuple[str, ...]  # the same identity in table columns (what the seeder matches on)
     to_portable: Callable[[Any], Portable]
@@ -305,9 +305,9 @@ def _actor_children(actor: m.Actor, data: Portable, lookups: Lookups) -> None:
     wanted = string_list(data, "aliases", limit=50, each=200)
     existing = {fold(a.alias): a for a in actor.aliases}
     folded_wanted = {fold(w): w for w in wanted if fold(w) != fold(actor.name)}
-    for key, alias in list(existing.items()):
+    for key, record in list(existing.items()):
         if key not in folded_wanted:
-            actor.aliases.remove(alias)
+            actor.aliases.remove(record)
     for key, alias in folded_wanted.items():
         if key in existing:
             continue

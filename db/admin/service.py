@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
@@ -313,8 +313,8 @@ def _check_name_free(lookups: Lookups, name: str, iso3: str | None, actor_id: in
         )
 
 
-def _load(session: Session, spec: Spec, record_id: int) -> Any:
-    obj = session.get(spec.model, record_id)
+def _load(session: Session, spec: Spec, record_id: int | None) -> Any:
+    obj = session.get(spec.model, record_id) if record_id is not None else None
     if obj is None or not _visible(session, obj):
         raise RecordNotFound(f"There is no {spec.entity} #{record_id}. It may have been removed already.")
     return obj
@@ -543,9 +543,9 @@ class Admin:
     def _session(self):  # type: ignore[no-untyped-def]
         return self.store.reading(self.guild_id)
 
-    async def _run(self, fn, *args) -> Change:  # type: ignore[no-untyped-def]
+    async def _run(self, fn: Callable[..., Change], *args: Any) -> Change:
         async with self.store.writing(self.guild_id) as session:
-            change = await session.run_sync(lambda s: fn(s, *args))
+            change: Change = await session.run_sync(lambda s: fn(s, *args))
         await self.store.names(self.guild_id)  # this process's indexes at once; others' on their next command
         return change
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, Unpack, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Result, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.briefing_models import (
@@ -31,6 +32,12 @@ from db.briefing_models import (
 )
 from db.briefings.timing import DuePlan, Timing, as_utc, next_run, parse_time
 from db.models import Origin
+
+
+def _rows_changed(result: Result[Unpack[tuple[Any, ...]]]) -> int:
+    """Rows an UPDATE changed (`session.execute` types its result as a plain Result)."""
+    return cast(CursorResult[Unpack[tuple[Any, ...]]], result).rowcount
+
 
 Sessions = async_sessionmaker[AsyncSession]
 DETAIL_CHARS = 500
@@ -251,7 +258,7 @@ async def set_status(
             .values(status=status, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if changed.rowcount != 1:
+        if _rows_changed(changed) != 1:
             return None
         row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
         assert row is not None
@@ -301,7 +308,7 @@ async def claim_due(
             .values(next_run_at=as_utc(plan.next_run_at), updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if _rows_changed(result) != 1:
             return ClaimResult(won=False)
         if plan.missed and plan.first_missed is not None:
             session.add(
@@ -339,7 +346,7 @@ async def start_manual_run(
             .values(updated_at=BriefingSchedule.updated_at)
             .execution_options(synchronize_session=False)
         )
-        if live.rowcount != 1:
+        if _rows_changed(live) != 1:
             return None
         session.add(run)
         await session.flush()
@@ -412,7 +419,7 @@ async def pause_for_failure(
             .values(status=ScheduleStatus.paused, pause_reason=reason[:REASON_CHARS], paused_at=now, updated_at=now)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return _rows_changed(result) == 1
 
 
 async def schedule_status(session: AsyncSession, schedule_id: int) -> ScheduleStatus | None:

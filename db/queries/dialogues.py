@@ -4,7 +4,7 @@ from sqlalchemy import BindParameter, ColumnElement, bindparam, exists, or_, sel
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
-from db.models import Dialogue, DialogueClaim, Quote, Role, SourceDocument, Statement, StatementBehalf
+from db.models import Dialogue, DialogueClaim, Quote, Role, Statement, StatementBehalf
 from db.queries.actors import (
     QUOTE_COLUMNS,
     ROLE_COLUMNS,

@@ -24,6 +24,7 @@ from db.store import Store, open_store
 
 log = logging.getLogger(__name__)
 BACKUP_CHECK_SECONDS = 3600.0
+EXAMPLE = "example"  # a command's extras key: the example /help shows (a line the console runs as written)
 # A briefing bot never joins voice: skip discord.py's warnings about voice libraries.
 discord.VoiceClient.warn_nacl = False
 if hasattr(discord.VoiceClient, "warn_dave"):

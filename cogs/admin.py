@@ -8,7 +8,7 @@ comes through modals.
 
 from __future__ import annotations
 
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Coroutine
 
 import discord
 from discord import app_commands
@@ -20,7 +20,7 @@ from bot.checks import admin_autocomplete, admin_only
 from bot.errors import UserFacingError
 from bot.render import admin as render
 from bot.render.send import send_reply
-from bot.transformers import Actor, Theme, Year
+from bot.transformers import Actor, Theme, Year, store_of
 from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import Transfer
 
@@ -46,14 +46,14 @@ def author_of(interaction: discord.Interaction) -> ChangeAuthor:
 
 def _admin(interaction: discord.Interaction) -> Admin:
     """Changes in the interaction's server: its own layer, or the shared base in a curator server."""
-    return Admin(interaction.client.store, interaction.guild_id)  # type: ignore[attr-defined]
+    return Admin(store_of(interaction), interaction.guild_id)
 
 
 def _transfer(interaction: discord.Interaction) -> Transfer:
-    return Transfer(interaction.client.store, interaction.guild_id)  # type: ignore[attr-defined]
+    return Transfer(store_of(interaction), interaction.guild_id)
 
 
-def _picker(entity: str) -> Callable[[discord.Interaction, str], Awaitable[list[Choice[int]]]]:
+def _picker(entity: str) -> Callable[[discord.Interaction, str], Coroutine[Any, Any, list[Choice[int]]]]:
     @admin_autocomplete
     async def complete(interaction: discord.Interaction, current: str) -> list[Choice[int]]:
         found = await _admin(interaction).pick(entity, current)

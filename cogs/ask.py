@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BriefingBot, Interaction
+from bot.client import EXAMPLE, BriefingBot, Interaction
 from bot.errors import UserFacingError
 from bot.render import ask as render
 from bot.render.send import send_reply
@@ -28,30 +28,35 @@ class OtherReadings(discord.ui.View):
         super().__init__(timeout=PICK_TIMEOUT)
         self.cog, self.question, self.owner_id = cog, answer.question, owner_id
         for i, reading in enumerate(answer.alternatives):
-            button: discord.ui.Button = discord.ui.Button(
-                label=discord.utils.remove_markdown(render.read_as(reading))[:80], style=discord.ButtonStyle.secondary,
-                custom_id=f"ask-other:{id(self)}:{i}")
-            button.callback = self._picked(reading)  # type: ignore[method-assign]
-            self.add_item(button)
+            self.add_item(ReadingButton(reading, custom_id=f"ask-other:{id(self)}:{i}"))
 
-    def _picked(self, reading: Reading):  # type: ignore[no-untyped-def]
-        async def callback(interaction: Interaction) -> None:
-            if interaction.user.id != self.owner_id:
-                await interaction.response.send_message(
-                    "Only the person who asked can pick another reading. Ask /ask yourself to get your own answer.",
-                    ephemeral=True)
-                return
-            answer = await self.cog.answer_of(interaction, self.question, reading)
-            await send_reply(interaction, render.answer(answer))
 
-        return callback
+class ReadingButton(discord.ui.Button[OtherReadings]):
+    """Answers one other reading of the question."""
+
+    def __init__(self, reading: Reading, *, custom_id: str) -> None:
+        super().__init__(label=discord.utils.remove_markdown(render.read_as(reading))[:80],
+                         style=discord.ButtonStyle.secondary, custom_id=custom_id)
+        self.reading = reading
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        view = self.view
+        assert view is not None  # a button is pressed on the view it was added to
+        if interaction.user.id != view.owner_id:
+            await interaction.response.send_message(
+                "Only the person who asked can pick another reading. Ask /ask yourself to get your own answer.",
+                ephemeral=True)
+            return
+        answer = await view.cog.answer_of(interaction, view.question, self.reading)
+        await send_reply(interaction, render.answer(answer))
 
 
 class Ask(commands.Cog):
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="ask", description="Ask about the dialogues, e.g. “How many states raised the veto in 2014?”")
+    @app_commands.command(name="ask", description="Ask about the dialogues, e.g. “How many states raised the veto in 2014?”",
+                          extras={EXAMPLE: "/ask question:Which countries called RtoP an imperialist doctrine?"})
     @app_commands.describe(question="Your question, in plain words")
     async def ask(self, interaction: Interaction, question: app_commands.Range[str, 1, 300]) -> None:
         problem = check_question(question)

@@ -12,7 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import deadline
-from bot.client import BriefingBot, Interaction
+from bot.client import EXAMPLE, BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import brief, brief_notes
 from bot.render.layout import Reply
@@ -60,7 +60,7 @@ class Briefs(commands.GroupCog, group_name="brief",
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="state",
+    @app_commands.command(name="state", extras={EXAMPLE: "/brief state state:Ivory Coast"},
                           description="A note on a state, organisation or official: statements, positions, alongside whom")
     @app_commands.describe(state="A state, organisation or official, e.g. Ivory Coast, EU, ICRtoP", public=PUBLIC)
     async def state(self, interaction: Interaction, state: Actor, public: bool = False) -> None:
@@ -69,7 +69,7 @@ class Briefs(commands.GroupCog, group_name="brief",
                                   size_limit=interaction.filesize_limit, guild_id=interaction.guild_id)
         await send_reply(interaction, reply)
 
-    @app_commands.command(name="theme",
+    @app_commands.command(name="theme", extras={EXAMPLE: "/brief theme theme:veto-restraint dialogue:2014"},
                           description="A note on a theme: who raised it each year, with stance, counts and its chart")
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)", public=PUBLIC)
     async def theme(self, interaction: Interaction, theme: Theme, dialogue: DetailedYear | None = None,
@@ -79,7 +79,7 @@ class Briefs(commands.GroupCog, group_name="brief",
                                   size_limit=interaction.filesize_limit, guild_id=interaction.guild_id)
         await send_reply(interaction, reply)
 
-    @app_commands.command(name="dialogue",
+    @app_commands.command(name="dialogue", extras={EXAMPLE: "/brief dialogue year:2011"},
                           description="A note on one meeting: report, panel, participation, themes, statements")
     @app_commands.describe(year="The year of the meeting, e.g. 2014", public=PUBLIC)
     async def dialogue(self, interaction: Interaction, year: Year, public: bool = False) -> None:

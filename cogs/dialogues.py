@@ -5,7 +5,7 @@ from __future__ import annotations
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BriefingBot, Interaction
+from bot.client import EXAMPLE, BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import embeds
 from bot.render.send import send_reply
@@ -18,7 +18,8 @@ class Dialogues(commands.GroupCog, group_name="dialogue", group_description="Gen
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="list", description="Every General Assembly meeting on RtoP, marking those with detailed records")
+    @app_commands.command(name="list", description="Every General Assembly meeting on RtoP, marking those with detailed records",
+                          extras={EXAMPLE: "/dialogue list"})
     async def list_dialogues(self, interaction: Interaction) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
             dialogues = await q.list_dialogues(session)
@@ -26,7 +27,8 @@ class Dialogues(commands.GroupCog, group_name="dialogue", group_description="Gen
         timeline = next((s for s in sources if s.key == TIMELINE_SOURCE), None)
         await send_reply(interaction, embeds.dialogue_list(dialogues, timeline))
 
-    @app_commands.command(name="show", description="One meeting: dates, report, panel, participation, themes, quotes")
+    @app_commands.command(name="show", description="One meeting: dates, report, panel, participation, themes, quotes",
+                          extras={EXAMPLE: "/dialogue show year:2014"})
     @app_commands.describe(year="The year of the meeting, e.g. 2014")
     async def show(self, interaction: Interaction, year: Year) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:

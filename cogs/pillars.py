@@ -5,7 +5,7 @@ from __future__ import annotations
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BriefingBot, Interaction
+from bot.client import EXAMPLE, BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import embeds
 from bot.render.send import send_reply
@@ -22,7 +22,8 @@ class Pillars(commands.GroupCog, group_name="pillar", group_description="The thr
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="explain", description="A pillar's definition, a plain-words explainer and related themes")
+    @app_commands.command(name="explain", description="A pillar's definition, a plain-words explainer and related themes",
+                          extras={EXAMPLE: "/pillar explain pillar:2"})
     @app_commands.describe(pillar="Which pillar")
     @app_commands.choices(pillar=PILLAR_CHOICES)
     async def explain(self, interaction: Interaction, pillar: app_commands.Choice[int]) -> None:

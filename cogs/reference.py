@@ -6,29 +6,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.checks import CHANGES_DATA
-from bot.client import BriefingBot, Interaction
+from bot.client import EXAMPLE, BriefingBot, Interaction
 from bot.render import embeds
 from bot.render.send import send_reply
 from db import queries as q
 
-EXAMPLES = {
-    "dialogue list": "/dialogue list",
-    "dialogue show": "/dialogue show year:2014",
-    "theme list": "/theme list dialogue:2014",
-    "theme states": "/theme states theme:veto-restraint dialogue:2014",
-    "theme chart": "/theme chart dialogue:2014",
-    "state profile": "/state profile state:Ivory Coast",
-    "pillar explain": "/pillar explain pillar:2",
-    "ask": "/ask question:Which countries called RtoP an imperialist doctrine?",
-    "brief state": "/brief state state:Ivory Coast",
-    "brief theme": "/brief theme theme:veto-restraint dialogue:2014",
-    "brief dialogue": "/brief dialogue year:2011",
-    "sources": "/sources",
-    "help": "/help",
-}
-
-
-def command_catalogue(tree: app_commands.CommandTree) -> list[tuple[str, str, str]]:
+def command_catalogue(tree: app_commands.CommandTree[Any]) -> list[tuple[str, str, str]]:
     """(name, description, example) for every command anyone can use, in tree order.
 
     Admin commands are summed up in one line per group instead of listed one by one.
@@ -42,12 +25,12 @@ def command_catalogue(tree: app_commands.CommandTree) -> list[tuple[str, str, st
         if command.extras.get(CHANGES_DATA):
             admin_groups.setdefault(name.split()[0], []).append(command)
             continue
-        rows.append((name, command.description, EXAMPLES.get(name, f"/{name}")))
+        rows.append((name, command.description, command.extras.get(EXAMPLE, f"/{name}")))
     for top, members in admin_groups.items():
         # the example is one the reader can run as is: the group's first command without required options
         runnable = next((c for c in members if not any(p.required for p in c.parameters)), members[0])
         rows.append((f"{top} …", f"{len(members)} commands for server admins (Manage Server or an admin role)",
-                     EXAMPLES.get(runnable.qualified_name, f"/{runnable.qualified_name}")))
+                     runnable.extras.get(EXAMPLE, f"/{runnable.qualified_name}")))
     return rows
 
 
@@ -55,13 +38,15 @@ class Reference(commands.Cog):
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="sources", description="The source documents, with publisher and date")
+    @app_commands.command(name="sources", description="The source documents, with publisher and date",
+                          extras={EXAMPLE: "/sources"})
     async def sources(self, interaction: Interaction) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
             refs = await q.list_sources(session)
         await send_reply(interaction, embeds.sources(refs))
 
-    @app_commands.command(name="help", description="What each command does, with an example")
+    @app_commands.command(name="help", description="What each command does, with an example",
+                          extras={EXAMPLE: "/help"})
     async def help(self, interaction: Interaction) -> None:
         await send_reply(interaction, embeds.help_page(command_catalogue(self.bot.tree)))
 

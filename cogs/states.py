@@ -5,7 +5,7 @@ from __future__ import annotations
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import BriefingBot, Interaction
+from bot.client import EXAMPLE, BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import embeds
 from bot.render.send import send_reply
@@ -17,7 +17,8 @@ class States(commands.GroupCog, group_name="state", group_description="What a st
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="profile", description="Statements, roles and positions of a state, organisation or official")
+    @app_commands.command(name="profile", description="Statements, roles and positions of a state, organisation or official",
+                          extras={EXAMPLE: "/state profile state:Ivory Coast"})
     @app_commands.describe(state="A state, organisation or official, e.g. Ivory Coast, EU, ICRtoP")
     async def profile(self, interaction: Interaction, state: Actor) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:

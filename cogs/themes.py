@@ -6,7 +6,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import deadline
-from bot.client import BriefingBot, Interaction
+from bot.client import EXAMPLE, BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import chart, embeds
 from bot.render.send import send_reply
@@ -18,7 +18,8 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     def __init__(self, bot: BriefingBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="list", description="Themes with the number of actors who raised them")
+    @app_commands.command(name="list", description="Themes with the number of actors who raised them",
+                          extras={EXAMPLE: "/theme list dialogue:2014"})
     @app_commands.describe(dialogue="Only the themes of this dialogue (year)")
     async def list_themes(self, interaction: Interaction, dialogue: DetailedYear | None = None) -> None:
         years = [dialogue] if dialogue else list((await names_of(interaction)).detailed_years)
@@ -27,7 +28,8 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
             sources = await q.list_sources(session, years)
         await send_reply(interaction, embeds.theme_list(themes, dialogue, sources))
 
-    @app_commands.command(name="states", description="Who raised a theme, by dialogue, with stance and citations")
+    @app_commands.command(name="states", description="Who raised a theme, by dialogue, with stance and citations",
+                          extras={EXAMPLE: "/theme states theme:veto-restraint dialogue:2014"})
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)")
     async def states(self, interaction: Interaction, theme: Theme, dialogue: DetailedYear | None = None) -> None:
         async with self.bot.store.reading(interaction.guild_id) as session:
@@ -36,7 +38,8 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
             raise NotFound("Unknown theme", "That theme was removed. Try `/theme list`.")
         await send_reply(interaction, embeds.theme_states(result, dialogue))
 
-    @app_commands.command(name="chart", description="A bar chart of themes by number of actors, per dialogue")
+    @app_commands.command(name="chart", description="A bar chart of themes by number of actors, per dialogue",
+                          extras={EXAMPLE: "/theme chart dialogue:2014"})
     @app_commands.describe(dialogue="Only this dialogue (year)")
     async def chart(self, interaction: Interaction, dialogue: DetailedYear | None = None) -> None:
         await deadline.defer(interaction)

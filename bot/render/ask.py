@@ -6,7 +6,7 @@ Every sentence a person reads about an answer is made here, from the parts
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any, Iterable
 
 from bot.render import limits
 from bot.render.embeds import ROLE_LABELS, STANCE_MARKS, esc, quote
@@ -333,7 +333,7 @@ class _Writer:
         yield f"{head}{cite}: " + ", ".join(names)
 
     def stated(self, items: list[Stated]) -> list[str]:
-        groups: dict[tuple, list[Stated]] = {}  # type: ignore[type-arg]
+        groups: dict[tuple[Any, ...], list[Stated]] = {}
         for s in items:
             groups.setdefault((s.year, s.field, s.measure), []).append(s)
         out = []
@@ -415,7 +415,8 @@ def snippet(text: str, terms: tuple[str, ...], size: int = 560) -> str:
 
 
 def _find_all(text: str, term: str) -> list[int]:
-    out, at = [], text.find(term)
+    out: list[int] = []
+    at = text.find(term)
     while at >= 0 and len(out) < 20:
         out.append(at)
         at = text.find(term, at + 1)

@@ -84,7 +84,7 @@ def _blank_pdf() -> FPDF:
 # done, while the worker waits for work: a thread prepares one blank document ahead. A note
 # asked for while it does waits for that document rather than loading a second set beside it.
 _PREPARING = threading.Lock()
-_READY: list = []  # at most one blank document
+_READY: list[FPDF] = []  # at most one blank document
 
 
 def prepare() -> None:
@@ -94,9 +94,9 @@ def prepare() -> None:
             _READY.append(_blank_pdf())
 
 
-def _new_pdf(document: Document):  # type: ignore[no-untyped-def]
+def _new_pdf(document: Document) -> FPDF:
     with _PREPARING:
-        pdf = _READY.pop() if _READY else _blank_pdf()
+        pdf: Any = _READY.pop() if _READY else _blank_pdf()  # a NotePDF, the class _blank_pdf defines
     pdf.note = document
     pdf.set_title(document.title)
     pdf.set_subject(document.subtitle)
@@ -104,7 +104,7 @@ def _new_pdf(document: Document):  # type: ignore[no-untyped-def]
     pdf.set_creator("RtoP dialogues briefing bot")
     pdf.set_lang("en")
     pdf.set_creation_date(datetime.now(UTC))
-    return pdf
+    return cast("FPDF", pdf)
 
 
 def build_pdf(document: Document) -> tuple[bytes, int]:

@@ -14,7 +14,7 @@ from bot.render.paginator import EditableView, MessageEditor, PageView
 NO_PINGS = discord.AllowedMentions.none()
 
 
-async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: EditableView | None = None) -> None:
+async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: discord.ui.View | None = None) -> None:
     """Sends the reply's first page, with buttons for the others (or with `view`, for a one-page reply).
 
     Answers the interaction, or follows up on its "thinking…"; a view's `editor`
@@ -37,7 +37,7 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: Ed
         deadline.answered(interaction)
         if not interaction.response.is_done():
             response = await interaction.response.send_message(**kwargs)
-            if view is not None:
+            if isinstance(view, EditableView):
                 message_id = getattr(response, "message_id", None)
                 view.editor = _editor(interaction, message_id) if message_id else interaction.edit_original_response
         else:
@@ -46,7 +46,7 @@ async def send_reply(interaction: discord.Interaction, reply: Reply, *, view: Ed
                 # an answer for the person alone (an error, say) goes in a message of its own instead
                 await interaction.delete_original_response()
             message = await interaction.followup.send(wait=True, **kwargs)
-            if view is not None:
+            if isinstance(view, EditableView):
                 view.editor = _editor(interaction, message.id)
     if isinstance(view, PageView):
         view.sent()  # after the answer is on its way: the other pages wait, compressed, for the buttons

@@ -10,6 +10,8 @@ and carries the source passages that match best, as passages.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import queries as q
@@ -18,6 +20,9 @@ from db.ask.families import Answerer
 from db.ask.index import _INDEXES, ask_index
 from db.ask.reading import clean_question, not_english, rank
 from db.names import NameIndex
+
+if TYPE_CHECKING:  # db.store imports this package to build the index at start-up
+    from db.store import Store
 
 MAX_QUESTION = 300
 CLOSE = 0.6  # readings scoring within this of the best are offered as alternatives
@@ -49,7 +54,7 @@ async def ask(
         return Answer(question, Reading("search"), "not_english", years_known=years)
     _, readings = rank(text, actors, index, await _held(session))
     best = readings[0]
-    alternatives = []
+    alternatives: list[Reading] = []
     for r in readings[1:]:
         if r.family == "search" or best.score - r.score > CLOSE:
             continue
@@ -96,7 +101,7 @@ def understand(question: str, actors: NameIndex, themes: NameIndex, years: tuple
     return rank(clean_question(question), actors, index, held)[1][0]
 
 
-async def prepare(store) -> None:  # type: ignore[no-untyped-def]
+async def prepare(store: Store) -> None:
     """Builds /ask's index for the store's current names (the first question would otherwise)."""
     async with store.sessions() as session:
         await ask_index(session, store.actors, store.themes)

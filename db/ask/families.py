@@ -8,7 +8,7 @@ passages). No sentences here: `bot/render/ask.py` writes them.
 from __future__ import annotations
 
 import re
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,7 +35,7 @@ from db.ask.answers import (
 )
 from db.ask.records import first_excerpts, meeting_notes, positions_with_stance, sentence_before
 from db.queries.convert import reference
-from db.results import PositionInfo, SourceRef, UnnamedInfo
+from db.results import PositionInfo, RoleInfo, SourceClaim, SourceRef, StatementInfo, UnnamedInfo
 
 TIMELINE_SOURCE = "ga-rtop-meetings"
 _REFERS = re.compile(r"\bthese\b|\bthose\b|\bsame\b|\bof them\b", re.IGNORECASE)
@@ -66,7 +66,8 @@ class Answerer:
             parts.extend(await self._group_parts(group.positions, group.unnamed, stance))
         return parts
 
-    async def _group_parts(self, positions, unnamed, stance: str | None) -> list[Part]:  # type: ignore[no-untyped-def]
+    async def _group_parts(self, positions: Sequence[PositionInfo], unnamed: Sequence[UnnamedInfo],
+                           stance: str | None) -> list[Part]:
         parts: list[Part] = []
         if stance:
             positions = [p for p in positions if p.stance == stance]
@@ -230,7 +231,7 @@ class Answerer:
         totals["states"] = stated.get("states", 0)
         totals["organisations"] = stated.get("regional", 0) + stated.get("civil", 0)
         wanted_languages = {d for d in r.detail if d[0].isupper()}
-        by_label: dict[str, list] = {"states": [], "organisations": [], "officials": []}  # type: ignore[type-arg]
+        by_label: dict[str, list[Any]] = {"states": [], "organisations": [], "officials": []}
         sources: dict[str, SourceRef] = {}
         listed: dict[str, set[str]] = {"states": set(), "organisations": set(), "officials": set()}
         for s in detail.statements:
@@ -272,7 +273,8 @@ class Answerer:
         profile = await q.actor_profile(self.session, actor.name)
         if profile is None:
             return None
-        years = r.years or tuple(sorted({x.year for x in (*profile.statements, *profile.roles, *profile.positions)}))
+        dated: tuple[StatementInfo | RoleInfo | PositionInfo, ...] = (*profile.statements, *profile.roles, *profile.positions)
+        years = r.years or tuple(sorted({x.year for x in dated}))
         parts: list[Part] = []
         for year in years or tuple(r.years):
             statements = [s for s in profile.statements if s.year == year]
@@ -354,7 +356,7 @@ class Answerer:
     async def report(self) -> Parts | None:
         r = self.r
         years = r.years or tuple(self.years)
-        fields = ("report_title", "report_symbol", "report_date")
+        fields: tuple[str, ...] = ("report_title", "report_symbol", "report_date")
         if r.topic:  # the field asked about first, the others after it
             fields = (f"report_{r.topic}", *(f for f in fields if f != f"report_{r.topic}"))
         parts: list[Part] = []
@@ -433,9 +435,10 @@ class Answerer:
         if r.topic == "year" and r.years:
             parts = []
             for y in r.years:
-                m = next((x for x in rows if x.year == y), None)
-                if m is None:
+                found = next((x for x in rows if x.year == y), None)
+                if found is None:
                     continue
+                m = found
                 parts.append(m)
                 facts = detail_by_year.get(y)
                 if facts:
@@ -479,7 +482,9 @@ class Answerer:
             result = await q.theme_states(self.session, self.r.theme.code or "", None)
             if result is None:
                 return None
-            evidence = [Evidence(x.source, x.excerpt) for g in result.groups for x in (*g.positions, *g.unnamed)]
+            raised: list[PositionInfo | UnnamedInfo] = [*(x for g in result.groups for x in g.positions),
+                                                        *(x for g in result.groups for x in g.unnamed)]
+            evidence = [Evidence(x.source, x.excerpt) for x in raised]
             parts.append(Definition(result.theme.name, result.theme.description, False, evidence[0] if evidence else None))
             parts.extend(sort_parts(await self._groups(result.theme.slug, None, None), None))
             return tuple(parts)
@@ -505,7 +510,7 @@ class Answerer:
         return None
 
 
-def stated_claims(claims, year: int) -> list[Stated]:  # type: ignore[no-untyped-def]
+def stated_claims(claims: Sequence[SourceClaim], year: int) -> list[Stated]:
     """Claims as stated facts, each marked when another source states another value for the same field."""
     values: dict[tuple[str, str | None], set[str]] = {}
     for c in claims:
@@ -520,17 +525,17 @@ def stated_claims(claims, year: int) -> list[Stated]:  # type: ignore[no-untyped
     return out
 
 
-def _value(c) -> str:  # type: ignore[no-untyped-def]
-    return str(c.value_int) if c.value_int is not None else c.value_text
+def _value(c: SourceClaim) -> str:
+    return str(c.value_int) if c.value_int is not None else c.value_text or ""
 
 
 def _day(value: str) -> str:
     return value[:10]
 
 
-def named_groups(positions: list[PositionInfo], with_theme: bool = False) -> list[NamedGroup]:
+def named_groups(positions: Sequence[PositionInfo], with_theme: bool = False) -> list[NamedGroup]:
     """Positions named together (same point, same excerpt) as groups, states apart from others."""
-    groups: dict[tuple, list[PositionInfo]] = {}  # type: ignore[type-arg]
+    groups: dict[tuple[Any, ...], list[PositionInfo]] = {}
     for p in positions:
         key = (p.year, actor_label(p.actor_kind), p.excerpt, p.summary, p.stance, p.theme.slug)
         groups.setdefault(key, []).append(p)
@@ -545,7 +550,7 @@ def named_groups(positions: list[PositionInfo], with_theme: bool = False) -> lis
 def sort_parts(parts: list[Part], kinds: str | None) -> list[Part]:
     """Per year: the kind asked for first, then the others (labelled by the renderer), then unnamed counts."""
 
-    def key(p: Part) -> tuple:  # type: ignore[type-arg]
+    def key(p: Part) -> tuple[Any, ...]:
         year = getattr(p, "year", 0) or 0
         if isinstance(p, NamedGroup):
             order = _LABEL_ORDER.get(p.label, 3)

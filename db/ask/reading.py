@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import weakref
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -336,7 +337,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     roles = tuple(r for r in ("opening_remarks", "moderator", "panelist") if has(r))
     out: list[Reading] = []
 
-    def add(family: str, score: float, **kw) -> None:  # type: ignore[no-untyped-def]
+    def add(family: str, score: float, **kw: Any) -> None:
         out.append(Reading(family, score=round(score, 3), years=kw.pop("years", years), **kw))
 
     # themes read from the words outside actors' names, and from all words: an actor's name may name the

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import bindparam, func, select
+from typing import Any, Unpack
+
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
@@ -13,7 +15,7 @@ from db.queries.convert import reference, rows
 from db.queries.themes import POSITION_COLUMNS, UNNAMED_COLUMNS, position_infos, unnamed_infos
 from db.results import PositionInfo, SourceRef, UnnamedInfo
 
-STANCES = bindparam("stances", expanding=True)
+STANCES: BindParameter[str] = bindparam("stances", expanding=True)
 _DISSENT = {
     "positions": select(*POSITION_COLUMNS).where(m.Position.stance.in_(STANCES), m.Position.dialogue_id == bindparam("dialogue_id")).order_by(m.Position.id),
     "unnamed": select(*UNNAMED_COLUMNS).where(m.UnnamedClaim.stance.in_(STANCES), m.UnnamedClaim.dialogue_id == bindparam("dialogue_id")).order_by(m.UnnamedClaim.id),
@@ -69,7 +71,7 @@ async def meeting_notes(session: AsyncSession) -> dict[int, str | None]:
     return await cached(session, "ask_notes", read, len)
 
 
-def _first_of_theme(model):  # type: ignore[no-untyped-def]
+def _first_of_theme(model: type[m.Position] | type[m.UnnamedClaim]) -> Select[Unpack[tuple[Any, ...]]]:
     rn = func.row_number().over(partition_by=model.theme_id, order_by=model.id).label("rn")
     sub = select(model.theme_id, model.source_id, model.excerpt, rn).where(model.dialogue_id == bindparam("dialogue_id")).subquery()
     return select(sub.c.theme_id, sub.c.source_id, sub.c.excerpt).where(sub.c.rn == 1)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import snowballstemmer
 import yaml
@@ -31,12 +32,13 @@ def stem(word: str) -> str:
     word = _Z.sub(r"is\1", word)
     if word.endswith("center"):
         word = word[:-6] + "centre"
-    return _STEMMER.stemWord(word)
+    stemmed: str = _STEMMER.stemWord(word)
+    return stemmed
 
 
 def words(text: str) -> list[str]:
     """The folded words of a text, hyphenated words split too ("sub-regional" → sub, regional)."""
-    out = []
+    out: list[str] = []
     for w in _WORD.findall(fold(text)):
         out.extend(p for p in re.split(r"[-']", w) if p)
     return out
@@ -98,8 +100,9 @@ def vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     return Vocabulary(stop, tuple(groups), {k: tuple(v) for k, v in by_stem.items()}, foreign, not_topic, surface)
 
 
-def _flat(items) -> list:  # type: ignore[no-untyped-def,type-arg]
-    out = []
+def _flat(items: Any) -> list[Any]:
+    """Nested lists (as YAML gives them) to one flat list."""
+    out: list[Any] = []
     for item in items or ():
         out.extend(_flat(item) if isinstance(item, list) else [item])
     return out

@@ -43,7 +43,8 @@ class _Recorder:
         self.writes: list[tuple[str, Any]] = []
         self._savepoints: list[tuple[str, int]] = []
 
-    def __call__(self, _conn, _cursor, statement: str, parameters: Any, _context, executemany: bool) -> None:  # type: ignore[no-untyped-def]
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any,
+                 executemany: bool) -> None:  # SQLAlchemy's before_cursor_execute arguments
         verb = statement.lstrip()[:24].upper()
         if verb.startswith("SAVEPOINT"):
             self._savepoints.append((statement.split()[-1], len(self.writes)))
@@ -111,7 +112,9 @@ def replay(database: str, rehearsal: Rehearsal[Any], check: Check, *, free_ids: 
                 transaction.rollback()
                 return False
             try:
-                cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+                driver = conn.connection.dbapi_connection
+                assert driver is not None  # the connection is checked out: its driver connection is open
+                cursor = driver.cursor()
                 for statement, parameters in rehearsal.writes:  # thousands: straight to the driver
                     if isinstance(parameters, list):
                         cursor.executemany(statement, parameters)

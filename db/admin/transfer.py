@@ -83,10 +83,10 @@ def export_sync(session: Session) -> dict[str, Any]:
     suppressions = select(m.SeedSuppression).order_by(m.SeedSuppression.id)
     for suppression in session.scalars(suppressions) if layer == m.BASE_LAYER else ():
         item: dict[str, Any] = {"entity": suppression.entity, "record": suppression.record}
-        spec = SPECS.get(suppression.entity)
-        correction = session.get(spec.model, suppression.replaced_by_id) if spec and suppression.replaced_by_id else None
-        if correction is not None:  # corrected, not removed: importing it corrects the seed record the same way
-            item["replaced_by"] = spec.portable_key(spec.to_portable(correction))  # type: ignore[union-attr]
+        kind = SPECS.get(suppression.entity)
+        correction = session.get(kind.model, suppression.replaced_by_id) if kind and suppression.replaced_by_id else None
+        if kind is not None and correction is not None:  # corrected, not removed: importing it corrects the seed
+            item["replaced_by"] = kind.portable_key(kind.to_portable(correction))  # record the same way
         removed.append(item)
     if layer != m.BASE_LAYER:
         removed = _hidden_in(session, layer)

@@ -329,9 +329,10 @@ async def deliver(
             await sleep(delay)
             if claim.trigger is RunTrigger.scheduled:
                 async with store.sessions() as session:
-                    status = await schedule_status(session, sid)
-                if status is not ScheduleStatus.active:
-                    detail = f"Not retried: the schedule was {status.value if status else 'deleted'} after a failed attempt ({_brief(error)})."
+                    now_status = await schedule_status(session, sid)
+                if now_status is not ScheduleStatus.active:
+                    detail = (f"Not retried: the schedule was {now_status.value if now_status else 'deleted'} "
+                              f"after a failed attempt ({_brief(error)}).")
                     await finish_run(store.sessions, rid, RunStatus.failed, detail, attempts=attempts)
                     return RunResult(rid, sid, "failed", label=post.label, detail=detail, attempts=attempts)
             continue

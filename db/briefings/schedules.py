@@ -455,7 +455,7 @@ async def take_over(
             .values(claimed_by=owner, lease_until=as_utc(lease_until))
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if _rows_changed(result) != 1:
             return None
         row = await session.get(BriefingSchedule, run.schedule_id, populate_existing=True)
         if row is None:

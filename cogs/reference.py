@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from discord import app_commands
 from discord.ext import commands
 
@@ -17,7 +19,7 @@ def command_catalogue(tree: app_commands.CommandTree[Any]) -> list[tuple[str, st
     Admin commands are summed up in one line per group instead of listed one by one.
     """
     rows = []
-    admin_groups: dict[str, list[app_commands.Command]] = {}
+    admin_groups: dict[str, list[app_commands.Command[Any, ..., Any]]] = {}
     for command in tree.walk_commands():
         if isinstance(command, app_commands.Group):
             continue

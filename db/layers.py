@@ -12,10 +12,12 @@ joins, subqueries, relationship loads) then gets the filter from
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Collection, Iterator
+from typing import Any, Callable, Collection, Iterator
 
-from sqlalchemy import event, or_, select
+from sqlalchemy import ColumnElement, event, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+from sqlalchemy.orm.util import LoaderCriteriaOption
 
 from db.models import BASE_LAYER, HiddenRecord, Layered
 
@@ -29,23 +31,26 @@ def layer_of(guild_id: int | None, curators: Collection[int]) -> int:
     return guild_id
 
 
-def _base(cls: type) -> object:
-    return cls.layer == BASE_LAYER  # type: ignore[attr-defined]
+Criteria = Callable[[Any], ColumnElement[bool]]  # given a Layered class
 
 
-def _layered(layer: int):  # type: ignore[no-untyped-def]
-    def visible(cls: type) -> object:
+def _base(cls: type[Layered]) -> ColumnElement[bool]:
+    return cls.layer == BASE_LAYER
+
+
+def _layered(layer: int) -> Criteria:
+    def visible(cls: type[Layered]) -> ColumnElement[bool]:
         hidden = select(HiddenRecord.row_id).where(
-            HiddenRecord.layer == layer, HiddenRecord.table_name == cls.table_name  # type: ignore[attr-defined]
+            HiddenRecord.layer == layer, HiddenRecord.table_name == cls.table_name
         )
-        return or_(cls.layer == BASE_LAYER, cls.layer == layer) & cls.id.not_in(hidden)  # type: ignore[attr-defined]
+        return or_(cls.layer == BASE_LAYER, cls.layer == layer) & cls.id.not_in(hidden)
 
     return visible
 
 
-def reading(layer: int):  # type: ignore[no-untyped-def]
+def reading(layer: int) -> LoaderCriteriaOption:
     """The loader option that limits every layered table to what `layer` sees."""
-    criteria = _base if layer == BASE_LAYER else _layered(layer)
+    criteria: Criteria = _base if layer == BASE_LAYER else _layered(layer)
     return with_loader_criteria(Layered, criteria, include_aliases=True)
 
 
@@ -65,8 +70,9 @@ def set_layer(session: Session, layer: int | None) -> None:
         session.info[LAYER] = layer
 
 
-def layer_in(session: Session) -> int | None:
-    return session.info.get(LAYER)
+def layer_in(session: Session | AsyncSession) -> int | None:
+    layer: int | None = session.info.get(LAYER)
+    return layer
 
 
 @contextmanager

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -31,8 +32,9 @@ def _upgrade(connection: Connection, revision: str) -> None:
     sqlite = connection.dialect.name == "sqlite"
     raw = connection.connection.dbapi_connection if sqlite else None
 
-    def pragma(sql: str) -> list:  # type: ignore[type-arg]
-        cursor = raw.cursor()  # type: ignore[union-attr]
+    def pragma(sql: str) -> list[Any]:
+        assert raw is not None  # called on SQLite only
+        cursor = raw.cursor()
         try:
             cursor.execute(sql)
             return list(cursor.fetchall())

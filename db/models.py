@@ -426,7 +426,7 @@ class HiddenRecord(Base):
 
 
 LAYERED_TABLES = tuple(
-    mapper.class_.__tablename__ for mapper in Base.registry.mappers if issubclass(mapper.class_, Layered)
+    mapper.class_.table_name for mapper in Base.registry.mappers if issubclass(mapper.class_, Layered)
 )
 
 

@@ -20,6 +20,8 @@ from datetime import datetime
 from typing import Any, Callable
 
 from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from db import models as m
@@ -125,16 +127,16 @@ def _layer(session: Session) -> int:
 
 # -- a server's own versions of shared records ------------------------------------------
 
-_MODELS = {mapper.class_.__tablename__: mapper.class_ for mapper in m.Base.registry.mappers
+_MODELS = {mapper.class_.table_name: mapper.class_ for mapper in m.Base.registry.mappers
            if issubclass(mapper.class_, m.Layered)}
 
 
-def _dependents(model: type) -> list[tuple[type, str]]:
+def _dependents(model: type[Any]) -> list[tuple[type[Any], str]]:
     """(model, attribute) of every layered column that points at `model`'s rows."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = sa_inspect(model).local_table
     found = []
     for other in _MODELS.values():
-        for column in other.__table__.columns:  # type: ignore[attr-defined]
+        for column in sa_inspect(other).local_table.columns:
             if any(fk.column.table is table for fk in column.foreign_keys):
                 found.append((other, column.key))
     return found
@@ -142,6 +144,11 @@ def _dependents(model: type) -> list[tuple[type, str]]:
 
 def _hidden(session: Session, obj: Any) -> m.HiddenRecord | None:
     return session.get(m.HiddenRecord, (_layer(session), obj.__tablename__, obj.id))
+
+
+def _hidden_now(session: Session, obj: Any) -> m.HiddenRecord:
+    """The record of `obj` hidden in the session's layer, which `_hide` has just written."""
+    return session.get_one(m.HiddenRecord, (_layer(session), obj.__tablename__, obj.id))
 
 
 def _visible(session: Session, obj: Any) -> bool:
@@ -172,7 +179,7 @@ def _replace(session: Session, obj: Any, copies: list[list[Any]], lookups: Looku
     """
     _hide(session, obj)
     copy = _clone(session, obj)
-    _hidden(session, obj).replaced_by = copy.id  # type: ignore[union-attr]
+    _hidden_now(session, obj).replaced_by = copy.id
     copies.append([obj.__tablename__, obj.id, copy.id])
     layer = _layer(session)
     for model, attribute in _dependents(type(obj)):
@@ -182,7 +189,7 @@ def _replace(session: Session, obj: Any, copies: list[list[Any]], lookups: Looku
             else:
                 _hide(session, row)
                 own = _clone(session, row, **{attribute: copy.id})
-                _hidden(session, row).replaced_by = own.id  # type: ignore[union-attr]
+                _hidden_now(session, row).replaced_by = own.id
                 copies.append([row.__tablename__, row.id, own.id])
                 _repoint_shared(session, row, own, copies)
     session.flush()
@@ -201,7 +208,7 @@ def _repoint_shared(session: Session, old: Any, new: Any, copies: list[list[Any]
             else:
                 _hide(session, row)
                 own = _clone(session, row, **{attribute: new.id})
-                _hidden(session, row).replaced_by = own.id  # type: ignore[union-attr]
+                _hidden_now(session, row).replaced_by = own.id
                 copies.append([row.__tablename__, row.id, own.id])
                 _repoint_shared(session, row, own, copies)
 
@@ -540,7 +547,7 @@ class Admin:
         self.store = store
         self.guild_id = guild_id  # the server whose layer is read and changed
 
-    def _session(self):  # type: ignore[no-untyped-def]
+    def _session(self) -> AsyncSession:
         return self.store.reading(self.guild_id)
 
     async def _run(self, fn: Callable[..., Change], *args: Any) -> Change:

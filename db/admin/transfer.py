@@ -106,11 +106,13 @@ def _hidden_in(session: Session, layer: int) -> list[dict[str, Any]]:
     for hidden in session.scalars(
         select(m.HiddenRecord).where(m.HiddenRecord.layer == layer, m.HiddenRecord.replaced_by.is_(None))
     ):
-        spec = by_table.get(hidden.table_name)
+        kind = by_table.get(hidden.table_name)
+        if kind is None:
+            continue
         with every_layer(session):  # hidden from this very session
-            row = session.get(spec.model, hidden.row_id) if spec is not None else None
+            row = session.get(kind.model, hidden.row_id)
         if row is not None:
-            removed.append({"entity": spec.entity, "record": spec.to_portable(row)})  # type: ignore[union-attr]
+            removed.append({"entity": kind.entity, "record": kind.to_portable(row)})
     return removed
 
 

@@ -62,7 +62,7 @@ class _Cache:
         if layer == BASE_LAYER or self.layers.get(layer) == generation:
             return
         if layer in self.layers:
-            for key in [k for k in self.entries if k[0] == layer]:
+            for key in [k for k in self.entries if isinstance(k, tuple) and k[0] == layer]:  # keys are (layer, key)
                 self.size -= self.entries.pop(key)[1]
         self.layers[layer] = generation
 
@@ -107,7 +107,8 @@ async def generations(session: AsyncSession, layer: int) -> tuple[int, str | Non
     has never held a record: it reads exactly the base, and shares its results.
     """
     connection = await session.connection()
-    found = dict((await connection.exec_driver_sql(_GENERATIONS_SQL, (generation_key(BASE_LAYER), generation_key(layer)))).all())
+    keys = (generation_key(BASE_LAYER), generation_key(layer))
+    found: dict[str, str] = {row.key: row.value for row in (await connection.exec_driver_sql(_GENERATIONS_SQL, keys)).all()}
     base, own = found.get(generation_key(BASE_LAYER)), found.get(generation_key(layer))
     if layer == BASE_LAYER or own is None:
         return BASE_LAYER, base, base

@@ -19,24 +19,21 @@ from bot.admin_ui import Field, ImportView, RecordModal
 from bot.checks import admin_autocomplete, admin_only
 from bot.errors import UserFacingError
 from bot.render import admin as render
+from bot.render import embeds
 from bot.render.send import send_reply
 from bot.transformers import Actor, Theme, Year, store_of
 from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import Transfer
+from db.models import ActorKind, RoleKind, Stance
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 Choice = app_commands.Choice
 
-KINDS = [Choice(name=n, value=v) for n, v in (
-    ("UN member state", "member_state"), ("UN observer state", "observer_state"),
-    ("Regional organisation", "regional_organisation"), ("Group of states", "group_of_states"),
-    ("Civil-society organisation", "civil_society"), ("UN official or panelist", "un_official"))]
-MEETINGS = [Choice(name=n, value=v) for n, v in (
-    ("Informal interactive dialogue", "informal_interactive_dialogue"), ("Plenary debate", "plenary_debate"),
-    ("No meeting", "no_meeting"))]
-STANCES = [Choice(name=s, value=s) for s in ("supports", "concerned", "opposes", "neutral")]
-ROLES = [Choice(name=n, value=v) for n, v in (
-    ("Opening remarks", "opening_remarks"), ("Moderator", "moderator"), ("Panelist", "panelist"))]
+# the choices come from the models' enums, named by the renderers' labels
+KINDS = [Choice(name=embeds.ACTOR_KIND_LABELS[k.value], value=k.value) for k in ActorKind]
+MEETINGS = [Choice(name=label, value=kind) for kind, label in embeds.KIND_LABELS.items()]
+STANCES = [Choice(name=s.value, value=s.value) for s in Stance]
+ROLES = [Choice(name=embeds.ROLE_LABELS[r.value], value=r.value) for r in RoleKind]
 PILLARS = [Choice(name=f"Pillar {n}", value=n) for n in (1, 2, 3)]
 
 

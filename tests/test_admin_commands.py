@@ -227,3 +227,13 @@ async def test_source_autocomplete_offers_keys_by_key_or_title(console):
     assert choices[0]["value"] == "2014-dialogue-summary"
     by_key = await console.autocomplete("/admin quote add speaker:Cuba dialogue:2014 source:2012", "source")
     assert [c["value"] for c in by_key] == ["2012-dialogue-summary"]
+
+
+def test_admin_choices_are_the_models_enums():
+    """One source for each choice list: the enums of db/models.py, named by the renderers' labels."""
+    from cogs import admin
+    from db.models import ActorKind, RoleKind, Stance
+
+    for choices, enum in ((admin.KINDS, ActorKind), (admin.STANCES, Stance), (admin.ROLES, RoleKind)):
+        assert [c.value for c in choices] == [e.value for e in enum]
+    assert {c.value for c in admin.MEETINGS} == {"informal_interactive_dialogue", "plenary_debate", "no_meeting"}

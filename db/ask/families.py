@@ -36,8 +36,8 @@ from db.ask.answers import (
 from db.ask.records import first_excerpts, meeting_notes, positions_with_stance, sentence_before
 from db.queries.convert import reference
 from db.results import PositionInfo, RoleInfo, SourceClaim, SourceRef, StatementInfo, UnnamedInfo
+from db.seeding import TIMELINE_SOURCE
 
-TIMELINE_SOURCE = "ga-rtop-meetings"
 _REFERS = re.compile(r"\bthese\b|\bthose\b|\bsame\b|\bof them\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _LABEL_ORDER = {"states": 0, "organisations": 1, "officials": 2}

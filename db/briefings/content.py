@@ -21,8 +21,8 @@ from db.names import fold
 from db.queries.convert import source_ref
 from db.queries.themes import list_themes
 from db.results import SourceRef
+from db.seeding import TIMELINE_SOURCE
 
-TIMELINE_SOURCE = "ga-rtop-meetings"  # the seed key of the meetings timeline (db.seeding.TIMELINE_SOURCE)
 _ISO_DAY = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})((?:/\d{2})*)")
 
 

@@ -275,8 +275,9 @@ class Position(Layered, Tracked, Base):
     __table_args__ = (
         UniqueConstraint("layer", "actor_id", "theme_id", "dialogue_id", "excerpt"),
         # covering indexes for counting who raised which theme, per meeting and per theme (see db.queries.themes)
-        Index("ix_positions_dialogue_theme_actor_partial_layer", "dialogue_id", "theme_id", "actor_id", "partial", "layer"),
-        Index("ix_positions_theme_dialogue_actor_partial_layer", "theme_id", "dialogue_id", "actor_id", "partial", "layer"),
+        # layer first: a server's reads seek the base's entries and its own, never scan other servers'
+        Index("ix_positions_layer_dialogue_theme_actor_partial", "layer", "dialogue_id", "theme_id", "actor_id", "partial"),
+        Index("ix_positions_layer_theme_dialogue_actor_partial", "layer", "theme_id", "dialogue_id", "actor_id", "partial"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

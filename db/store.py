@@ -31,7 +31,7 @@ from db.storage import RESTORE, StoreUnavailable, fault_of
 
 log = logging.getLogger(__name__)
 
-MAX_LAYER_NAMES = 256  # servers with records of their own whose name indexes stay in memory (the base always does)
+MAX_LAYER_NAMES = 64  # servers with records of their own whose name indexes stay in memory (about 0.6 MB each; the base always does)
 
 
 @dataclass(frozen=True)

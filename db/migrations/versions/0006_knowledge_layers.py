@@ -40,10 +40,14 @@ UNIQUE_KEYS = {
     "pillars": [("number",)],
     "pillar_contributions": [("pillar_id", "ordinal")],
 }
-COVERING = {  # positions' covering indexes, now with the layer
+COVERING = {  # positions' covering indexes, now led by the layer: a server's reads never scan other servers' rows
     "ix_positions_dialogue_theme_actor_partial": ("dialogue_id", "theme_id", "actor_id", "partial"),
     "ix_positions_theme_dialogue_actor_partial": ("theme_id", "dialogue_id", "actor_id", "partial"),
 }
+
+
+def _layered_index(name: str) -> str:
+    return name.replace("ix_positions_", "ix_positions_layer_")
 OLD_KEY = "knowledge_generation"
 GENERATION_TABLES = LAYERED_TABLES + ("hidden_records",)
 
@@ -112,7 +116,7 @@ def upgrade() -> None:
             if table == "positions":
                 for name, columns in COVERING.items():
                     batch_op.drop_index(name)
-                    batch_op.create_index(f"{name}_layer", [*columns, "layer"], unique=False)
+                    batch_op.create_index(_layered_index(name), ["layer", *columns], unique=False)
     op.create_table(
         "hidden_records",
         sa.Column("layer", sa.BigInteger(), nullable=False),
@@ -137,7 +141,7 @@ def downgrade() -> None:
         with op.batch_alter_table(table, schema=None) as batch_op:
             if table == "positions":
                 for name, columns in COVERING.items():
-                    batch_op.drop_index(f"{name}_layer")
+                    batch_op.drop_index(_layered_index(name))
                     batch_op.create_index(name, list(columns), unique=False)
             for columns in UNIQUE_KEYS.get(table, ()):
                 batch_op.drop_constraint(_uq(table, ("layer", *columns)), type_="unique")

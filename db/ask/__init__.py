@@ -19,6 +19,7 @@ from db.ask.answers import FAMILIES, Answer, Evidence, Reading
 from db.ask.families import Answerer
 from db.ask.index import _INDEXES, ask_index
 from db.ask.reading import clean_question, not_english, rank
+from db.ask.words import stem, vocabulary, words
 from db.names import NameIndex
 
 if TYPE_CHECKING:  # db.store imports this package to build the index at start-up
@@ -88,8 +89,16 @@ async def answer_reading(
     parts = await Answerer(session, reading, years).run()
     if parts:
         return Answer(question, reading, "answered", parts, alternatives=alternatives, years_known=years)
-    hits = await q.search_passages(session, clean_question(question), limit=3)
+    hits = await q.search_passages(session, passage_query(question), limit=3)
     return Answer(question, reading, "no_answer", (), tuple(hits), alternatives, years_known=years)
+
+
+def passage_query(question: str) -> str:
+    """The question's words worth searching the source texts for: without the words every passage has
+    ("responsibility", "states") or every question has ("who", "anything"), which only slow the search down."""
+    vocab = vocabulary()
+    kept = [w for w in words(clean_question(question)) if stem(w) not in vocab.stopwords and stem(w) not in vocab.not_topic]
+    return " ".join(kept) or clean_question(question)
 
 
 def understand(question: str, actors: NameIndex, themes: NameIndex, years: tuple[int, ...]) -> Reading:
@@ -107,4 +116,4 @@ async def prepare(store: Store) -> None:
         await ask_index(session, store.actors, store.themes)
 
 
-__all__ = ["FAMILIES", "MAX_QUESTION", "Answer", "Evidence", "Reading", "answer_reading", "ask", "check_question", "prepare", "understand"]
+__all__ = ["FAMILIES", "MAX_QUESTION", "Answer", "Evidence", "Reading", "answer_reading", "ask", "check_question", "passage_query", "prepare", "understand"]

@@ -71,5 +71,8 @@ async def test_devset(store):
     lines = [f"{f:16} {sum(ok)}/{len(ok)} ({100 * sum(ok) / len(ok):.0f}%)" for f, ok in results.items()]
     total = sum(sum(ok) for ok in results.values())
     print("\n/ask development set, accuracy per family:\n" + "\n".join(lines) + f"\nall {total}/{len(cases)}")
-    print(f"questions about a theme without its name's words: {without_name_words}/{with_theme}")
+    without_any = without_name_words + len(cases) - with_theme
+    print(f"questions without the words of their theme's name: {without_any}/{len(cases)} "
+          f"(of those about a theme: {without_name_words}/{with_theme})")
+    assert without_any * 2 >= len(cases)
     assert not failures, f"{len(failures)} of {len(cases)} failed:\n" + "\n".join(failures)

@@ -38,7 +38,8 @@ class ThemeDoc:
     phrases: tuple[tuple[str, ...], ...]  # the name and multi-word keywords, as stem sequences
     pillar: int | None = None
     texts: tuple[str, str, str] = ("", "", "")
-    years: frozenset[int] = frozenset()  # meetings with records under the theme  # keywords and name, description, evidence: stems joined, for phrases
+    years: frozenset[int] = frozenset()  # meetings with records under the theme
+    excerpts: tuple[tuple[frozenset[str], str], ...] = ()  # the stems of each summary and excerpt, as a set and joined  # keywords and name, description, evidence: stems joined, for phrases
 
     def weight(self, s: str) -> float:
         if " " in s:
@@ -89,7 +90,9 @@ class AskIndex:
             for variants in looks.values():
                 best = 0.0
                 for s, w in variants.items():
-                    fw = doc.weight(s)
+                    if s.isdigit() and (int(s) in doc.years or f" {s} " not in doc.texts[0] + doc.texts[1]):
+                        continue  # a year names a theme only when its own words hold it and it is not its meeting's year
+                    fw = doc.weight(s) * (0.3 if s.isdigit() else 1.0)
                     if fw:
                         best = max(best, w * fw * self.idf.get(s, 1.0))
                 score += best
@@ -100,12 +103,29 @@ class AskIndex:
                 # of two themes the question's words match, the one whose name it covers more
                 covered = sum(1 for s in doc.name if any(s in v for v in looks.values()))
                 score += 2.0 * covered / len(doc.name)
-            if score > 0 and years and doc.years and not doc.years & set(years):
-                score *= 0.6  # nothing recorded under the theme in the years asked about
+            if score > 0 and years and doc.years and not doc.years & set(years) and not any(f" {y} " in doc.texts[1] for y in years):
+                score *= 0.6  # nothing recorded under the theme in the years asked about (nor are they its topic)
             if score > 0:
                 scored.append((score, doc))
         scored.sort(key=lambda x: -x[0])
-        return scored
+        return self._together(scored[:8], looks) + scored[8:]
+
+    def _together(self, scored: list[tuple[float, ThemeDoc]], looks: dict[str, dict[str, float]]) -> list[tuple[float, ThemeDoc]]:
+        """Of the best themes, those with one excerpt that holds most of the question's words together rank higher."""
+        weights = {q: self.idf.get(q, 1.0) for q in looks if not q.isdigit()}
+        total = sum(weights.values())
+        if total <= 0 or len(weights) < 3:
+            return scored
+        out = []
+        for score, doc in scored:
+            best = 0.0
+            for words_of, joined in doc.excerpts:
+                held = sum(w for q, w in weights.items()
+                           if any((f" {v} " in joined) if " " in v else (v in words_of) for v in looks[q]))
+                best = max(best, held / total)
+            out.append((score + 4.0 * best * best, doc))
+        out.sort(key=lambda x: -x[0])
+        return out
 
 
 _INDEXES: "weakref.WeakKeyDictionary[NameIndex, AskIndex]" = weakref.WeakKeyDictionary()
@@ -128,6 +148,7 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
         for theme_id, dialogue_id in await rows(session, select(model.theme_id, model.dialogue_id).distinct()):
             theme_years.setdefault(theme_id, set()).add(ref.years.get(dialogue_id, 0))
     joined: dict[int, list[str]] = {}
+    excerpt_sets: dict[int, list[tuple[frozenset[str], str]]] = {}
     for model in (m.Position, m.UnnamedClaim):
         rn = func.row_number().over(partition_by=model.theme_id, order_by=model.id).label("rn")
         sub = select(model.theme_id, model.summary, model.excerpt, rn).subquery()
@@ -142,6 +163,7 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
                 text_stems = stems(text)
                 bag.update(set(text_stems) - vocab.stopwords)
                 joined.setdefault(theme_id, []).append(" ".join(text_stems))
+                excerpt_sets.setdefault(theme_id, []).append((frozenset(text_stems), f" {' '.join(text_stems)} "))
     docs = []
     for entry in themes.entries:
         info = ref.themes.get(entry.id)
@@ -156,6 +178,7 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
             phrases=tuple(p for p in [tuple(stems(entry.name)), *map(tuple, keyword_stems)] if p),
             pillar=info.pillar if info else None,
             years=frozenset(theme_years.get(entry.id, ())),
+            excerpts=tuple(excerpt_sets.get(entry.id, ())),
             texts=(
                 " | ".join(" ".join(p) for p in [stems(entry.name), *keyword_stems]).join("  "),
                 " ".join(stems(description)).join("  "),

@@ -40,7 +40,7 @@ CUES = {
     "did": cue(r"^(?:so |and |but |ok |okay |hey |also |then )?(?:did|does|do|has|have|was|were|is|are)\b|\bwhether\b|\bif\b"),
     "say": cue(r"\bsay\b|\bsaid\b|\bsays\b|\bstance\b|\bposition\b|\bviews?\b|\bthink\b|\bthought\b|\bargue\w*|\bstated?\b"
                r"|\bremarks?\b|\btell me about\b|\bcontribut\w*|\bwhat (?:was|is) \w+(?: \w+)?(?:'s)? (?:line|view|take)\b|\bon record\b|\brecord\w*"),
-    "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\binterven\w*"
+    "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\binterventions\b|\bintervened\b"
                  r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
                  r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
     "compare": cue(r"\bcompar\w*|\bversus\b|\bvs\b|\bdiffer\w*|\bcontrast\w*|\bhow (?:\w+ ){0,5}chang\w*|\bchang\w* (?:over|between|from|across|since)\b"
@@ -48,7 +48,7 @@ CUES = {
                    r"|\bacross (?:the )?(?:years|dialogues|meetings)\b|\bboth\b|\bsimilar\w*|\bagree with each other\b|\bfrom one year\b"),
     "themes": cue(r"\bthemes?\b|\btopics?\b|\bissues?\b|\bsubjects?\b|\bwhat was discussed\b|\bdiscussed at\b|\bmain points\b"
                   r"|\bcame up\b|\bcovered\b|\bon the table\b|\bwhat did (?:they|states|delegations|people) (?:talk|discuss)"),
-    "behalf": cue(r"\bbehalf\b|\b(?:speak|spoke|speaking|speaks|talk|talked|talking) (?:up )?for\b|\brepresent\w*|\bin the name of\b"),
+    "behalf": cue(r"\bbehalf\b|\b(?:speak|spoke|speaking|speaks|talk|talked|talking) for\b|\brepresent\w*|\bin the name of\b"),
     "moderator": cue(r"\bmoderat\w*|\bchair\w*|\bfacilitat\w*|\bran the (?:panel|debate|dialogue)\b"),
     "panelist": cue(r"\bpanel\w*|\bexperts?\b"),
     "opening_remarks": cue(r"\bopen(?:ed|ing|s)?\b|\bkick\w* off\b|\bbegan\b|\bstarted the (?:meeting|dialogue|debate)\b|\bfirst to speak\b"),
@@ -81,7 +81,7 @@ CUES = {
     "officials": cue(r"\bofficials?\b|\bun staff\b|\bsecretar\w*|\badvis[eo]rs?\b|\bpanel\w*|\bpeople\b|\bindividuals?\b|\bpersons?\b"),
     "not_delivered": cue(r"\bnot deliver\w*|\bundelivered\b|\bdistributed\b|\bdidn.?t deliver\w*|\bnever delivered\b|\bonly in writing\b|\bwritten statement\b|\bwithout delivering\b"),
     "raise": cue(r"\brais\w*|\bmention\w*|\bhighlight\w*|\bstress\w*|\bemphasi[sz]\w*|\bcall\w* for\b|\burg\w*|\bwant\w*|\bpush\w*"
-                 r"|\bback\w*|\bsupport\w*|\bbr(?:ing|ought) up\b|\btalk\w* about\b|\bspoke about\b|\bspeak about\b|\bwarn\w*|\bpoint\w* to\b|\bagree\w*|\bcit(?:e|ed|es|ing)\b|\bnot(?:ed|es|ing)\b|\bunderlin\w*|\bexpress\w*|\bvoic\w*|\bfocus\w*|\bcare\w* about"),
+                 r"|\bback\w*|\bsupport\w*|\bspo?ke? up\b|\bspeak\w* up\b|\bbr(?:ing|ought) up\b|\btalk\w* about\b|\bspoke about\b|\bspeak about\b|\bwarn\w*|\bpoint\w* to\b|\bagree\w*|\bcit(?:e|ed|es|ing)\b|\bnot(?:ed|es|ing)\b|\bunderlin\w*|\bexpress\w*|\bvoic\w*|\bfocus\w*|\bcare\w* about"),
     "rtop": cue(r"\b(?:rtop|r2p|responsibility to protect)\b"),
     "pillar": cue(r"\bpillars?\b"),
     "language": cue(r"\blanguages?\b|\bin (?:spanish|french|english|russian|arabic|chinese)\b|\b(?:spanish|french|english|russian|arabic|chinese)[- ]speaking\b"),
@@ -167,7 +167,7 @@ def _phrases(index: NameIndex) -> list[_Phrase]:
                 if len(folded) < 2:
                     continue
                 short = len(folded) <= 4
-                needle = _keep_case(term) if short else folded
+                needle = _keep_case(term) if short else spelled(folded)
                 phrases.append((entry, needle, short, re.compile(rf"(?<![\w]){re.escape(needle)}(?![\w])")))
         _PHRASES[index] = phrases
     return phrases
@@ -182,16 +182,32 @@ def _keep_case(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+_SPELLING = (("center", "centre"), ("organization", "organisation"))
+
+
+def spelled(text: str) -> str:
+    """One spelling for words names write either way ("Global Center" and "Global Centre")."""
+    for american, british in _SPELLING:
+        text = text.replace(american, british)
+    return text
+
+
 def find_actors(question: str, actors: NameIndex, index: AskIndex) -> tuple[list[NameEntry], list[tuple[int, int]]]:
-    """Actors named in the question (longest names first, no overlaps), and the character spans of the folded text."""
-    folded, cased = fold(question), _keep_case(question)
+    """Actors named in the question (longest names first, no overlaps), and the character spans of the folded text.
+
+    An acronym typed in lower case ("the eu") still names its actor when it is no word of the vocabulary.
+    """
+    folded, cased = spelled(fold(question)), _keep_case(question)
     spans = []
     for entry, needle, short, pattern in _phrases(actors):
         haystack = cased if short else folded
         if needle not in haystack:
-            continue
+            low = needle.casefold()
+            if not short or low not in folded or low in index.lexicon or stem(low) in index.vocab.stopwords:
+                continue
+            haystack, pattern = folded, re.compile(rf"(?<![\w]){re.escape(low)}(?![\w])")
         for match in pattern.finditer(haystack):
-            spans.append((match.end() - match.start(), match.start(), match.end(), entry, short))
+            spans.append((match.end() - match.start(), match.start(), match.end(), entry, short and haystack is cased))
     spans.sort(key=lambda s: (-s[0], s[1]))
     taken: list[tuple[int, int]] = []
     found: list[tuple[int, NameEntry]] = []
@@ -269,7 +285,8 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     question = correct_typos(question, index)
     text = fold(question)
     cues = frozenset(name for name, pattern in CUES.items() if pattern.search(text))
-    years = tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text)))
+    # a year that is no meeting's but a word of the records ("the 2005 World Summit") names a topic, not a meeting
+    years = tuple(dict.fromkeys(int(y) for y in _YEAR.findall(text) if int(y) in meetings or y not in index.known))
     ordinal_year = None
     om = _ORDINAL.search(text)
     if om and not cues & {"first"} or (om and om.group(1) != "first"):
@@ -290,8 +307,9 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     for entry in fuzzy:
         if all(entry.id != a.id for a in found):
             found.append(entry)
-    content_all = [_correct(w, index) for w in tokens if not w.isdigit()]
-    content_out = [_correct(w, index) for w in inside_words if not w.isdigit()]
+    # years count towards a theme only where its words name them ("the following year's dialogue (2012)")
+    content_all = [_correct(w, index) for w in tokens if not w.isdigit() or _YEAR.fullmatch(w)]
+    content_out = [_correct(w, index) for w in inside_words if not w.isdigit() or _YEAR.fullmatch(w)]
     seq_all = [s for s in content_all if s not in skip]
     seq_out = [s for s in content_out if s not in skip]
     asked = years + ((ordinal_year,) if ordinal_year else ())
@@ -344,11 +362,11 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     # topic ("about Libya"), surely when a theme's keywords hold it, less surely otherwise ("thanked Deng")
     theme_sets = [(slots.themes_without_actors, False, 1.0)] if actors else [(slots.themes, False, 1.0)]
     if actors and slots.themes and slots.themes_without_actors != slots.themes:
-        theme_sets.append((slots.themes, True, 1.0 if slots.actor_topic else 0.6))
+        theme_sets.append((slots.themes, True, 0.85 if slots.actor_topic else 0.6))
     best_theme_conf = 0.0
     options: dict[int, tuple[float, ThemeDoc, bool]] = {}
-    top = max((ranked[0][0] for ranked, _, _ in theme_sets if ranked), default=0.0)
     for ranked, names_actor, factor in theme_sets:
+        top = ranked[0][0] if ranked else 0.0
         for score, doc in ranked[:2]:
             conf = _confidence(score, top) * factor
             if slots.core is not None and slots.core.get(doc.entry.id, 0.0) < THEME_FLOOR:
@@ -358,27 +376,32 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
                 best_theme_conf = max(best_theme_conf, conf)
     theme_options = sorted(options.values(), key=lambda o: -o[0])
     one_actor = actors[:1]
+    # words the records know nothing of ("football", "capital"): the more of the question, the less it is about them
+    unknown = min(1.5, 2.4 * slots.topical / max(1, len(slots.stems)))
     speak_only = has("speak") and not has("raise")  # "who spoke", not "who spoke about"
 
     for conf, doc, names_actor in theme_options:
         th = doc.entry
-        acts = () if names_actor else one_actor
+        # "the 2012 debate" in a theme recorded in 2011 that is about the 2012 debate: the year is its topic
+        theme_years = tuple(y for y in years if not (y not in doc.years and f" {y} " in doc.texts[1]))
+        # "did X raise …" asks about X; in "who mentioned X" X is what was mentioned
+        acts = () if names_actor or not (has("did") or has("say")) else one_actor
         raise_bonus = 0.6 if has("raise") else 0.0
         asks = any(has(x) for x in ("who", "count", "raise", "did", "say", "compare", "opposes", "concerned", "supports", "speak"))
-        base = 3.0 * conf + raise_bonus - (0 if asks or len(years) >= 2 else 1.6) - 0.6 * slots.topical
+        base = 3.0 * conf + raise_bonus - (0 if asks or len(years) >= 2 else 1.6) - unknown
         who = 1.0 if has("who") else 0.0
         did = 1.0 if acts and has("did") else 0.0
         st = stance if stance in ("opposes", "concerned") or (stance and who) else None
         add("theme_actors", base + who + did + (0.4 if st else 0) + (0.3 if kinds else 0) - (1.5 if speak_only else 0),
-            theme=th, actors=acts, stance=st, kinds=kinds)
+            theme=th, actors=acts, stance=st, kinds=kinds, years=theme_years)
         if has("count"):
-            add("theme_count", base + 2.2, theme=th, stance=st, kinds=kinds)
-        if len(years) >= 2 or (has("compare") and not (len(actors) >= 2)):
-            add("compare_years", base + (1.6 if len(years) >= 2 else 0) + (1.2 if has("compare") else 0), theme=th,
-                kinds=kinds)
+            add("theme_count", base + 2.2, theme=th, stance=st, kinds=kinds, years=theme_years)
+        if len(theme_years) >= 2 or (has("compare") and not (len(actors) >= 2)):
+            add("compare_years", base + (1.6 if len(theme_years) >= 2 else 0) + (1.2 if has("compare") else 0)
+                - (1.0 if len(doc.years) < 2 else 0), theme=th, kinds=kinds, years=theme_years)
         if acts and (has("say") or has("did") or has("compare")) and not who:
             add("actor_said", 1.5 + 1.2 * conf + (1.0 if has("say") else 0.4), theme=th, actors=acts,
-                topic="theme")
+                topic="theme", years=theme_years)
         if has("define") and not (actors or years or slots.pillar or slots.terms) and _asks_about(slots, doc):
             add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0), theme=th, topic="theme")
     if has("count") and (has("states") or has("organisations") or has("speak") or has("officials")) and not has("how_many_meetings"):
@@ -403,7 +426,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         if roles:
             add("roles", 2.2 + (1.0 if a0.kind == "un_official" else 0), actors=(a0,), detail=roles)
         add("actor_said", 2.0 + (1.4 if has("say") else 0) + (0.3 if years else 0) - (0.8 if has("who") else 0)
-            - (1.0 if has("count") else 0) - 0.8 * slots.topical - (1.0 if has("define") and not has("say") else 0),
+            - (1.0 if has("count") else 0) - unknown - (1.0 if has("define") and not has("say") else 0),
             actors=(a0,))
     if roles:
         add("roles", 3.6 + (0.4 if years else 0) - (0.8 if has("report") else 0), detail=roles)

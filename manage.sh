@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PYTHON=${PYTHON:-python3}
-VENV=.venv
+VENV=${VENV:-.venv}  # another Python's environment beside it, e.g. PYTHON=python3.13 VENV=.venv-3.13
 SETUP_LOG=$VENV/setup.log
 
 usage() {
@@ -16,6 +16,8 @@ Tasks (the first one sets up .venv, which takes about a minute):
                               -c runs one command and exits (repeatable)
   run                         connect to Discord (needs DISCORD_TOKEN in .env)
   sync [--guild ID]           register the slash commands with Discord
+  migrate                     migrate and seed the store at DATABASE_URL, then exit
+                              (once, before starting several shard processes)
   test [PYTEST ARGS…]         run the test suite
   backup [--list]             back the store up (or list the backups)
   restore [FILE]              put a backup back
@@ -59,7 +61,7 @@ setup() {
   if [ ! -f "$VENV/.installed" ] || [ pyproject.toml -nt "$VENV/.installed" ]; then
     : >"$SETUP_LOG"
     step "upgrading pip" "$VENV/bin/python" "${PIP[@]}" install --quiet --upgrade pip
-    step "installing the bot and its test tools" "$VENV/bin/python" "${PIP[@]}" install --quiet -e ".[test]"
+    step "installing the bot and its test tools" "$VENV/bin/python" "${PIP[@]}" install --quiet -e ".[test,postgres]"
     touch "$VENV/.installed"
   fi
 }
@@ -68,7 +70,7 @@ task=${1:-console}
 [ $# -gt 0 ] && shift
 case "$task" in
   help|-h|--help) usage; exit 0 ;;
-  console|run|sync|test|backup|restore|setup) ;;
+  console|run|sync|migrate|test|backup|restore|setup) ;;
   *) echo "unknown task '$task'" >&2; usage >&2; exit 2 ;;
 esac
 setup
@@ -76,6 +78,7 @@ case "$task" in
   console) exec "$VENV/bin/python" -m bot console "$@" ;;
   run)     exec "$VENV/bin/python" -m bot "$@" ;;
   sync)    exec "$VENV/bin/python" -m bot sync "$@" ;;
+  migrate) exec "$VENV/bin/python" -m bot migrate "$@" ;;
   test)    exec "$VENV/bin/python" -m pytest "$@" ;;
   backup)  exec "$VENV/bin/python" -m bot backup "$@" ;;
   restore) exec "$VENV/bin/python" -m bot restore "$@" ;;

@@ -23,6 +23,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("run", help="connect to Discord (the default)")
     sync = sub.add_parser("sync", help="register the slash commands with Discord")
     sync.add_argument("--guild", type=int, help="sync to one server (appears at once) instead of globally")
+    sub.add_parser("migrate", help="migrate and seed the database, then exit (before starting several shards)")
     console = sub.add_parser("console", help="run commands offline, without a token")
     console.add_argument("-c", dest="commands", action="append", default=[], metavar="COMMAND",
                          help='run one command and exit, e.g. -c "/dialogue show year:2014" (repeatable)')
@@ -113,6 +114,21 @@ def _file_work(settings: Settings, args: argparse.Namespace) -> int:
         fault = fault_of(error)
         where = str(sqlite_file(settings.database_url))
         raise StoreUnavailable(fault.line(where) if fault else f"{args.command} failed: {error}") from error
+async def _migrate(settings: Settings) -> None:
+    from sqlalchemy.engine import make_url
+
+    from db import migrate
+    from db.store import open_store
+
+    store = await open_store(settings.database_url)
+    try:
+        revision = await migrate.current_revision(store.engine)
+    finally:
+        await store.close()
+    report = store.seed_report
+    seeded = "unchanged" if report is None or report.skipped else f"{report.inserted} added, {report.updated} updated"
+    where = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"{where}: at migration {revision}; seed data {seeded}.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -141,6 +157,10 @@ def _main(argv: list[str] | None) -> int:
         _logging(settings, quiet=True)
         guild = args.guild if args.guild is not None else GUILD_ID
         return asyncio.run(run_console(settings, args.commands, interactive=not args.commands, guild_id=guild))
+    if command == "migrate":
+        _logging(settings, quiet=True)
+        asyncio.run(_migrate(settings))
+        return 0
     if settings.discord_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2

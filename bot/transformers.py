@@ -18,6 +18,12 @@ if TYPE_CHECKING:  # bot.client imports the cogs, which import this module
     from db.store import Names, Store
 
 
+# The largest record id: keys are 32-bit integers in SQLite and PostgreSQL alike, while Discord
+# lets an integer option reach 2**53. An id option beyond this is refused by Discord itself.
+MAX_RECORD_ID = 2**31 - 1
+RecordId = app_commands.Range[int, 1, MAX_RECORD_ID]
+
+
 def store_of(interaction: discord.Interaction) -> Store:
     return cast("BriefingBot", interaction.client).store
 

@@ -21,7 +21,7 @@ from bot.errors import UserFacingError
 from bot.render import admin as render
 from bot.render import embeds
 from bot.render.send import send_reply
-from bot.transformers import Actor, Theme, Year, store_of
+from bot.transformers import Actor, RecordId, Theme, Year, store_of
 from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import Transfer
 from db.models import ActorKind, RoleKind, Stance
@@ -204,7 +204,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @actor.command(name="unalias", description="Remove an alias")
     @app_commands.describe(alias="Alias")
     @app_commands.autocomplete(alias=_picker("alias"))
-    async def actor_unalias(self, interaction: discord.Interaction, alias: int) -> None:
+    async def actor_unalias(self, interaction: discord.Interaction, alias: RecordId) -> None:
         await self._done(interaction, _admin(interaction).remove("alias", alias, author_of(interaction)))
 
     # -- themes -----------------------------------------------------------------
@@ -271,7 +271,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @app_commands.describe(position="Position", stance="Stance", partial="Source list is partial")
     @app_commands.choices(stance=STANCES)
     @app_commands.autocomplete(position=_picker("position"))
-    async def position_edit(self, interaction: discord.Interaction, position: int,
+    async def position_edit(self, interaction: discord.Interaction, position: RecordId,
                             stance: Choice[str] | None = None, partial: bool | None = None) -> None:
         admin = _admin(interaction)
         now = await admin.get("position", position)
@@ -285,7 +285,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @position.command(name="remove", description="Remove a position")
     @app_commands.describe(position="Position")
     @app_commands.autocomplete(position=_picker("position"))
-    async def position_remove(self, interaction: discord.Interaction, position: int) -> None:
+    async def position_remove(self, interaction: discord.Interaction, position: RecordId) -> None:
         await self._done(interaction, _admin(interaction).remove("position", position, author_of(interaction)))
 
     # -- statements ---------------------------------------------------------------
@@ -314,7 +314,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @app_commands.describe(statement="Statement", languages="Comma-separated", on_behalf_of="Comma-separated",
                            delivered="False if only distributed")
     @app_commands.autocomplete(statement=_picker("statement"))
-    async def statement_edit(self, interaction: discord.Interaction, statement: int, languages: str | None = None,
+    async def statement_edit(self, interaction: discord.Interaction, statement: RecordId, languages: str | None = None,
                              on_behalf_of: str | None = None, delivered: bool | None = None) -> None:
         admin = _admin(interaction)
         now = await admin.get("statement", statement)
@@ -329,7 +329,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @statement.command(name="remove", description="Remove a statement")
     @app_commands.describe(statement="Statement")
     @app_commands.autocomplete(statement=_picker("statement"))
-    async def statement_remove(self, interaction: discord.Interaction, statement: int) -> None:
+    async def statement_remove(self, interaction: discord.Interaction, statement: RecordId) -> None:
         await self._done(interaction, _admin(interaction).remove("statement", statement, author_of(interaction)))
 
     # -- roles --------------------------------------------------------------------
@@ -353,7 +353,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @role.command(name="edit", description="Edit a role")
     @app_commands.describe(role="Role", title="Title the source gives")
     @app_commands.autocomplete(role=_picker("role"))
-    async def role_edit(self, interaction: discord.Interaction, role: int, title: str | None = None) -> None:
+    async def role_edit(self, interaction: discord.Interaction, role: RecordId, title: str | None = None) -> None:
         admin = _admin(interaction)
         now = await admin.get("role", role)
         fields = [Field("excerpt", "Evidence excerpt (verbatim)", long=True, default=now["excerpt"])]
@@ -364,7 +364,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @role.command(name="remove", description="Remove a role")
     @app_commands.describe(role="Role")
     @app_commands.autocomplete(role=_picker("role"))
-    async def role_remove(self, interaction: discord.Interaction, role: int) -> None:
+    async def role_remove(self, interaction: discord.Interaction, role: RecordId) -> None:
         await self._done(interaction, _admin(interaction).remove("role", role, author_of(interaction)))
 
     # -- quotes -------------------------------------------------------------------
@@ -386,7 +386,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @quote.command(name="edit", description="Edit a quote")
     @app_commands.describe(quote="Quote")
     @app_commands.autocomplete(quote=_picker("quote"))
-    async def quote_edit(self, interaction: discord.Interaction, quote: int) -> None:
+    async def quote_edit(self, interaction: discord.Interaction, quote: RecordId) -> None:
         admin = _admin(interaction)
         now = await admin.get("quote", quote)
         fields = [Field("text", "Quote (verbatim)", long=True, max_length=1000, default=now["text"])]
@@ -397,7 +397,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @quote.command(name="remove", description="Remove a quote")
     @app_commands.describe(quote="Quote")
     @app_commands.autocomplete(quote=_picker("quote"))
-    async def quote_remove(self, interaction: discord.Interaction, quote: int) -> None:
+    async def quote_remove(self, interaction: discord.Interaction, quote: RecordId) -> None:
         await self._done(interaction, _admin(interaction).remove("quote", quote, author_of(interaction)))
 
     # -- audit, undo, export, import ---------------------------------------------------
@@ -412,7 +412,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @admin_only()
     @app_commands.command(name="undo", description="Revert a change (default: the latest)")
     @app_commands.describe(entry="Audit entry number")
-    async def undo(self, interaction: discord.Interaction, entry: app_commands.Range[int, 1] | None = None) -> None:
+    async def undo(self, interaction: discord.Interaction, entry: RecordId | None = None) -> None:
         await self._done(interaction, _admin(interaction).undo(entry, author_of(interaction)))
 
     @admin_only()

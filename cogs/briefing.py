@@ -23,6 +23,7 @@ from bot.render import briefings as render
 from bot.render import limits
 from bot.render.send import send_reply
 from bot.scheduler import LEASE, PROCESS_OWNER, Clock, Poster, Scheduler, deliver, missing_permissions
+from bot.transformers import RecordId
 from db import briefings as b
 from db.briefing_models import Cadence, ContentKind, ScheduleStatus
 from db.briefings.timing import (
@@ -257,7 +258,7 @@ class Briefing(
     async def list_schedules(self, interaction: Interaction) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
-        async with self.store.sessions() as session:
+        async with self.store.reading(guild_id) as session:
             schedules = await b.list_schedules(session, guild_id)
             last = await b.last_runs(session, [s.id for s in schedules])
             cancelled = await b.count_cancelled(session, guild_id)
@@ -272,7 +273,7 @@ class Briefing(
     @app_commands.command(name="pause", description="Stop a schedule posting until it is resumed")
     @app_commands.describe(id="The schedule's number (see /briefing list)")
     @app_commands.autocomplete(id=schedule_choices)
-    async def pause(self, interaction: Interaction, id: int) -> None:
+    async def pause(self, interaction: Interaction, id: RecordId) -> None:
         info = await self._schedule(interaction, id)
         if info.status is ScheduleStatus.paused:
             raise UserFacingError("Already paused", f"#{id} is already paused. `/briefing resume id:{id}` restarts it.")
@@ -295,7 +296,7 @@ class Briefing(
     @app_commands.command(name="resume", description="Restart a paused schedule")
     @app_commands.describe(id="The schedule's number (see /briefing list)")
     @app_commands.autocomplete(id=schedule_choices)
-    async def resume(self, interaction: Interaction, id: int) -> None:
+    async def resume(self, interaction: Interaction, id: RecordId) -> None:
         info = await self._schedule(interaction, id)
         if info.status is ScheduleStatus.active:
             raise UserFacingError("Not paused", f"#{id} is already active; its next post is {render.timestamp(info.next_run_at)}.")
@@ -330,7 +331,7 @@ class Briefing(
     @app_commands.command(name="cancel", description="Stop a schedule for good")
     @app_commands.describe(id="The schedule's number (see /briefing list)")
     @app_commands.autocomplete(id=schedule_choices)
-    async def cancel(self, interaction: Interaction, id: int) -> None:
+    async def cancel(self, interaction: Interaction, id: RecordId) -> None:
         info = await self._schedule(interaction, id)
         updated = await b.set_status(self.store.sessions, id, ScheduleStatus.cancelled, now=self._now())
         if updated is None:
@@ -364,7 +365,7 @@ class Briefing(
     @app_commands.command(name="post-now", description="Post a schedule's next briefing now")
     @app_commands.describe(id="The schedule's number (see /briefing list)")
     @app_commands.autocomplete(id=schedule_choices)
-    async def post_now(self, interaction: Interaction, id: int) -> None:
+    async def post_now(self, interaction: Interaction, id: RecordId) -> None:
         info = await self._schedule(interaction, id)
         await deadline.defer(interaction, ephemeral=True)
         scheduler = self.bot.scheduler

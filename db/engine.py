@@ -1,4 +1,4 @@
-"""Async engine and session factory for the SQLite store.
+"""Async engines and session factories for the store: SQLite (the default) or PostgreSQL.
 
 Reads and writes start their transactions differently. A read (`sessions()`) is a
 deferred transaction, so readers never wait for each other or for a writer. A write
@@ -33,6 +33,10 @@ BUSY_TIMEOUT_MS = 5000
 # and hold more memory. With 50 people at once on the synthetic store, 4 connections (no
 # overflow) answered more interactions a second than 2 or 15, in 40 MB less (benchmarks/).
 POOL_SIZE = 4
+# PostgreSQL answers on its own processes, so more connections help while a few are busy;
+# several bot processes (shards) share one server's max_connections (100 by default).
+PG_POOL_SIZE = 5
+PG_MAX_OVERFLOW = 5
 WRITE_OPTION = "store_write"  # execution option of a write transaction's connection
 
 
@@ -73,22 +77,44 @@ def sync_sqlite_engine(connect: Callable[[], sqlite3.Connection]) -> Engine:
     event.listen(engine, "connect", _on_connect)
     event.listen(engine, "begin", _on_begin)
     return engine
+def _strip_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, (list, tuple)):
+        return type(value)(_strip_nul(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _strip_nul(v) for k, v in value.items()}
+    return value
+
+
+def _without_nul(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+    # PostgreSQL's text cannot hold NUL (SQLite's can). Whatever a user typed or an import file
+    # held, either store keeps (and compares) it without the NULs, so no input can fail a query.
+    return statement, _strip_nul(parameters)
+
+
+def is_postgresql(url: str) -> bool:
+    return make_url(url).get_backend_name() == "postgresql"
 
 
 def create_engine(url: str, *, show_parameters: bool = False) -> AsyncEngine:
-    """An engine with WAL journal, foreign keys and a busy timeout on every connection.
+    """SQLite: WAL journal, foreign keys and a busy timeout on every connection. PostgreSQL: a pool.
 
     Database errors leave out the statement's bound parameters (people's text) unless `show_parameters`.
     """
-    _ensure_sqlite_folder(url)
-    pooled = make_url(url).database not in (None, "", ":memory:")  # an in-memory database has one connection
-    pool = {"pool_size": POOL_SIZE, "max_overflow": 0} if pooled else {}
-    engine = create_async_engine(
-        url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=not show_parameters, **pool
-    )
-    if engine.dialect.name == "sqlite":
+    if is_postgresql(url):
+        engine = create_async_engine(url, pool_size=PG_POOL_SIZE, max_overflow=PG_MAX_OVERFLOW, pool_pre_ping=True,
+                                     hide_parameters=not show_parameters)
+    else:
+        _ensure_sqlite_folder(url)
+        pooled = make_url(url).database not in (None, "", ":memory:")  # an in-memory database has one connection
+        pool = {"pool_size": POOL_SIZE, "max_overflow": 0} if pooled else {}
+        engine = create_async_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=not show_parameters, **pool
+        )
         event.listen(engine.sync_engine, "connect", _on_connect)
         event.listen(engine.sync_engine, "begin", _on_begin)
+    event.listen(engine.sync_engine, "before_cursor_execute", _without_nul, retval=True)
     return engine
 
 
@@ -127,3 +153,15 @@ class Sessions(async_sessionmaker[AsyncSession]):
 
 def session_factory(engine: AsyncEngine) -> Sessions:
     return Sessions(engine)
+
+
+def read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for reads that build one answer from several queries: each sees one snapshot.
+
+    A SQLite transaction already does. PostgreSQL's default (READ COMMITTED) gives every
+    statement a new snapshot, so these run at REPEATABLE READ; writes stay at READ COMMITTED,
+    where a compare-and-set that lost a race updates no row instead of failing.
+    """
+    if engine.dialect.name == "postgresql":
+        return async_sessionmaker(engine.execution_options(isolation_level="REPEATABLE READ"), expire_on_commit=False)
+    return session_factory(engine)

@@ -434,3 +434,6 @@ LAYERED_TABLES = tuple(
 # The FTS5 index over passages is created by the migrations (SQLAlchemy has no
 # model for virtual tables); autogenerate comparisons skip these names.
 FTS_TABLE = "passages_fts"
+# On PostgreSQL the migrations give passages a generated tsvector column of this name, with
+# a GIN index (db.queries.search reads it); the ORM never writes it.
+PG_SEARCH_COLUMN = "words"

@@ -1,8 +1,18 @@
 """All tables, for Alembic and the schema tests: importing this registers every model."""
 
 from db import briefing_models, models  # noqa: F401  (imported for their tables)
-from db.models import FTS_TABLE, Base
+from db.models import FTS_TABLE, PG_SEARCH_COLUMN, Base
 
 metadata = Base.metadata
 
-__all__ = ["FTS_TABLE", "metadata"]
+
+def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+    """What autogenerate compares: not the full-text indexes, which the migrations manage by hand
+    (SQLite's FTS5 virtual table and its shadow tables, PostgreSQL's tsvector column and GIN index)."""
+    if type_ == "table" and name and name.startswith(FTS_TABLE):
+        return False
+    if type_ == "column" and name == PG_SEARCH_COLUMN and obj.table.name == "passages":
+        return False
+    return not (type_ == "index" and name == f"ix_passages_{PG_SEARCH_COLUMN}")
+
+__all__ = ["FTS_TABLE", "PG_SEARCH_COLUMN", "include_object", "metadata"]

@@ -1,8 +1,8 @@
 """One start-up at a time per store: migrating and seeding run under a lock, so two bots starting at once
 (a new store, or a dataset change) take turns instead of failing with "database is locked".
 
-Each dialect brings its own lock (`LOCKS`): SQLite a file lock next to the store; a
-server database would take an advisory lock on the engine's connection.
+Each dialect brings its own lock (`LOCKS`): SQLite a file lock next to the store;
+PostgreSQL a session advisory lock on a connection of its own.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import AsyncIterator, Callable
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.backups import sqlite_file
@@ -67,8 +68,31 @@ async def _sqlite_file_lock(engine: AsyncEngine) -> AsyncIterator[None]:
         os.close(fd)  # closing releases the lock
 
 
+# Any 64-bit number the bot alone uses: the advisory lock that start-ups on one database take in turn.
+ADVISORY_LOCK_KEY = 0x52746F5000000001
+
+
+@contextlib.asynccontextmanager
+async def _postgresql_advisory_lock(engine: AsyncEngine) -> AsyncIterator[None]:
+    # Held by the session, not a transaction, so migrate and seed commit on their own connections
+    # while it is held; the server releases it if this process dies.
+    async with engine.connect() as conn:
+        locked = (await conn.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})).scalar()
+        if not locked:
+            log.info("Another copy of the bot is migrating or seeding %s; waiting for it", engine.url.database)
+            await conn.execute(text(f"SET lock_timeout = {int(WAIT_SECONDS * 1000)}"))  # then fail, not hang
+            await conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY})
+        await conn.commit()
+        try:
+            yield
+        finally:
+            await conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY})
+            await conn.commit()
+
+
 LOCKS: dict[str, Callable[[AsyncEngine], contextlib.AbstractAsyncContextManager[None]]] = {
     "sqlite": _sqlite_file_lock,
+    "postgresql": _postgresql_advisory_lock,
 }
 
 

@@ -14,10 +14,10 @@ from typing import AsyncIterator
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db import backups, migrate
-from db.engine import Sessions, create_engine, session_factory
+from db.engine import Sessions, create_engine, read_session_factory, session_factory
 from db.layers import layer_of, set_layer
 from db.models import BASE_LAYER, StoreMeta
 from db.names import NameIndex
@@ -54,6 +54,7 @@ class Store:
     curators: frozenset[int] = frozenset()  # servers whose admins edit the shared base
     base: Names = EMPTY
     seed_report: SeedReport | None = None
+    reads: async_sessionmaker[AsyncSession] | None = None  # for answers: one snapshot each (see `reading`)
     _names: OrderedDict[int, tuple[tuple[str | None, str | None], Names]] = field(default_factory=OrderedDict)
 
     # the base's indexes, for code that reads no server's layer
@@ -77,9 +78,17 @@ class Store:
         """The layer a server reads and its admins write: the base in DMs and in curator servers."""
         return layer_of(guild_id, self.curators)
 
+    def __post_init__(self) -> None:
+        if self.reads is None:
+            self.reads = read_session_factory(self.engine)
+
     def reading(self, guild_id: int | None) -> AsyncSession:
-        """A session that reads what `guild_id` sees: the base and that server's own layer."""
-        session = self.sessions()
+        """A session that reads what `guild_id` sees: the base and that server's own layer.
+
+        All its queries see the same state of the records (see `read_session_factory`).
+        """
+        assert self.reads is not None
+        session = self.reads()
         set_layer(session.sync_session, self.layer_of(guild_id))
         return session
 

@@ -1,55 +1,303 @@
-"""Shared fixtures: a real SQLite store, migrated and seeded once, copied per test."""
+"""Shared fixtures: a real store, migrated and seeded once, copied per test.
+
+SQLite files by default. With TEST_DATABASE_URL=postgresql+asyncpg://user@host/db the suite runs on
+that PostgreSQL server instead: it creates its own databases there (named after this process, so
+several runs can share a server), uses the one in the URL only to create and drop them, and drops
+them all at the end.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import shutil
+import threading
 from pathlib import Path
+from typing import Any, Awaitable, Callable, Iterator
 
 import pytest
+from sqlalchemy.engine import URL, make_url
 
 from db.store import Store, open_store
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
+ON_POSTGRESQL = make_url(TEST_DATABASE_URL).get_backend_name() == "postgresql" if TEST_DATABASE_URL else False
 
 
 def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-@pytest.fixture(scope="session")
-def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database file migrated to head and seeded from `seed/`, built once per run."""
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+def pytest_report_header(config: pytest.Config) -> str:
+    if ON_POSTGRESQL:
+        return f"database: {make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)}"
+    return "database: sqlite"
 
-    async def build() -> None:
-        store = await open_store(sqlite_url(path))
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only(reason): the test is about SQLite itself; skipped on PostgreSQL")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not ON_POSTGRESQL:
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            reason = marker.args[0] if marker.args else "about SQLite itself"
+            item.add_marker(pytest.mark.skip(reason=f"SQLite only: {reason}"))
+
+
+def _run(coro_factory: Callable[[], Awaitable[Any]]) -> Any:
+    """Runs a coroutine to completion on a thread of its own: works inside and outside a running loop."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coro_factory()))  # type: ignore[arg-type]
+        except BaseException as error:  # noqa: BLE001 - re-raised in the caller
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0] if result else None
+
+
+class PostgresServer:
+    """This run's databases on the server TEST_DATABASE_URL names.
+
+    Creating a database takes seconds (the server syncs it to disk), so seeded databases are
+    kept in a pool: one a test has finished with is put back in the seeded state (every table
+    emptied and refilled from a pristine copy kept in its schema `pristine`, in one transaction)
+    for the next test.
+    """
+
+    PREFIX = "rtop_test_"
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.prefix = f"{self.PREFIX}{os.getpid()}_"
+        self.names = itertools.count(1)
+        self.created: list[str] = []
+        self.template: str | None = None
+        self.restore_sql = ""
+        self.free: list[str] = []
+
+    def url_of(self, database: str) -> str:
+        url: URL = self.url.set(database=database)
+        return url.render_as_string(hide_password=False)
+
+    async def _connect(self, database: str | None = None):  # type: ignore[no-untyped-def]
+        import asyncpg
+
+        u = self.url
+        return await asyncpg.connect(user=u.username, password=u.password, host=u.host or "127.0.0.1",
+                                     port=u.port or 5432, database=database or u.database or "postgres")
+
+    def execute(self, *statements: str, database: str | None = None) -> list[Any]:
+        async def run() -> list[Any]:
+            conn = await self._connect(database)
+            try:
+                return [await conn.fetch(statement) for statement in statements]
+            finally:
+                await conn.close()
+
+        return _run(run)
+
+    def drop_abandoned(self) -> None:
+        """Drops the databases of earlier runs on this machine whose process is gone."""
+        rows = self.execute(f"SELECT datname FROM pg_database WHERE datname LIKE '{self.PREFIX}%'")[0]
+        for (name,) in rows:
+            pid = name[len(self.PREFIX):].split("_", 1)[0]
+            if pid.isdigit() and not _alive(int(pid)):
+                self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def create(self, template: str | None = None, label: str = "db") -> str:
+        name = f"{self.prefix}{label}_{next(self.names)}"
+        self.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+        self.created.append(name)
+        return name
+
+    def keep_pristine_copy(self, template: str) -> None:
+        """Copies every table of the seeded template into schema `pristine` and writes the SQL that restores them."""
+        from db.schema import metadata
+
+        tables = [t.name for t in metadata.sorted_tables]  # parents before children
+        columns: dict[str, list[str]] = {}
+        for table, column in self.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND is_generated = 'NEVER' ORDER BY ordinal_position",
+            database=template,
+        )[0]:
+            columns.setdefault(table, []).append(f'"{column}"')
+        copies = ["CREATE SCHEMA pristine"] + [f'CREATE TABLE pristine."{t}" AS TABLE public."{t}"' for t in tables]
+        self.execute(*copies, database=template)
+        # DELETE, not TRUNCATE: for tables this small it is several times faster
+        script = [f'DELETE FROM public."{t}"' for t in reversed(tables)]
+        for table in tables:
+            if table == "store_meta":
+                continue
+            names = ", ".join(columns[table])
+            script.append(f'INSERT INTO public."{table}" ({names}) SELECT {names} FROM pristine."{table}"')
+            if '"id"' in columns[table]:
+                script.append(f"SELECT setval(pg_get_serial_sequence('public.{table}', 'id'), "
+                              f'coalesce(max(id), 0) + 1, false) FROM public."{table}"')
+        # last, as it was: the triggers of the statements above wrote knowledge generations into it
+        script.append('DELETE FROM public."store_meta"')
+        script.append('INSERT INTO public."store_meta" SELECT * FROM pristine."store_meta"')
+        self.restore_sql = ";\n".join(script)
+        self.template = template
+
+    def seeded(self) -> str:
+        """A database in the seeded state: one from the pool, restored, or a new copy of the template."""
+        assert self.template is not None
+        if not self.free:
+            return self.create(template=self.template)
+        name = self.free.pop()
+        terminate = ("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
+        self.execute(terminate, database=name)  # anything a test left connected
+
+        async def restore() -> None:
+            conn = await self._connect(name)
+            try:
+                await conn.execute(self.restore_sql)
+            finally:
+                await conn.close()
+
+        _run(restore)
+        return name
+
+    def release(self, name: str) -> None:
+        self.free.append(name)
+
+    def drop(self, name: str) -> None:
+        self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if name in self.created:
+            self.created.remove(name)
+
+    def drop_all(self) -> None:
+        for name in list(reversed(self.created)):
+            self.drop(name)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer | None]:
+    if not ON_POSTGRESQL:
+        yield None
+        return
+    server = PostgresServer(TEST_DATABASE_URL)
+    server.drop_abandoned()
+    yield server
+    server.drop_all()
+
+
+class Databases:
+    """Fresh databases for one test: seeded copies of the template, or empty ones; dropped or pooled afterwards."""
+
+    def __init__(self, template: str, tmp_path: Path, server: PostgresServer | None) -> None:
+        self.template = template
+        self.tmp_path = tmp_path
+        self.server = server
+        self.names = itertools.count(1)
+        self.seeded_here: list[str] = []
+        self.empty_here: list[str] = []
+
+    def seeded(self) -> str:
+        """The URL of a new copy of the migrated and seeded template."""
+        if self.server is None:
+            target = self.tmp_path / f"store-{next(self.names)}.sqlite3"
+            shutil.copy(self.template, target)
+            return sqlite_url(target)
+        name = self.server.seeded()
+        self.seeded_here.append(name)
+        return self.server.url_of(name)
+
+    def empty(self) -> str:
+        """The URL of a new database with nothing in it."""
+        if self.server is None:
+            return sqlite_url(self.tmp_path / f"empty-{next(self.names)}.sqlite3")
+        name = self.server.create(label="empty")
+        self.empty_here.append(name)
+        return self.server.url_of(name)
+
+    def close(self) -> None:
+        if self.server is not None:
+            for name in self.seeded_here:
+                self.server.release(name)
+            for name in self.empty_here:
+                self.server.drop(name)
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer | None) -> str:
+    """A database migrated to head and seeded from `seed/`, built once per run: a file path or a database name."""
+
+    async def build(url: str) -> None:
+        store = await open_store(url)
         await store.close()
 
-    asyncio.run(build())
-    return path
+    if postgres is None:
+        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+        asyncio.run(build(sqlite_url(path)))
+        return str(path)
+    name = postgres.create(label="template")
+    _run(lambda: build(postgres.url_of(name)))
+    postgres.keep_pristine_copy(name)
+    return name
 
 
 @pytest.fixture
-def db_path(seeded_template: Path, tmp_path: Path) -> Path:
-    target = tmp_path / "store.sqlite3"
-    shutil.copy(seeded_template, target)
-    return target
+def databases(seeded_template: str, tmp_path: Path, postgres: PostgresServer | None) -> Iterator[Databases]:
+    found = Databases(seeded_template, tmp_path, postgres)
+    yield found
+    found.close()
 
 
 @pytest.fixture
-async def store(db_path: Path) -> Store:
-    store = await open_store(sqlite_url(db_path))
+def db_url(databases: Databases) -> str:
+    """A fresh migrated and seeded store for this test (SQLite file or PostgreSQL database)."""
+    return databases.seeded()
+
+
+@pytest.fixture
+def db_path(db_url: str) -> Path:
+    """The SQLite file behind `db_url`, for tests about SQLite itself (mark them sqlite_only)."""
+    if ON_POSTGRESQL:
+        pytest.skip("SQLite only: uses the database file")
+    return Path(make_url(db_url).database or "")
+
+
+@pytest.fixture
+async def store(db_url: str) -> Store:
+    store = await open_store(db_url)
     yield store
     await store.close()
 
 
 @pytest.fixture
-async def console(db_path: Path, tmp_path: Path):
+async def console(db_url: str, tmp_path: Path):
     """The real bot (every cog, transformer, check and renderer) driven offline."""
     from bot.client import BriefingBot
     from bot.config import Settings
     from bot.console import Console
 
-    settings = Settings(database_url=sqlite_url(db_path), console_output_dir=tmp_path / "out", _env_file=None)
+    settings = Settings(database_url=db_url, console_output_dir=tmp_path / "out", _env_file=None)
     console = Console(BriefingBot(settings), settings.console_output_dir)
     await console.start()
     yield console

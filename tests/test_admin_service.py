@@ -15,7 +15,6 @@ from db.admin.transfer import Transfer
 from db.errors import DuplicateRecord, InUse, UnknownReference, ValidationError
 from db.seeding import SEED_DIR, seed
 from db.store import open_store
-from tests.conftest import sqlite_url
 
 ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 
@@ -117,7 +116,7 @@ async def test_seed_corrections_win_and_survive_reseeding(store, tmp_path):
     assert "Singapore" not in (veto.actors if veto else ())
 
 
-async def test_export_then_import_into_an_empty_store_round_trips(store, seeded_template, tmp_path):
+async def test_export_then_import_into_an_empty_store_round_trips(store, databases):
     admin = Admin(store)
     await admin.add("dialogue", {"year": 2025, "kind": "plenary_debate", "dates": "2025-06-30",
                                  "report_title": "A new report", "report_symbol": "A/79/999"}, ALICE)
@@ -135,9 +134,7 @@ async def test_export_then_import_into_an_empty_store_round_trips(store, seeded_
     exported, positions_csv = await Transfer(store).export()
     assert "Atlantis Watch" in positions_csv and "origin" in positions_csv.splitlines()[0]
 
-    fresh_path = tmp_path / "fresh.sqlite3"
-    shutil.copy(seeded_template, fresh_path)
-    fresh = await open_store(sqlite_url(fresh_path))
+    fresh = await open_store(databases.seeded())
     plan = await Transfer(fresh).plan(exported.encode(), ALICE)
     assert plan.ok, plan.errors
     assert plan.count("add") == 8 and plan.count("update") == 1

@@ -17,7 +17,6 @@ from bot.scheduler import Scheduler, owner_gone, release
 from db.briefing_models import BriefingSchedule, Cadence, ContentKind, RunStatus, ScheduleStatus
 from db.briefings import Timing, create_schedule, get_schedule, list_runs, set_status
 from db.store import Store, open_store
-from tests.conftest import sqlite_url
 
 GUILD = 1_000_000_000_000_002
 CHANNEL = 1_000_000_000_000_020
@@ -182,16 +181,16 @@ async def test_a_due_run_posts_once_and_records_the_message(store):
     assert (run.status, run.due_at, run.message_id, run.attempts) == (RunStatus.posted, NINE, poster.sent[0].message_id, 1)
 
 
-async def test_restart_mid_schedule_posts_nothing_twice(db_path):
+async def test_restart_mid_schedule_posts_nothing_twice(db_url):
     clock = FakeClock(NINE + timedelta(seconds=5))
-    first = await open_store(sqlite_url(db_path))
+    first = await open_store(db_url)
     sid = await add_schedule(first, MONDAY)
     poster = RecordingPoster(clock=clock)
     assert [r.status for r in await scheduler(first, clock, poster).tick()] == ["posted"]
     await first.close()  # the bot restarts
 
     clock.advance(minutes=2)
-    second = await open_store(sqlite_url(db_path))
+    second = await open_store(db_url)
     restarted = scheduler(second, clock, poster)
     assert await restarted.tick() == []
     clock.set(utc(2024, 5, 7, 7, 0, 30))
@@ -225,16 +224,16 @@ async def _die_mid_post(store: Store, clock: FakeClock, poster: RecordingPoster)
     return first
 
 
-async def test_a_run_left_claimed_by_a_stopped_process_posts_once_within_the_grace_window(db_path, caplog):
+async def test_a_run_left_claimed_by_a_stopped_process_posts_once_within_the_grace_window(db_url, caplog):
     clock = FakeClock(NINE + timedelta(seconds=5))
-    first_store = await open_store(sqlite_url(db_path))
+    first_store = await open_store(db_url)
     sid = await add_schedule(first_store, MONDAY)
     dying = DyingPoster(clock=clock)
     dying.before = True
     first = await _die_mid_post(first_store, clock, dying)
     await first_store.close()
 
-    second = await open_store(sqlite_url(db_path))
+    second = await open_store(db_url)
     poster = RecordingPoster(clock=clock)
     restarted = scheduler(second, clock, poster)
     clock.advance(minutes=1)
@@ -253,16 +252,16 @@ async def test_a_run_left_claimed_by_a_stopped_process_posts_once_within_the_gra
     await second.close()
 
 
-async def test_a_run_posted_before_the_process_stopped_is_recorded_not_posted_again(db_path):
+async def test_a_run_posted_before_the_process_stopped_is_recorded_not_posted_again(db_url):
     clock = FakeClock(NINE + timedelta(seconds=5))
-    first_store = await open_store(sqlite_url(db_path))
+    first_store = await open_store(db_url)
     sid = await add_schedule(first_store, MONDAY)
     channel = DyingPoster(clock=clock)  # its `sent` is the channel's history
     await _die_mid_post(first_store, clock, channel)
     await first_store.close()
     assert len(channel.sent) == 1
 
-    second = await open_store(sqlite_url(db_path))
+    second = await open_store(db_url)
     alive = RecordingPoster(clock=clock, sent=channel.sent, next_id=channel.next_id)
     restarted = scheduler(second, clock, alive)
     clock.advance(minutes=6)  # past the lease: found gone even without a process check
@@ -277,9 +276,9 @@ async def test_a_run_posted_before_the_process_stopped_is_recorded_not_posted_ag
     await second.close()
 
 
-async def test_a_run_left_claimed_past_the_grace_window_is_abandoned_unless_it_went_out(db_path):
+async def test_a_run_left_claimed_past_the_grace_window_is_abandoned_unless_it_went_out(db_url):
     clock = FakeClock(NINE + timedelta(seconds=5))
-    first_store = await open_store(sqlite_url(db_path))
+    first_store = await open_store(db_url)
     sid = await add_schedule(first_store, MONDAY)
     dying = DyingPoster(clock=clock)
     dying.before = True
@@ -287,7 +286,7 @@ async def test_a_run_left_claimed_past_the_grace_window_is_abandoned_unless_it_w
     release(first.owner)
     await first_store.close()
 
-    second = await open_store(sqlite_url(db_path))
+    second = await open_store(db_url)
     poster = RecordingPoster(clock=clock)
     clock.advance(hours=2)  # longer than the hour of grace
     [result] = await scheduler(second, clock, poster).tick()
@@ -323,10 +322,10 @@ def test_a_claim_owner_is_gone_when_its_process_no_longer_runs_or_its_lease_ran_
     assert not owner_gone(claimed(None, None), now) and owner_gone(claimed(None, None), now + timedelta(minutes=5))
 
 
-async def test_two_processes_on_one_database_post_each_run_once(db_path):
+async def test_two_processes_on_one_database_post_each_run_once(db_url):
     clock = FakeClock(MONDAY)
-    one = await open_store(sqlite_url(db_path))
-    two = await open_store(sqlite_url(db_path))
+    one = await open_store(db_url)
+    two = await open_store(db_url)
     ids = [await add_schedule(one, MONDAY, content=kind) for kind in
            (ContentKind.pillar, ContentKind.dialogue, ContentKind.theme, ContentKind.state)]
     poster_one, poster_two = RecordingPoster(clock=clock), RecordingPoster(clock=clock)

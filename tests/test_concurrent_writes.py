@@ -14,7 +14,6 @@ from bot.console import GUILD_ID
 from db import models as m
 from db.admin.service import Admin, ChangeAuthor
 from db.store import open_store
-from tests.conftest import sqlite_url
 
 ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 REPO = Path(__file__).resolve().parent.parent
@@ -37,9 +36,9 @@ async def test_twenty_admin_adds_at_once_in_one_process_all_succeed(store):
     assert count == 20
 
 
-async def test_two_stores_on_one_file_write_in_turn(db_path):
+async def test_two_stores_on_one_file_write_in_turn(db_url):
     """Two processes' worth of engines: a read-then-write transaction must not lose the race."""
-    first, second = await open_store(sqlite_url(db_path)), await open_store(sqlite_url(db_path))
+    first, second = await open_store(db_url), await open_store(db_url)
     try:
         results = await asyncio.gather(
             *(Admin(store).add("theme", _theme(n), ALICE) for n, store in enumerate([first, second] * 6)),
@@ -51,8 +50,8 @@ async def test_two_stores_on_one_file_write_in_turn(db_path):
         await second.close()
 
 
-def test_eight_console_processes_adding_a_theme_each_all_succeed(db_path, tmp_path):
-    env = {**os.environ, "DATABASE_URL": sqlite_url(db_path), "CONSOLE_OUTPUT_DIR": str(tmp_path / "out"),
+def test_eight_console_processes_adding_a_theme_each_all_succeed(db_url, tmp_path):
+    env = {**os.environ, "DATABASE_URL": db_url, "CONSOLE_OUTPUT_DIR": str(tmp_path / "out"),
            "DISCORD_TOKEN": ""}
     commands = [
         f"/admin theme add slug:console-theme-{n} name:Console theme {n}"
@@ -69,7 +68,7 @@ def test_eight_console_processes_adding_a_theme_each_all_succeed(db_path, tmp_pa
     assert not failed, failed
 
     async def count() -> int:
-        store = await open_store(sqlite_url(db_path), seed_data=False)
+        store = await open_store(db_url, seed_data=False)
         try:
             async with store.reading(GUILD_ID) as s:  # the consoles' server
                 return await s.scalar(

@@ -9,8 +9,8 @@ from bot.config import get_settings
 
 
 @pytest.fixture
-def env(monkeypatch, db_path, tmp_path):
-    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{db_path}")
+def env(monkeypatch, db_url, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", db_url)
     monkeypatch.setenv("CONSOLE_OUTPUT_DIR", str(tmp_path / "out"))
     monkeypatch.setenv("DISCORD_TOKEN", "")
     monkeypatch.chdir(tmp_path)  # no .env here

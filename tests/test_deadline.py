@@ -16,10 +16,10 @@ SLOW = 0.9  # how long the slowed query takes: past the deadline
 
 
 @pytest.fixture
-async def live(db_path, tmp_path, monkeypatch):
+async def live(db_url, tmp_path, monkeypatch):
     monkeypatch.setattr(server, "INTERACTION_DEADLINE", DEADLINE)
     monkeypatch.setattr(deadline, "DEFER_AFTER", DEADLINE / 3)
-    async with live_bot(db_path, tmp_path, monkeypatch) as running:
+    async with live_bot(db_url, tmp_path, monkeypatch) as running:
         yield running
 
 

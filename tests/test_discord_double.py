@@ -56,8 +56,8 @@ async def double(monkeypatch):
         yield double
 
 
-async def test_live_double_rejects_like_discord(double, db_path, tmp_path):
-    async with running_bot(double, db_settings(db_path, tmp_path)) as running:
+async def test_live_double_rejects_like_discord(double, db_url, tmp_path):
+    async with running_bot(double, db_settings(db_url, tmp_path)) as running:
         channel = running.bot.get_channel(double.channel_ids[0])
         with pytest.raises(discord.HTTPException) as too_long:
             await channel.send("x" * 2001)
@@ -99,9 +99,9 @@ def test_file_rules():
     assert status == 400 and "files" in body["errors"]
 
 
-async def test_live_double_refuses_files_over_the_attachment_limit(double, db_path, tmp_path):
+async def test_live_double_refuses_files_over_the_attachment_limit(double, db_url, tmp_path):
     double.attachment_size_limit = 1000
-    async with running_bot(double, db_settings(db_path, tmp_path)) as running:
+    async with running_bot(double, db_settings(db_url, tmp_path)) as running:
         channel = running.bot.get_channel(double.channel_ids[0])
         with pytest.raises(discord.HTTPException) as too_large:
             await channel.send(file=discord.File(io.BytesIO(b"x" * 1001), filename="big.pdf"))

@@ -28,8 +28,8 @@ ADMIN_PICKERS = [
 
 
 @pytest.fixture
-async def live(db_path, tmp_path, monkeypatch):
-    async with live_bot(db_path, tmp_path, monkeypatch) as running:
+async def live(db_url, tmp_path, monkeypatch):
+    async with live_bot(db_url, tmp_path, monkeypatch) as running:
         store = running.bot.store
         await b.create_schedule(
             store.sessions, guild_id=running.double.guild_id, channel_id=running.double.channel_ids[0],

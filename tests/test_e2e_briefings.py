@@ -48,8 +48,8 @@ async def schedule_daily(running, clock: Clock) -> None:
     assert "Scheduled **#1**" in interaction.final.text(), interaction.final.text()
 
 
-async def test_a_due_briefing_posts_once_and_a_restart_posts_nothing_twice(double, db_path, tmp_path):
-    settings = db_settings(db_path, tmp_path)
+async def test_a_due_briefing_posts_once_and_a_restart_posts_nothing_twice(double, db_url, tmp_path):
+    settings = db_settings(db_url, tmp_path)
     clock = Clock(START)
     async with running_bot(double, settings, clock=clock) as running:
         control_time(running)
@@ -75,9 +75,9 @@ async def test_a_due_briefing_posts_once_and_a_restart_posts_nothing_twice(doubl
     assert double.identifies == 2
 
 
-async def test_a_429_on_a_post_is_obeyed_and_the_post_arrives_once(double, db_path, tmp_path):
+async def test_a_429_on_a_post_is_obeyed_and_the_post_arrives_once(double, db_url, tmp_path):
     clock = Clock(START)
-    async with running_bot(double, db_settings(db_path, tmp_path), clock=clock) as running:
+    async with running_bot(double, db_settings(db_url, tmp_path), clock=clock) as running:
         control_time(running)
         await schedule_daily(running, clock)
         double.rate_limit_next("POST", rf"/channels/{CHANNEL}/messages", retry_after=0.3)
@@ -89,9 +89,9 @@ async def test_a_429_on_a_post_is_obeyed_and_the_post_arrives_once(double, db_pa
         assert [status for _, _, status in limited] == [429, 200]
 
 
-async def test_a_channel_answering_403_pauses_its_schedule(double, db_path, tmp_path):
+async def test_a_channel_answering_403_pauses_its_schedule(double, db_url, tmp_path):
     clock = Clock(START)
-    async with running_bot(double, db_settings(db_path, tmp_path), clock=clock) as running:
+    async with running_bot(double, db_settings(db_url, tmp_path), clock=clock) as running:
         control_time(running)
         await schedule_daily(running, clock)
         double.forbidden.add(CHANNEL)  # someone removed the bot's permission in the channel
@@ -111,8 +111,8 @@ async def test_a_channel_answering_403_pauses_its_schedule(double, db_path, tmp_
         assert double.channel_messages(CHANNEL) == []
 
 
-async def test_the_briefing_cog_starts_the_scheduler_and_stops_it_when_unloaded(double, db_path, tmp_path):
-    async with running_bot(double, db_settings(db_path, tmp_path), clock=Clock(START)) as running:
+async def test_the_briefing_cog_starts_the_scheduler_and_stops_it_when_unloaded(double, db_url, tmp_path):
+    async with running_bot(double, db_settings(db_url, tmp_path), clock=Clock(START)) as running:
         cog = running.bot.get_cog("Briefing")
         task = cog._scheduler_task
         assert running.bot.scheduler is not None and task is not None and not task.done()
@@ -129,11 +129,11 @@ async def _runs(running) -> list:
 
 @pytest.mark.parametrize("killed", ["after Discord stored the post", "before the post reached Discord"])
 async def test_a_bot_killed_mid_post_resolves_the_run_on_restart_and_posts_it_exactly_once(
-    double, db_path, tmp_path, killed
+    double, db_url, tmp_path, killed
 ):
     from db.briefing_models import RunStatus
 
-    settings = db_settings(db_path, tmp_path)
+    settings = db_settings(db_url, tmp_path)
     clock = Clock(START)
     stored_first = killed.startswith("after")
     async with running_bot(double, settings, clock=clock) as running:

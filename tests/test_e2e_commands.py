@@ -9,8 +9,8 @@ from tests.discord_double.server import INTERACTION_DEADLINE, DiscordDouble
 
 
 @pytest.fixture
-async def live(db_path, tmp_path, monkeypatch):
-    async with live_bot(db_path, tmp_path, monkeypatch) as running:
+async def live(db_url, tmp_path, monkeypatch):
+    async with live_bot(db_url, tmp_path, monkeypatch) as running:
         yield running
     assert running.double.rejections == [], running.double.rejections
 

@@ -26,6 +26,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import Databases
 from tests.discord_double.harness import ADMIN, MEMBER, db_settings, running_bot
 from tests.discord_double.server import INTERACTION_DEADLINE, DiscordDouble
 
@@ -107,14 +108,13 @@ class LiveBot:
 
 
 @pytest.fixture(scope="module")
-def live(seeded_template, tmp_path_factory):
+def live(seeded_template, tmp_path_factory, postgres):
     from discord.gateway import DiscordWebSocket
     from discord.http import Route
 
     folder = tmp_path_factory.mktemp("fuzz")
-    db_path = folder / "store.sqlite3"
-    shutil.copy(seeded_template, db_path)
-    bot = LiveBot(db_settings(db_path, folder))
+    databases = Databases(seeded_template, folder, postgres)
+    bot = LiveBot(db_settings(databases.seeded(), folder))
     saved = (Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY)
     bot.loop.call_soon_threadsafe(lambda: None)
     Route.BASE = "http://127.0.0.1:0"  # replaced once the double knows its port
@@ -132,6 +132,7 @@ def live(seeded_template, tmp_path_factory):
     yield bot
     bot.stop()
     Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY = saved
+    databases.close()
 
 
 def leaf_commands(double: DiscordDouble) -> list[tuple[str, dict[str, Any]]]:

@@ -19,7 +19,6 @@ from db import queries as q
 from db.briefing_models import ContentKind
 from db.briefings import rotation_items
 from db.seeding import SEED_DIR, seed
-from tests.conftest import sqlite_url
 
 A, B, CURATOR = 1_000_000_000_000_101, 1_000_000_000_000_102, 1_000_000_000_000_103
 EXCERPT = ("Fourteen states identified the use of the veto by Permanent Members of the Security Council "
@@ -29,7 +28,7 @@ GUINEA_ON_VETO = (f"/admin position add actor:Guinea theme:veto-restraint dialog
 
 
 @pytest.fixture
-async def servers(db_path: Path, tmp_path: Path):
+async def servers(db_url: str, tmp_path: Path):
     """open(guild) starts a bot on the shared store acting in that server; all are closed afterwards."""
     from bot.client import BriefingBot
     from bot.config import Settings
@@ -37,7 +36,7 @@ async def servers(db_path: Path, tmp_path: Path):
     opened: list[Console] = []
 
     async def open_console(guild: int) -> Console:
-        settings = Settings(database_url=sqlite_url(db_path), console_output_dir=tmp_path / f"out-{guild}",
+        settings = Settings(database_url=db_url, console_output_dir=tmp_path / f"out-{guild}",
                             curator_guild_ids=str(CURATOR), _env_file=None)
         console = Console(BriefingBot(settings), settings.console_output_dir, guild)
         await console.start()

@@ -9,7 +9,8 @@ from sqlalchemy import text
 
 from bot.__main__ import _logging
 from bot.config import Settings
-from tests.conftest import sqlite_url
+
+pytestmark = pytest.mark.sqlite_only("fails the database with a SQLite trigger and reads aiosqlite's log")
 
 SECRET = "Zyxwvutian Republic"
 
@@ -38,11 +39,11 @@ async def test_a_database_error_is_logged_without_the_users_text(console, caplog
 
 
 @pytest.fixture
-async def console_showing_parameters(db_path, tmp_path):
+async def console_showing_parameters(db_url, tmp_path):
     from bot.client import BriefingBot
     from bot.console import Console
 
-    settings = Settings(database_url=sqlite_url(db_path), console_output_dir=tmp_path / "out", _env_file=None,
+    settings = Settings(database_url=db_url, console_output_dir=tmp_path / "out", _env_file=None,
                         log_sql_parameters=True)
     console = Console(BriefingBot(settings), settings.console_output_dir)
     await console.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -13,17 +14,24 @@ from sqlalchemy import func, select, text
 from db import migrate
 from db import models as m
 from db.engine import create_engine
-from db.schema import metadata
+from db.schema import include_object, metadata
 from db.seeding import SEED_DIR, seed
 from db.store import open_store
-from tests.conftest import sqlite_url
+from tests.conftest import ON_POSTGRESQL
 
 
-async def test_empty_database_migrates_to_head(tmp_path):
-    engine = create_engine(sqlite_url(tmp_path / "empty.sqlite3"))
+async def test_empty_database_migrates_to_head(databases):
+    engine = create_engine(databases.empty())
     await migrate.upgrade(engine)
     head = ScriptDirectory.from_config(migrate.alembic_config()).get_current_head()
     assert await migrate.current_revision(engine) == head
+    await engine.dispose()
+
+
+@pytest.mark.sqlite_only("SQLite's pragmas and FTS5 table")
+async def test_sqlite_store_has_wal_foreign_keys_and_fts5(databases):
+    engine = create_engine(databases.empty())
+    await migrate.upgrade(engine)
     async with engine.connect() as conn:
         journal = (await conn.execute(text("PRAGMA journal_mode"))).scalar()
         foreign_keys = (await conn.execute(text("PRAGMA foreign_keys"))).scalar()
@@ -34,13 +42,30 @@ async def test_empty_database_migrates_to_head(tmp_path):
     await engine.dispose()
 
 
-async def test_models_and_migration_head_agree(tmp_path):
-    engine = create_engine(sqlite_url(tmp_path / "compare.sqlite3"))
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="PostgreSQL's full-text column")
+async def test_postgresql_store_has_a_tsvector_column_with_a_gin_index(databases):
+    engine = create_engine(databases.empty())
+    await migrate.upgrade(engine)
+    async with engine.connect() as conn:
+        kind = (await conn.execute(text(
+            "SELECT data_type, is_generated FROM information_schema.columns "
+            f"WHERE table_name = 'passages' AND column_name = '{m.PG_SEARCH_COLUMN}'"))).one()
+        index = (await conn.execute(text(
+            f"SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_passages_{m.PG_SEARCH_COLUMN}'"))).scalar()
+        triggers = (await conn.execute(text(
+            "SELECT count(DISTINCT event_object_table) FROM information_schema.triggers "
+            "WHERE trigger_name LIKE 'knowledge_generation_%'"))).scalar()
+    await engine.dispose()
+    assert tuple(kind) == ("tsvector", "ALWAYS") and "USING gin" in index and triggers >= 15
+
+
+async def test_models_and_migration_head_agree(databases):
+    engine = create_engine(databases.empty())
     await migrate.upgrade(engine)
 
     def diff(sync_conn):
         context = MigrationContext.configure(
-            sync_conn, opts={"include_object": _include_object, "compare_type": True}
+            sync_conn, opts={"include_object": include_object, "compare_type": True}
         )
         return compare_metadata(context, metadata)
 
@@ -50,12 +75,8 @@ async def test_models_and_migration_head_agree(tmp_path):
     assert differences == []
 
 
-def _include_object(obj, name, type_, reflected, compare_to):
-    return not (type_ == "table" and name.startswith(m.FTS_TABLE))
-
-
-async def test_reseeding_keeps_admin_records_and_updates_seed_records(db_path, tmp_path):
-    store = await open_store(sqlite_url(db_path))
+async def test_reseeding_keeps_admin_records_and_updates_seed_records(db_url, tmp_path):
+    store = await open_store(db_url)
     async with store.sessions() as session:
         cuba = await session.scalar(select(m.Actor).where(m.Actor.name == "Cuba"))
         theme = await session.scalar(select(m.Theme).where(m.Theme.slug == "veto-restraint"))
@@ -111,21 +132,21 @@ def test_seed_dir_is_documented():
         assert name in readme
 
 
-async def test_admin_records_survive_upgrading_from_the_previous_migration(tmp_path):
+async def test_admin_records_survive_upgrading_from_the_previous_migration(databases):
     """A store at the revision before head holds admin data; upgrading and seeding keeps every record."""
     script = ScriptDirectory.from_config(migrate.alembic_config())
     head = script.get_revision(script.get_current_head())
     previous = head.down_revision
     assert previous, "there is only one migration"
-    path = tmp_path / "old.sqlite3"
-    engine = create_engine(sqlite_url(path))
+    url = databases.empty()
+    engine = create_engine(url)
     await migrate.upgrade(engine, previous)
     now = "2026-01-01 00:00:00"
     statements = [
         "INSERT INTO source_documents (id, key, title, publisher, kind, text, origin, created_at, updated_at) "
         f"VALUES (900, 'admin-aw', 'AW statement', 'Cited by a server admin', 'admin citation', '', 'admin', '{now}', '{now}')",
         "INSERT INTO dialogues (id, year, kind, meeting, focus_pillars, source_urls, detailed, origin, created_at, updated_at) "
-        f"VALUES (900, 2030, 'plenary_debate', 'plenary debate', '[]', '[]', 0, 'admin', '{now}', '{now}')",
+        f"VALUES (900, 2030, 'plenary_debate', 'plenary debate', '[]', '[]', false, 'admin', '{now}', '{now}')",
         "INSERT INTO actors (id, name, kind, origin, created_at, updated_at) "
         f"VALUES (900, 'Atlantis Watch', 'civil_society', 'admin', '{now}', '{now}')",
         "INSERT INTO actor_aliases (id, actor_id, alias, folded, origin, created_at, updated_at) "
@@ -133,7 +154,7 @@ async def test_admin_records_survive_upgrading_from_the_previous_migration(tmp_p
         "INSERT INTO themes (id, slug, name, description, keywords, origin, created_at, updated_at) "
         f"VALUES (900, 'warning-apps', 'Warning apps', 'Apps that warn.', '[\"apps\"]', 'admin', '{now}', '{now}')",
         "INSERT INTO positions (id, actor_id, theme_id, dialogue_id, stance, summary, excerpt, source_id, partial, origin, created_at, updated_at) "
-        f"VALUES (900, 900, 900, 900, 'supports', 'Backed apps.', 'AW backed warning apps.', 900, 0, 'admin', '{now}', '{now}')",
+        f"VALUES (900, 900, 900, 900, 'supports', 'Backed apps.', 'AW backed warning apps.', 900, false, 'admin', '{now}', '{now}')",
         "INSERT INTO quotes (id, dialogue_id, speaker_id, text, source_id, origin, created_at, updated_at) "
         f"VALUES (900, 900, 900, 'Never again.', 900, 'admin', '{now}', '{now}')",
     ]
@@ -142,7 +163,7 @@ async def test_admin_records_survive_upgrading_from_the_previous_migration(tmp_p
             await conn.execute(text(sql))
     await engine.dispose()
 
-    store = await open_store(sqlite_url(path))  # upgrades to head and seeds
+    store = await open_store(url)  # upgrades to head and seeds
     assert await migrate.current_revision(store.engine) == head.revision
     async with store.sessions() as session:
         checks = {

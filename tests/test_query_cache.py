@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from db import queries as q
 from db.admin.service import Admin, ChangeAuthor
@@ -40,11 +41,26 @@ async def test_a_change_through_the_bot_is_seen_at_once(store):
     assert "Côte d'Ivoire" in after.actors and "Côte d'Ivoire" not in before.actors
 
 
-async def test_a_change_made_by_another_program_is_seen_at_once(store, db_path):
+async def _as_another_program(db_url: str, sql: str) -> None:
+    """Runs SQL through the database's own driver, not through the bot: a second process, or by hand."""
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite":
+        with sqlite3.connect(url.database) as other:
+            other.execute(sql)
+        return
+    import asyncpg
+
+    other = await asyncpg.connect(user=url.username, host=url.host, port=url.port, database=url.database)
+    try:
+        await other.execute(sql)
+    finally:
+        await other.close()
+
+
+async def test_a_change_made_by_another_program_is_seen_at_once(store, db_url):
     before = await _veto_2014(store)
-    with sqlite3.connect(db_path) as other:  # not through the bot: a second process, or by hand
-        other.execute("UPDATE positions SET summary = 'Changed elsewhere.' "
-                      "WHERE theme_id = (SELECT id FROM themes WHERE slug = ?)", (VETO,))
+    await _as_another_program(db_url, "UPDATE positions SET summary = 'Changed elsewhere.' "
+                                      f"WHERE theme_id = (SELECT id FROM themes WHERE slug = '{VETO}')")
     after = await _veto_2014(store)
     assert after is not before
     assert {p.summary for g in after.groups for p in g.positions} == {"Changed elsewhere."}

@@ -83,12 +83,11 @@ async def test_a_seed_theme_given_a_new_slug_keeps_its_positions(store, tmp_path
         assert await s.scalar(select(func.count()).select_from(m.Theme).where(m.Theme.slug == "veto-restraint")) == 0
 
 
-async def test_an_export_carries_the_rename_to_another_store_with_its_records(store, seeded_template, tmp_path):
+async def test_an_export_carries_the_rename_to_another_store_with_its_records(store, databases, tmp_path):
     import json
 
     from db.admin.transfer import Transfer
     from db.store import open_store
-    from tests.conftest import sqlite_url
 
     admin = Admin(store)
     cuba = await admin.find("actor", {"name": "Cuba"})
@@ -96,9 +95,7 @@ async def test_an_export_carries_the_rename_to_another_store_with_its_records(st
     exported, _ = await Transfer(store).export()
     assert json.loads(exported)["removed_seed_records"][0]["replaced_by"] == {"name": "Republic of Cuba"}
 
-    fresh_path = tmp_path / "fresh.sqlite3"
-    shutil.copy(seeded_template, fresh_path)
-    fresh = await open_store(sqlite_url(fresh_path))
+    fresh = await open_store(databases.seeded())
     try:
         fresh_cuba = await Admin(fresh).find("actor", {"name": "Cuba"})
         before = await _hanging_off(fresh, fresh_cuba)

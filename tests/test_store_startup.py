@@ -57,8 +57,8 @@ def _changed_dataset(tmp_path: Path) -> Path:
     return copy
 
 
-def test_bots_starting_at_once_on_a_new_store_and_after_a_dataset_change_all_start(tmp_path):
-    url = sqlite_url(tmp_path / "new.sqlite3")
+def test_bots_starting_at_once_on_a_new_store_and_after_a_dataset_change_all_start(databases, tmp_path):
+    url = databases.empty()
     for seed_dir in (SEED_DIR, _changed_dataset(tmp_path)):
         for result in _start_together(url, seed_dir):
             assert result.returncode == 0, result.stderr[-2000:]

@@ -479,11 +479,11 @@ def undo_sync(session: Session, entry_id: int | None, editor: ChangeAuthor) -> C
 
 
 def _mentions(record_ids: list[int | None]) -> list[Any]:
-    # JSON paths differ by action; compare the stored ids in Python-friendly SQL
+    # the record's id in either snapshot (json_extract on SQLite, ->> on PostgreSQL)
     ids = [i for i in record_ids if i is not None]
     return [
-        func.json_extract(m.AuditEntry.before, "$.id").in_(ids),
-        func.json_extract(m.AuditEntry.after, "$.id").in_(ids),
+        m.AuditEntry.before["id"].as_integer().in_(ids),
+        m.AuditEntry.after["id"].as_integer().in_(ids),
     ]
 
 

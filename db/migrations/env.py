@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from alembic import context
-from sqlalchemy import create_engine, pool
+import asyncio
 
-from db.schema import FTS_TABLE, metadata
+from alembic import context
+
+from db.schema import include_object, metadata
 
 target_metadata = metadata
-
-
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
-    # FTS5 virtual tables and their shadow tables are managed by hand in migrations.
-    if type_ == "table" and name and name.startswith(FTS_TABLE):
-        return False
-    return True
 
 
 def _configure(connection) -> None:  # type: ignore[no-untyped-def]
@@ -28,6 +22,18 @@ def _configure(connection) -> None:  # type: ignore[no-untyped-def]
         context.run_migrations()
 
 
+async def _run_on(url: str) -> None:
+    # The application's own async driver (aiosqlite or asyncpg), so any DATABASE_URL the bot takes works here
+    from db.engine import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(_configure)
+    finally:
+        await engine.dispose()
+
+
 def run() -> None:
     connection = context.config.attributes.get("connection")
     if connection is not None:
@@ -35,11 +41,7 @@ def run() -> None:
         return
     from bot.config import get_settings
 
-    url = get_settings().database_url.replace("+aiosqlite", "")
-    engine = create_engine(url, poolclass=pool.NullPool)
-    with engine.connect() as conn:
-        _configure(conn)
-        conn.commit()
+    asyncio.run(_run_on(get_settings().database_url))
 
 
 run()

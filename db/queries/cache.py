@@ -97,7 +97,10 @@ def clear() -> None:
     _caches.clear()
 
 
-_GENERATIONS_SQL = f"SELECT key, value FROM {StoreMeta.__tablename__} WHERE key IN (?, ?)"
+def _generations_sql(layer: int) -> str:
+    # the keys hold only digits, so they are written into the SQL: the same text for every dialect
+    base, own = generation_key(BASE_LAYER), generation_key(int(layer))
+    return f"SELECT key, value FROM {StoreMeta.__tablename__} WHERE key IN ('{base}', '{own}')"
 
 
 async def generations(session: AsyncSession, layer: int) -> tuple[int, str | None, str | None]:
@@ -107,8 +110,7 @@ async def generations(session: AsyncSession, layer: int) -> tuple[int, str | Non
     has never held a record: it reads exactly the base, and shares its results.
     """
     connection = await session.connection()
-    keys = (generation_key(BASE_LAYER), generation_key(layer))
-    found: dict[str, str] = {row.key: row.value for row in (await connection.exec_driver_sql(_GENERATIONS_SQL, keys)).all()}
+    found = dict((await connection.exec_driver_sql(_generations_sql(layer))).all())
     base, own = found.get(generation_key(BASE_LAYER)), found.get(generation_key(layer))
     if layer == BASE_LAYER or own is None:
         return BASE_LAYER, base, base
@@ -134,7 +136,7 @@ async def cached(
     layer, base, own = current
     if base is None or own is None:  # a database without generations (not migrated): no caching
         return await compute()
-    engine = session.get_bind()
+    engine = session.get_bind().pool  # one cache for every engine sharing the pool (see read_session_factory)
     cache = _caches.get(engine)
     if cache is None or cache.generation != base:
         cache = _caches[engine] = _Cache(base)

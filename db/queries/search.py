@@ -1,4 +1,4 @@
-"""Full-text search over source passages (SQLite FTS5, BM25 ranking)."""
+"""Full-text search over source passages: SQLite FTS5 with BM25 ranking, or PostgreSQL tsvector with ts_rank."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
-from db.models import Passage
+from db.models import FTS_TABLE, PG_SEARCH_COLUMN, Passage
 from db.queries.cache import cached
 from db.queries.convert import SOURCE_COLUMNS, Refs
 from db.results import SearchHit
@@ -22,7 +22,7 @@ STOPWORDS = frozenset(
 
 
 def fts_terms(query: str) -> list[str]:
-    """Words worth matching, each quoted so user input can never be FTS5 syntax."""
+    """Words worth matching, each quoted so user input can never be FTS5 or websearch syntax."""
     words = [w.casefold() for w in _WORD.findall(query)]
     return [w for w in words if w not in STOPWORDS and len(w) > 1][:12]
 
@@ -35,17 +35,25 @@ async def search_passages(session: AsyncSession, query: str, limit: int = 5) -> 
     return list(await cached(session, ("search", tuple(terms), limit), lambda: _search(session, terms, limit), len))
 
 
+# Both return (passage id, rank), best (lowest) rank first, for any of the quoted words.
+_SQLITE_SEARCH = text(
+    f"SELECT rowid AS id, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q ORDER BY rank LIMIT :n"
+)
+_POSTGRESQL_SEARCH = text(
+    f"SELECT id, -ts_rank({PG_SEARCH_COLUMN}, query) AS rank FROM passages, "
+    "websearch_to_tsquery('english'::regconfig, public.unaccent('public.unaccent'::regdictionary, :q)) AS query "
+    f"WHERE {PG_SEARCH_COLUMN} @@ query ORDER BY rank, id LIMIT :n"
+)
+
+
 async def _search(session: AsyncSession, terms: list[str], limit: int) -> tuple[SearchHit, ...]:
     match = " OR ".join(f'"{t}"' for t in terms)
-    rows = (
-        await session.execute(
-            text("SELECT rowid, bm25(passages_fts) AS rank FROM passages_fts WHERE passages_fts MATCH :q ORDER BY rank LIMIT :n"),
-            {"q": match, "n": limit},
-        )
-    ).all()
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    query = _POSTGRESQL_SEARCH if postgresql else _SQLITE_SEARCH
+    rows = (await session.execute(query, {"q": match, "n": limit})).all()
     if not rows:
         return ()
-    ranks = {row.rowid: row.rank for row in rows}
+    ranks = {row.id: row.rank for row in rows}
     others = Passage.__table__.alias("others")
     in_source = select(func.count()).where(others.c.source_id == Passage.source_id).scalar_subquery()
     passages = {

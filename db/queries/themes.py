@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import Integer, String, bindparam, distinct, func, select, type_coerce
+from sqlalchemy import Integer, String, bindparam, case, distinct, func, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Position, Theme, UnnamedClaim
@@ -83,7 +83,7 @@ async def list_themes(session: AsyncSession, year: int | None = None) -> list[Th
 async def _count_themes(session: AsyncSession, year: int | None) -> tuple[ThemeCount, ...]:
     ref = await reference(session)
     named = (
-        select(Position.theme_id, func.count(distinct(Position.actor_id)), func.max(Position.partial))
+        select(Position.theme_id, func.count(distinct(Position.actor_id)), func.max(case((Position.partial, 1), else_=0)))
         .group_by(Position.theme_id)
     )
     pairs = select(Position.theme_id, Position.dialogue_id).distinct()

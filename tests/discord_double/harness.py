@@ -125,12 +125,14 @@ async def started_double(monkeypatch) -> AsyncIterator[DiscordDouble]:  # type: 
 
 
 @contextlib.asynccontextmanager
-async def live_bot(db_path: Path, tmp_path: Path, monkeypatch) -> AsyncIterator[Running]:  # type: ignore[no-untyped-def]
-    """A double on 127.0.0.1 and the bot connected to it with the store at `db_path`: what the end-to-end tests use."""
-    async with started_double(monkeypatch) as double, running_bot(double, db_settings(db_path, tmp_path)) as running:
+async def live_bot(db_url: str | Path, tmp_path: Path, monkeypatch) -> AsyncIterator[Running]:  # type: ignore[no-untyped-def]
+    """A double on 127.0.0.1 and the bot connected to it with the store at `db_url`: what the end-to-end tests use."""
+    async with started_double(monkeypatch) as double, running_bot(double, db_settings(db_url, tmp_path)) as running:
         yield running
 
 
-def db_settings(db_path: Path, tmp_path: Path, **extra) -> Settings:  # type: ignore[no-untyped-def]
-    return Settings(database_url=f"sqlite+aiosqlite:///{db_path}", console_output_dir=tmp_path / "out",
+def db_settings(db_url: str | Path, tmp_path: Path, **extra) -> Settings:  # type: ignore[no-untyped-def]
+    """Settings for a store at `db_url` (a URL, or the path of a SQLite file)."""
+    url = db_url if isinstance(db_url, str) else f"sqlite+aiosqlite:///{db_url}"
+    return Settings(database_url=url, console_output_dir=tmp_path / "out",
                     _env_file=None, **extra)

@@ -4,8 +4,9 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-22 14:00:20.063163
 
-Also creates the FTS5 index over passages (an external-content table kept in
-step with `passages` by triggers).
+Also creates the full-text index over passages: on SQLite an FTS5
+external-content table kept in step with `passages` by triggers, on PostgreSQL
+a generated tsvector column with a GIN index.
 """
 from typing import Sequence, Union
 
@@ -17,6 +18,8 @@ revision: str = '0001'
 down_revision: Union[str, None] = None
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
+
+PG_SEARCH_COLUMN = "words"  # db.models.PG_SEARCH_COLUMN: a copy, so this revision stays as it was
 
 
 def upgrade() -> None:
@@ -321,6 +324,9 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
 
+    if op.get_bind().dialect.name == "postgresql":
+        _postgresql_search()
+        return
     op.execute(
         "CREATE VIRTUAL TABLE passages_fts USING fts5("
         "text, content='passages', content_rowid='id', "
@@ -341,7 +347,22 @@ def upgrade() -> None:
     )
 
 
+def _postgresql_search() -> None:
+    # PostgreSQL keeps the words of each passage in a generated tsvector column (English
+    # stemming, accents folded as FTS5's remove_diacritics does), searched through a GIN index.
+    op.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    op.execute(
+        "CREATE FUNCTION passage_words(passage text) RETURNS tsvector LANGUAGE sql IMMUTABLE PARALLEL SAFE AS "
+        "$$ SELECT to_tsvector('english'::regconfig, public.unaccent('public.unaccent'::regdictionary, passage)) $$"
+    )
+    op.execute(f"ALTER TABLE passages ADD COLUMN {PG_SEARCH_COLUMN} tsvector GENERATED ALWAYS AS (passage_words(text)) STORED")
+    op.execute(f"CREATE INDEX ix_passages_{PG_SEARCH_COLUMN} ON passages USING gin ({PG_SEARCH_COLUMN})")
+
+
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"ALTER TABLE passages DROP COLUMN {PG_SEARCH_COLUMN}")
+        op.execute("DROP FUNCTION passage_words(text)")
     for trigger in ("passages_ai", "passages_ad", "passages_au"):
         op.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     op.execute("DROP TABLE IF EXISTS passages_fts")

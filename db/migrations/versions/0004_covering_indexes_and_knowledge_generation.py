@@ -25,6 +25,7 @@ KNOWLEDGE_TABLES = (
     "source_documents", "dialogues", "dialogue_claims", "actors", "actor_aliases", "themes", "statements",
     "statement_behalf", "roles", "positions", "unnamed_claims", "pillars", "pillar_contributions", "quotes", "passages",
 )
+PG_NEW_VALUE = "substr(md5(random()::text || clock_timestamp()::text), 1, 16)"
 NEW_GENERATION = f"UPDATE store_meta SET value = lower(hex(randomblob(8))) WHERE key = '{GENERATION_KEY}'"
 
 
@@ -35,6 +36,9 @@ def upgrade() -> None:
         batch_op.create_index('ix_positions_theme_dialogue_actor_partial', ['theme_id', 'dialogue_id', 'actor_id', 'partial'], unique=False)
 
     # ### end Alembic commands ###
+    if op.get_bind().dialect.name == "postgresql":
+        _postgresql_generation()
+        return
     op.execute(f"INSERT INTO store_meta (key, value) VALUES ('{GENERATION_KEY}', lower(hex(randomblob(8))))")
     for table in KNOWLEDGE_TABLES:
         for event in ("INSERT", "UPDATE", "DELETE"):
@@ -44,8 +48,26 @@ def upgrade() -> None:
             )
 
 
-def downgrade() -> None:
+def _postgresql_generation() -> None:
+    # One plpgsql function, run once per statement that changes a knowledge table.
+    op.execute(f"INSERT INTO store_meta (key, value) VALUES ('{GENERATION_KEY}', {PG_NEW_VALUE})")
+    op.execute(
+        "CREATE FUNCTION new_knowledge_generation() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"UPDATE store_meta SET value = {PG_NEW_VALUE} WHERE key = '{GENERATION_KEY}'; RETURN NULL; END $$"
+    )
     for table in KNOWLEDGE_TABLES:
+        op.execute(
+            f"CREATE TRIGGER knowledge_generation_{table} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION new_knowledge_generation()"
+        )
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in KNOWLEDGE_TABLES:
+            op.execute(f"DROP TRIGGER IF EXISTS knowledge_generation_{table} ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS new_knowledge_generation()")
+    for table in KNOWLEDGE_TABLES if op.get_bind().dialect.name == "sqlite" else ():
         for event in ("insert", "update", "delete"):
             op.execute(f"DROP TRIGGER IF EXISTS knowledge_generation_{table}_{event}")
     op.execute(f"DELETE FROM store_meta WHERE key = '{GENERATION_KEY}'")

@@ -87,7 +87,8 @@ def _strip_nul(value: Any) -> Any:
     return value
 
 
-def _without_nul(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+def _without_nul(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                 executemany: bool) -> tuple[str, Any]:
     # PostgreSQL's text cannot hold NUL (SQLite's can). Whatever a user typed or an import file
     # held, either store keeps (and compares) it without the NULs, so no input can fail a query.
     return statement, _strip_nul(parameters)

@@ -1,12 +1,14 @@
 """All tables, for Alembic and the schema tests: importing this registers every model."""
 
+from typing import Any
+
 from db import briefing_models, models  # noqa: F401  (imported for their tables)
 from db.models import FTS_TABLE, PG_SEARCH_COLUMN, Base
 
 metadata = Base.metadata
 
 
-def include_object(obj, name, type_, reflected, compare_to):  # type: ignore[no-untyped-def]
+def include_object(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
     """What autogenerate compares: not the full-text indexes, which the migrations manage by hand
     (SQLite's FTS5 virtual table and its shadow tables, PostgreSQL's tsvector column and GIN index)."""
     if type_ == "table" and name and name.startswith(FTS_TABLE):

@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import math
 import os
-import shutil
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from functools import cache

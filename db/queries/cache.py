@@ -26,6 +26,7 @@ from collections import Counter
 from contextvars import ContextVar
 from typing import Any, Awaitable, Callable, Hashable, TypeVar, cast
 
+from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.layers import layer_in
@@ -110,7 +111,8 @@ async def generations(session: AsyncSession, layer: int) -> tuple[int, str | Non
     has never held a record: it reads exactly the base, and shares its results.
     """
     connection = await session.connection()
-    found = dict((await connection.exec_driver_sql(_generations_sql(layer))).all())
+    rows = (await connection.exec_driver_sql(_generations_sql(layer))).all()
+    found: dict[str, str] = {row.key: row.value for row in rows}
     base, own = found.get(generation_key(BASE_LAYER)), found.get(generation_key(layer))
     if layer == BASE_LAYER or own is None:
         return BASE_LAYER, base, base
@@ -136,7 +138,8 @@ async def cached(
     layer, base, own = current
     if base is None or own is None:  # a database without generations (not migrated): no caching
         return await compute()
-    engine = session.get_bind().pool  # one cache for every engine sharing the pool (see read_session_factory)
+    bind = session.get_bind()
+    engine = bind.pool if isinstance(bind, Engine) else bind  # one cache per pool (see read_session_factory)
     cache = _caches.get(engine)
     if cache is None or cache.generation != base:
         cache = _caches[engine] = _Cache(base)

@@ -78,9 +78,10 @@ async def _dialogue_facts(session: AsyncSession, year: int) -> DialogueFacts | N
 
 
 def claim_infos(found: Rows, ref: Reference) -> tuple[SourceClaim, ...]:
+    """Rows of DETAIL["claims"], read by column name."""
     return tuple(
-        SourceClaim(field, measure, value_int, value_text, ref.sources[source_id], excerpt)
-        for field, measure, value_int, value_text, source_id, excerpt in found
+        SourceClaim(row.field, row.measure, row.value_int, row.value_text, ref.sources[row.source_id], row.excerpt)
+        for row in found
     )
 
 

@@ -185,7 +185,8 @@ async def qy_ask(session, env, a):  # type: ignore[no-untyped-def]
 
 
 def _fake_interaction(env: Env) -> Any:
-    return SimpleNamespace(client=SimpleNamespace(store=env.store))
+    """What the transformers read of an interaction: the client's store, the server (none: a direct message), extras."""
+    return SimpleNamespace(client=SimpleNamespace(store=env.store), guild_id=None, extras={})
 
 
 # -- sampling arguments from the store ---------------------------------------------------------

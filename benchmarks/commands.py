@@ -347,6 +347,8 @@ def _ask_questions(env: Env, rng: random.Random, kind: str, runs: int,
             pair = rng.sample(words, 2)
             question = f"Anything on {pair[0]} or {pair[1]}?"
             match = " OR ".join(f'"{t}"' for t in fts_terms(passage_query(question)))
+            if not match:
+                continue
             candidates.append((question, {"match": match}, lambda u: u.intent == "search"))
     chosen = []
     for question, params, meant in candidates:

@@ -20,6 +20,7 @@ from db.ask.families import Answerer
 from db.ask.index import _INDEXES, ask_index
 from db.ask.reading import clean_question, not_english, rank
 from db.ask.words import stem, vocabulary, words
+from db.queries.search import fts_terms
 from db.names import NameIndex
 
 if TYPE_CHECKING:  # db.store imports this package to build the index at start-up
@@ -98,7 +99,8 @@ def passage_query(question: str) -> str:
     ("responsibility", "states") or every question has ("who", "anything"), which only slow the search down."""
     vocab = vocabulary()
     kept = [w for w in words(clean_question(question)) if stem(w) not in vocab.stopwords and stem(w) not in vocab.not_topic]
-    return " ".join(kept) or clean_question(question)
+    query = " ".join(kept)
+    return query if fts_terms(query) else clean_question(question)  # none left to search for: the question as asked
 
 
 def understand(question: str, actors: NameIndex, themes: NameIndex, years: tuple[int, ...]) -> Reading:

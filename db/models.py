@@ -66,6 +66,7 @@ class RoleKind(str, enum.Enum):
     opening_remarks = "opening_remarks"
     moderator = "moderator"
     panelist = "panelist"
+    participant = "participant"  # a session "included" them, without saying in what capacity
 
 
 def _enum(cls: type[enum.Enum]) -> Enum:
@@ -125,6 +126,7 @@ class SourceDocument(Layered, Tracked, Base):
     date_note: Mapped[str | None] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(40))
     url: Mapped[str | None] = mapped_column(String(500))
+    address_note: Mapped[str | None] = mapped_column(String(300))  # where the address comes from, or why there is none
     dialogue_year: Mapped[int | None] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
 
@@ -260,6 +262,7 @@ class Role(Layered, Tracked, Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
     role: Mapped[RoleKind] = mapped_column(_enum(RoleKind))
     title: Mapped[str | None] = mapped_column(String(300))
+    session: Mapped[str | None] = mapped_column(String(40))  # e.g. morning, afternoon, when the source says
     source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"))
     excerpt: Mapped[str] = mapped_column(Text)
 
@@ -437,3 +440,35 @@ FTS_TABLE = "passages_fts"
 # On PostgreSQL the migrations give passages a generated tsvector column of this name, with
 # a GIN index (db.queries.search reads it); the ORM never writes it.
 PG_SEARCH_COLUMN = "words"
+
+
+class ReportFact(Tracked, Base):
+    """One thing a document says: a mechanism, body, recommendation or finding of a report (per pillar),
+    a question of a concept note, an entry of a list of commentary.
+
+    `summary` is the project's plain words; `excerpt` is verbatim from the source and proves it.
+    """
+
+    __tablename__ = "report_facts"
+    __table_args__ = (UniqueConstraint("source_id", "kind", "subject"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"), index=True)
+    dialogue_id: Mapped[int | None] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True)
+    document: Mapped[str] = mapped_column(String(40))  # report | concept_note | commentary
+    pillar: Mapped[int | None] = mapped_column(Integer)
+    section: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))  # see REPORT_FACT_KINDS
+    ordinal: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(400))
+    excerpt: Mapped[str] = mapped_column(Text)
+
+    source: Mapped[SourceDocument] = relationship()
+    dialogue: Mapped[Dialogue | None] = relationship()
+    actor: Mapped[Actor | None] = relationship()
+
+
+REPORT_DOCUMENTS = ("report", "concept_note", "commentary")
+REPORT_FACT_KINDS = ("finding", "mechanism", "body", "recommendation", "question", "commentary")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
+SPEAKER_MEASURES = ("member_states", "regional_organisations", "civil_society")
+
+
 @dataclass(frozen=True, slots=True)
 class SourceRef:
     key: str
@@ -14,6 +17,8 @@ class SourceRef:
     date_note: str | None
     kind: str
     dialogue_year: int | None = None
+    url: str | None = None
+    address_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +56,7 @@ class RoleInfo:
     title: str | None
     source: SourceRef
     excerpt: str
+    session: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +80,7 @@ class StatementInfo:
             bits.append("on behalf of " + ", ".join(self.on_behalf_of))
         if not self.delivered:
             bits.append("distributed but not delivered")
-        if self.note:
+        if self.note and self.note not in bits:
             bits.append(self.note)
         return bits
 
@@ -161,6 +167,21 @@ class DialogueDetail:
     def claims_for(self, field_name: str) -> tuple[SourceClaim, ...]:
         return tuple(c for c in self.claims if c.field == field_name)
 
+    @property
+    def speakers_stated(self) -> int | None:
+        """The most speakers any one source counts (member states, regional organisations, civil society)."""
+        totals: dict[SourceRef, int] = {}
+        for c in self.claims_for("participation"):
+            if c.measure in SPEAKER_MEASURES and c.value_int is not None:
+                totals[c.source] = totals.get(c.source, 0) + c.value_int
+        return max(totals.values(), default=None)
+
+    @property
+    def statements_partial(self) -> bool:
+        """Whether the sources count more speakers than the statement list holds."""
+        stated = self.speakers_stated
+        return stated is not None and len({s.actor for s in self.statements}) < stated
+
 
 @dataclass(frozen=True, slots=True)
 class ThemeDialogueGroup:
@@ -201,15 +222,33 @@ class ActorProfile:
     roles: tuple[RoleInfo, ...]
     positions: tuple[PositionInfo, ...]
     quotes: tuple[QuoteInfo, ...]
+    mentions: tuple[ReportFactInfo, ...] = ()  # what documents (the 2011 report …) say about this actor
 
     @property
     def empty(self) -> bool:
-        return not (self.statements or self.spoken_for or self.roles or self.positions or self.quotes)
+        return not (self.statements or self.spoken_for or self.roles or self.positions or self.quotes or self.mentions)
 
     @property
     def sources(self) -> tuple[SourceRef, ...]:
-        refs = [x.source for group in (self.statements, self.spoken_for, self.roles, self.positions, self.quotes) for x in group]
+        groups = (self.statements, self.spoken_for, self.roles, self.positions, self.quotes, self.mentions)
+        refs = [x.source for group in groups for x in group]
         return tuple(dict.fromkeys(refs))
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFactInfo:
+    """One point a document makes (a report's mechanism, body, recommendation or finding), with its evidence."""
+
+    year: int | None
+    document: str  # report | concept_note | commentary
+    pillar: int | None
+    section: str | None
+    kind: str  # finding | mechanism | body | recommendation | question | commentary
+    subject: str
+    summary: str
+    excerpt: str
+    actor: str | None
+    source: SourceRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,6 +266,7 @@ class PillarExplainer:
     contributions: tuple[Contribution, ...]
     source: SourceRef
     themes: tuple[ThemeInfo, ...]
+    report_facts: tuple[ReportFactInfo, ...] = ()  # what the 2011 report names under this pillar
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,9 @@ from db.models import (
     PillarContribution,
     Position,
     Quote,
+    REPORT_DOCUMENTS,
+    REPORT_FACT_KINDS,
+    ReportFact,
     Role,
     RoleKind,
     SeedSuppression,
@@ -55,7 +58,8 @@ TIMELINE_FILE = "ga-rtop-meetings.csv"
 TIMELINE_SOURCE = "ga-rtop-meetings"
 CHECKSUM_KEY = "seed_checksum"
 RowKey: TypeAlias = tuple[Any, ...]  # a record's natural key, in the order of its key columns
-MEASURES = {"member_states", "governments_represented", "regional_organisations", "civil_society"}
+MEASURES = {"member_states", "governments_represented", "regional_organisations", "civil_society", "icrtop_members"}
+REPORTS_FILE = "reports.yaml"
 
 
 class SeedError(ValueError):
@@ -81,6 +85,7 @@ class SeedData:
     timeline: list[dict[str, str]]
     texts: dict[str, str]
     checksum: str
+    reports: list[dict[str, Any]] = field(default_factory=list)  # reports.yaml: what documents say, point by point
 
 
 @dataclass
@@ -137,6 +142,7 @@ def load_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
         timeline=timeline,
         texts=texts,
         checksum=checksum(seed_dir),
+        reports=(_read_yaml(seed_dir / REPORTS_FILE) or []) if (seed_dir / REPORTS_FILE).exists() else [],
     )
 
 
@@ -303,6 +309,7 @@ class _Seeder:
         self.seed_roles_statements_quotes()
         self.seed_positions()
         self.seed_pillars()
+        self.seed_report_facts()
         self.seed_passages()
         return self.report
 
@@ -318,6 +325,7 @@ class _Seeder:
                     date_note=s.get("date_note"),
                     kind=s["kind"],
                     url=s.get("url"),
+                    address_note=s.get("address_note"),
                     dialogue_year=s.get("dialogue_year"),
                     text=self.data.texts[s["key"]],
                 )
@@ -451,6 +459,18 @@ class _Seeder:
                         excerpt=self.excerpt(claim["source"], claim["excerpt"], f"{where} report_claims[{i}]"),
                     )
                 )
+            for i, session in enumerate(doc.get("sessions") or []):
+                rows.append(
+                    dict(
+                        dialogue_id=dialogue.id,
+                        field="session",
+                        measure=str(session["session"]),
+                        value_int=None,
+                        value_text=str(session["focus"]),
+                        source_id=self.source(session["source"], where).id,
+                        excerpt=self.excerpt(session["source"], session["excerpt"], f"{where} sessions[{i}]"),
+                    )
+                )
             for i, claim in enumerate(doc.get("participation") or []):
                 if claim["measure"] not in MEASURES:
                     raise SeedError(f"{where} participation[{i}]: unknown measure {claim['measure']!r}")
@@ -486,6 +506,7 @@ class _Seeder:
                             actor_id=self.actor(r["actor"], here).id,
                             role=role,
                             title=r.get("title"),
+                            session=r.get("session"),
                             source_id=self.source(r["source"], here).id,
                             excerpt=self.excerpt(r["source"], r["excerpt"], here),
                         )
@@ -617,6 +638,42 @@ class _Seeder:
                     )
                 )
         self.syncer.sync(PillarContribution, ["pillar_id", "ordinal"], contributions)
+
+    def seed_report_facts(self) -> None:
+        rows = []
+        for d, doc in enumerate(self.data.reports):
+            where = f"{REPORTS_FILE}[{d}]"
+            if doc.get("document") not in REPORT_DOCUMENTS:
+                raise SeedError(f"{where}: document must be one of {', '.join(REPORT_DOCUMENTS)}")
+            source = self.source(doc["source"], where)
+            dialogue = self.dialogues.get(doc["dialogue"]) if doc.get("dialogue") else None
+            ordinal = 0
+            for section in doc.get("sections") or []:
+                for f in section.get("facts") or []:
+                    ordinal += 1
+                    here = f"{where} {f.get('subject')!r}"
+                    if f.get("kind") not in REPORT_FACT_KINDS:
+                        raise SeedError(f"{here}: kind must be one of {', '.join(REPORT_FACT_KINDS)}")
+                    try:
+                        actor = self.actor(f["actor"], here) if f.get("actor") else None
+                    except _Removed:
+                        actor = None
+                    rows.append(
+                        dict(
+                            source_id=source.id,
+                            dialogue_id=dialogue.id if dialogue else None,
+                            actor_id=actor.id if actor else None,
+                            document=doc["document"],
+                            pillar=section.get("pillar"),
+                            section=section.get("section"),
+                            kind=f["kind"],
+                            ordinal=ordinal,
+                            subject=f["subject"],
+                            summary=normalise_ws(f["summary"]),
+                            excerpt=self.excerpt(doc["source"], f["excerpt"], here),
+                        )
+                    )
+        self.syncer.sync(ReportFact, ["source_id", "kind", "subject"], rows)
 
     def seed_passages(self) -> None:
         rows = []

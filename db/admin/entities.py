@@ -425,7 +425,7 @@ def _statement_children(statement: m.Statement, data: Portable, lookups: Lookups
 
 def _role_portable(r: m.Role) -> Portable:
     return {"actor": r.actor.name, "dialogue": r.dialogue.year, "role": r.role.value, "title": r.title,
-            "source": r.source.key, "excerpt": r.excerpt}
+            "session": r.session, "source": r.source.key, "excerpt": r.excerpt}
 
 
 def _role_columns(data: Portable, lookups: Lookups) -> dict[str, Any]:
@@ -434,6 +434,7 @@ def _role_columns(data: Portable, lookups: Lookups) -> dict[str, Any]:
         "dialogue_id": lookups.dialogue(data.get("dialogue")).id,
         "role": m.RoleKind(choice(data, "role", tuple(r.value for r in m.RoleKind))),
         "title": text(data, "title", limit=300, required=False),
+        "session": text(data, "session", limit=40, required=False),
         "source_id": lookups.source(data.get("source")).id,
         "excerpt": text(data, "excerpt", limit=4000, minimum=3),
     }

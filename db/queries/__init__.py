@@ -4,6 +4,7 @@ from db.queries.actors import actor_profile, actor_profile_in, actor_statements,
 from db.queries.briefs import state_brief
 from db.queries.dialogues import dialogue_detail, dialogue_facts, list_dialogues
 from db.queries.pillars import pillar_explainer
+from db.queries.reports import report_facts
 from db.queries.search import search_passages
 from db.queries.sources import list_sources
 from db.queries.themes import list_themes, load_theme_index, theme_states
@@ -20,6 +21,7 @@ __all__ = [
     "load_actor_index",
     "load_theme_index",
     "pillar_explainer",
+    "report_facts",
     "search_passages",
     "state_brief",
     "theme_states",

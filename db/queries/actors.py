@@ -9,10 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db import models as m
-from db.models import Actor, ActorAlias, Quote, Role, Statement, StatementBehalf
+from db.models import Actor, ActorAlias, Quote, ReportFact, Role, Statement, StatementBehalf
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
 from db.queries.convert import Reference, Rows, reference, rows, shared
+from db.queries.reports import REPORT_FACT_COLUMNS, report_fact_infos
 from db.queries.themes import POSITION_COLUMNS, position_infos
 from db.results import ActorProfile, PositionInfo, QuoteInfo, RoleInfo, StatementInfo
 
@@ -26,6 +27,7 @@ STATEMENT_COLUMNS = (
 )
 ROLE_COLUMNS = (
     Role.id, Role.actor_id, Role.dialogue_id, type_coerce(Role.role, String).label("role"), Role.title, Role.source_id, Role.excerpt,
+    Role.session,
 )
 QUOTE_COLUMNS = (Quote.id, Quote.speaker_id, Quote.dialogue_id, Quote.text, Quote.source_id)
 ACTOR: BindParameter[int] = bindparam("actor_id")
@@ -54,6 +56,9 @@ def _profile_statements(at_meeting: bool) -> dict[str, Select[Unpack[tuple[Any, 
         .where(m.Position.actor_id == ACTOR, *at(m.Position.dialogue_id))
         .order_by(m.Position.id),
         "quotes": select(*QUOTE_COLUMNS).where(Quote.speaker_id == ACTOR, *at(Quote.dialogue_id)).order_by(Quote.id),
+        "mentions": select(*REPORT_FACT_COLUMNS)
+        .where(ReportFact.actor_id == ACTOR, *at(ReportFact.dialogue_id))
+        .order_by(ReportFact.source_id, ReportFact.ordinal),
     }
 
 
@@ -96,7 +101,7 @@ def role_infos(found: Rows, ref: Reference) -> list[RoleInfo]:
     for row in found:
         name, kind, _ = ref.actors[row.actor_id]
         infos.append(RoleInfo(ref.years[row.dialogue_id], name, kind, shared(row.role), row.title,
-                              ref.sources[row.source_id], shared(row.excerpt)))
+                              ref.sources[row.source_id], shared(row.excerpt), row.session))
     return infos
 
 
@@ -130,7 +135,8 @@ async def actor_statements(session: AsyncSession, name: str) -> ActorProfile | N
 def _profile_size(profile: ActorProfile | None) -> int:
     if profile is None:
         return 1
-    return len(profile.statements) + len(profile.spoken_for) + len(profile.roles) + len(profile.positions) + len(profile.quotes)
+    return (len(profile.statements) + len(profile.spoken_for) + len(profile.roles) + len(profile.positions)
+            + len(profile.quotes) + len(profile.mentions))
 
 
 async def _actor_profile(
@@ -160,4 +166,5 @@ async def _actor_profile(
         roles=by_year(role_infos(found.get("roles", ()), ref)),
         positions=by_year(position_infos(found.get("positions", ()), ref)),
         quotes=by_year(quote_infos(found.get("quotes", ()), ref)),
+        mentions=tuple(report_fact_infos(found.get("mentions", ()), ref)),
     )

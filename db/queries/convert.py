@@ -20,7 +20,7 @@ Rows: TypeAlias = Sequence[AnyRow]
 
 
 def source_ref(s: SourceDocument) -> SourceRef:
-    return SourceRef(s.key, s.title, s.publisher, s.date, s.date_note, s.kind, s.dialogue_year)
+    return SourceRef(s.key, s.title, s.publisher, s.date, s.date_note, s.kind, s.dialogue_year, s.url, s.address_note)
 
 
 # -- rows of column queries (no ORM objects, no eager loads) ----------------------------------
@@ -34,7 +34,8 @@ SOURCE_COLUMNS = (
     SourceDocument.id.label("s_id"), SourceDocument.key.label("s_key"), SourceDocument.title.label("s_title"),
     SourceDocument.publisher.label("s_publisher"), SourceDocument.date.label("s_date"),
     SourceDocument.date_note.label("s_date_note"), SourceDocument.kind.label("s_kind"),
-    SourceDocument.dialogue_year.label("s_dialogue_year"),
+    SourceDocument.dialogue_year.label("s_dialogue_year"), SourceDocument.url.label("s_url"),
+    SourceDocument.address_note.label("s_address_note"),
 )
 THEME_COLUMNS = (
     Theme.id.label("t_id"), Theme.slug.label("t_slug"), Theme.name.label("t_name"),
@@ -54,7 +55,8 @@ class Refs:
         ref = self._sources.get(row.s_id)
         if ref is None:
             ref = self._sources[row.s_id] = SourceRef(
-                row.s_key, row.s_title, row.s_publisher, row.s_date, row.s_date_note, row.s_kind, row.s_dialogue_year
+                row.s_key, row.s_title, row.s_publisher, row.s_date, row.s_date_note, row.s_kind, row.s_dialogue_year,
+                row.s_url, row.s_address_note,
             )
         return ref
 

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Pillar, PillarContribution, SourceDocument, Theme
 from db.queries.cache import cached
 from db.queries.convert import SOURCE_COLUMNS, THEME_COLUMNS, Refs, rows
+from db.queries.reports import report_facts
 from db.results import Contribution, PillarExplainer
 
 
@@ -40,4 +41,5 @@ async def _pillar_explainer(session: AsyncSession, number: int) -> PillarExplain
         contributions=tuple(Contribution(heading, excerpt) for heading, excerpt in contributions),
         source=refs.source(pillar),
         themes=tuple(refs.theme(t) for t in themes),
+        report_facts=tuple(f for f in await report_facts(session, pillar=number) if f.document == "report"),
     )

@@ -194,6 +194,8 @@ class NameIndex:
         if len(needle) >= 4 and not ids:
             padded = f" {needle} "
             within = {entry_id for folded, entry_id, _ in self._terms if padded in f" {folded} "}
+            # and the words of a slug ("sequencing" in pillar-sequencing)
+            within |= {e.id for e in self.entries if e.code and padded in f" {fold(e.code.replace('-', ' '))} "}
             if len(within) == 1:
                 return Resolution(query, self._by_id[within.pop()], "contained")
         return Resolution(query, None, None, self._ranked(query, suggestions))

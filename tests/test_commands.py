@@ -27,7 +27,7 @@ SUCCESS = {
     "/dialogue show year:2018": ["From early warning to early action", "No detailed record"],
     "/theme list": ["Veto restraint", "veto-restraint", "named"],
     "/theme list dialogue:2012": ["Responsibility while protecting", "Singapore" if False else "named"],
-    "/theme states theme:prevention dialogue:2014": ["Costa Rica", "Luxembourg", "Partial list", "and many others"],
+    "/theme states theme:prevention dialogue:2014": ["Costa Rica", "Luxembourg", "partial list", "and many others"],
     "/theme states theme:veto": ["Fourteen states", "not named in the source", "Singapore"],
     "/theme states theme:imperialist doctrine": ["Cuba", "Pakistan", "Venezuela"],
     "/state profile state:Ivory Coast": ["Côte d'Ivoire", "CIV", "civil society"],

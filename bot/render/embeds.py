@@ -9,6 +9,7 @@ from typing import Callable, Hashable, Iterable, Iterator, Sequence
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.render import limits
+from bot.render.evidence import window
 from bot.render.layout import INFO, NOTICE, Citations, Reply, Section, build_reply
 from db.ask import Answer
 from db.passages import clean
@@ -19,6 +20,8 @@ from db.results import (
     DialogueSummary,
     PillarExplainer,
     PositionInfo,
+    ReportFactInfo,
+    RoleInfo,
     SourceRef,
     StatementInfo,
     ThemeCount,
@@ -41,14 +44,26 @@ ACTOR_KIND_LABELS = {
     "un_official": "UN official or panelist",
 }
 STANCE_MARKS = {"supports": "✅", "concerned": "⚠️", "opposes": "❌", "neutral": "➖"}
-ROLE_LABELS = {"opening_remarks": "Opening remarks", "moderator": "Moderator", "panelist": "Panel"}
+ROLE_LABELS = {"opening_remarks": "Opening remarks", "moderator": "Moderator", "panelist": "Panel",
+               "participant": "In the session"}
 MEASURE_LABELS = {
     "member_states": "Member states",
     "governments_represented": "Governments represented",
     "regional_organisations": "Regional organisations",
     "civil_society": "Civil society",
+    "icrtop_members": "ICRtoP members",
     "as_reported": "Reference table",
 }
+REPORT_KIND_LABELS = {
+    "finding": "Finding",
+    "mechanism": "Mechanism",
+    "body": "Body",
+    "recommendation": "Recommendation",
+    "question": "Question",
+    "commentary": "Commentary",
+}
+DOCUMENT_LABELS = {"report": "the Secretary-General's report", "concept_note": "the concept note",
+                   "commentary": "the list of additional commentary"}
 EXCERPT_CHARS = 300
 
 
@@ -61,6 +76,44 @@ def esc(text: str | None) -> str:
 @lru_cache(maxsize=4096)
 def quote(excerpt: str, limit: int = EXCERPT_CHARS) -> str:
     return f"“{esc(limits.clip(clean(excerpt), limit))}”"
+
+
+def evidence(excerpt: str, limit: int, claim_terms: Sequence[str], actor_terms: Sequence[str] = ()) -> str:
+    """A quoted excerpt, cut (if it must be) around the words that prove the claim."""
+    return f"“{esc(window(excerpt, claim_terms, limit, actor_terms))}”"
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def joined(items: Iterable[str], limit: int = limits.FIELD_VALUE - 24, sep: str = ", ") -> list[str]:
+    """Items joined into lines of at most `limit` characters, breaking only between items."""
+    lines, current = [], ""
+    for item in items:
+        candidate = f"{current}{sep}{item}" if current else item
+        if current and len(candidate) > limit:
+            lines.append(current + sep.rstrip())
+            current = item
+        else:
+            current = candidate
+    return lines + ([current] if current else [])
+
+
+def role_text(r: RoleInfo) -> str:
+    """Who, and in what capacity, without saying the name twice when the title already holds it."""
+    name = esc(r.actor)
+    if not r.title or r.title.casefold() == r.actor.casefold():
+        text = name
+    elif r.actor.casefold() in r.title.casefold():
+        text = esc(r.title)
+    else:
+        text = f"{name}, {esc(r.title)}"
+    return text + (f" ({esc(r.session)} session)" if r.session else "")
+
+
+def unnamed_label(u: UnnamedInfo) -> str:
+    return esc(u.quantity) + (f" ({u.count})" if u.count is not None and str(u.count) not in u.quantity else "")
 
 
 class _Laidout:
@@ -138,10 +191,13 @@ def _dialogue_list(dialogues: Sequence[DialogueSummary], timeline: SourceRef | N
         when = esc(d.dates) if d.dates else "no meeting"
         lines.append(f"{mark} **{d.year}** · {kind_label(d.kind)} · {when}{report}")
     detailed = [str(d.year) for d in dialogues if d.detailed]
+    held = [d for d in dialogues if d.kind != "no_meeting"]
+    without = [str(d.year) for d in dialogues if d.kind == "no_meeting"]
+    gap = f" ({', '.join(without)}: no meeting)" if without else ""
     return build_reply(
         "General Assembly meetings on the Responsibility to Protect",
         description=(
-            f"{len(dialogues)} meetings on the timeline. 📚 = detailed records (who said what): "
+            f"{plural(len(held), 'meeting', 'meetings')} on the timeline{gap}. 📚 = detailed records (who said what): "
             f"{', '.join(detailed) or 'none'}. Use `/dialogue show year:` for one meeting."
         ),
         sections=[Section("Timeline", lines)],
@@ -169,7 +225,7 @@ def _dialogue_detail(detail: DialogueDetail) -> Reply:
     citations = Citations()
     kind = kind_label(s.kind)
     if s.meeting.casefold() != kind.casefold():
-        kind += f" ({esc(s.meeting)})"
+        kind += f" · the timeline says “{esc(s.meeting)}”"
     facts = [f"**When:** {esc(s.dates) or 'no meeting held'}", f"**Kind:** {kind}"]
     ordinal = detail.claims_for("ordinal")
     if ordinal:
@@ -193,20 +249,26 @@ def _dialogue_detail(detail: DialogueDetail) -> Reply:
             conflict = " ⚠️ sources differ" if field_name == "report_date" and len(values) > 1 else ""
             report.append(f"**{label}:** {shown}{conflict}")
 
+    sessions = [
+        f"**{esc(c.measure or '').capitalize()} session:** {esc(c.value_text)} {citations.cite(c.source)}"
+        for c in detail.claims_for("session")
+    ]
     roles = [
-        f"**{ROLE_LABELS.get(r.role, r.role)}:** {esc(r.actor)}" + (f", {esc(r.title)}" if r.title else "") + f" {citations.cite(r.source)}"
-        for r in detail.roles
+        f"**{ROLE_LABELS.get(r.role, r.role)}:** {role_text(r)} {citations.cite(r.source)}" for r in detail.roles
     ]
     participation = _claim_lines(detail.claims_for("participation"), citations)
     themes = []
     for t in detail.themes:
-        unnamed = "; ".join(f"{esc(u.quantity)}" + (f" ({u.count})" if u.count is not None else "") + " unnamed" for u in t.unnamed)
+        unnamed = ", ".join(unnamed_label(u) for u in t.unnamed)
         named = f"{t.named_actors} named" + (" (partial list)" if t.partial else "")
-        themes.append(f"• **{esc(t.theme.name)}** — {named}" + (f"; {unnamed}" if unnamed else ""))
+        themes.append(f"• **{esc(t.theme.name)}** — {named}" + (f"; not named: {unnamed}" if unnamed else ""))
     statements = [esc(st.actor) + _details(st) for st in detail.statements]
-    if detail.statements:
-        for ref in dict.fromkeys(st.source for st in detail.statements):
-            citations.cite(ref)
+    statement_refs = "".join(citations.cite(ref) for ref in dict.fromkeys(st.source for st in detail.statements))
+    statements_heading = f"Statements listed ({len(detail.statements)})"
+    if detail.statements_partial:
+        statements_heading = f"Statements named ({len(detail.statements)} of {detail.speakers_stated} speakers counted)"
+        statements.insert(0, f"*Partial: the sources count {detail.speakers_stated} speakers and name these.*"
+                             f" {statement_refs}")
     quotes = [f"{quote(q.text)} — {esc(q.speaker)} {citations.cite(q.source)}" for q in detail.quotes]
     for ref in detail.sources:
         citations.cite(ref)
@@ -217,10 +279,12 @@ def _dialogue_detail(detail: DialogueDetail) -> Reply:
         description += "\n\n*No detailed record of who said what exists for this meeting; the figures below are as reported.*"
     sections = [
         Section("Secretary-General's report", report),
+        Section("Sessions", sessions),
         Section("Opening, moderation and panel", roles),
         Section("Participation (as each source states it)", participation),
         Section(f"Themes raised ({len(detail.themes)})", themes),
-        Section(f"Statements listed ({len(detail.statements)})", [", ".join(statements)] if statements else []),
+        Section(statements_heading, [statements[0], *joined(statements[1:])] if detail.statements_partial
+                else joined(statements)),
         Section("Notable quotes", quotes),
     ]
     if detail.source_urls:
@@ -247,21 +311,19 @@ def _theme_list(themes: Sequence[ThemeCount], year: int | None, sources: Sequenc
         if not t.named_actors and not t.unnamed:  # a theme admins added before recording who raised it
             lines.append(f"**{esc(t.theme.name)}** · `{t.theme.slug}` — no positions recorded yet")
             continue
-        unnamed = ", ".join(
-            f"{esc(u.quantity)}" + (f" ({u.count})" if u.count is not None else "") + f" in {u.year}" for u in t.unnamed
-        )
+        unnamed = ", ".join(f"{unnamed_label(u)} in {u.year}" for u in t.unnamed)
         years = ", ".join(str(y) for y in t.years)
         partial = " (partial)" if t.partial else ""
         lines.append(
             f"**{esc(t.theme.name)}** · `{t.theme.slug}` — {t.named_actors} named{partial}"
-            + (f"; unnamed: {unnamed}" if unnamed else "")
+            + (f"; not named: {unnamed}" if unnamed else "")
             + (f" · {years}" if years and not year else "")
         )
     return build_reply(
         f"Themes raised{where}",
         description=(
             f"{len(lines)} themes, most named actors first. Counts are of actors the sources name; "
-            "“unnamed” groups are counted or described without names. "
+            "groups “not named” are counted or described without names. "
             "See who raised one with `/theme states theme:`."
         ),
         sections=[Section("Themes", lines or ["No themes recorded."])],
@@ -270,10 +332,16 @@ def _theme_list(themes: Sequence[ThemeCount], year: int | None, sources: Sequenc
 
 
 def _unnamed_line(u: UnnamedInfo, citations: Citations) -> str:
-    count = f"{u.count} " if u.count is not None else ""
+    count = f"{u.count}, " if u.count is not None and str(u.count) not in u.quantity else ""
     return (
         f"🔢 **{esc(u.quantity)}** ({count}not named in the source) — {esc(u.summary)} {citations.cite(u.source)}"
     )
+
+
+def _claim_terms(theme_keywords: Sequence[str], summary: str) -> tuple[str, ...]:
+    """The words that prove a claim: its theme's keywords, then the longer words of its summary."""
+    words = [w.strip(".,;:()“”\"'") for w in summary.split()]
+    return (*theme_keywords, *(w for w in words if len(w) >= 7))
 
 
 def theme_states(result: ThemeStates, year: int | None) -> Reply:
@@ -285,13 +353,16 @@ def _theme_states(result: ThemeStates, year: int | None) -> Reply:
     where = f" in {year}" if year else ""
     sections = []
 
+    terms = result.theme.keywords
+
     def lines(group: ThemeDialogueGroup, together: dict[tuple[str, str, str], list[PositionInfo]]) -> Iterator[str]:
-        if group.partial:
-            yield "*Partial list: the source names these among others (“such as”, “and many others”).*"
         for (stance, summary, excerpt), positions in together.items():
             names = ", ".join(dict.fromkeys(f"**{esc(p.actor)}**" for p in positions))
-            yield f"{STANCE_MARKS.get(stance, '')} {names} — {esc(summary)} {citations.cite(positions[0].source)}"
-            yield f"> {quote(excerpt, 280)}"
+            partial = " *(partial list: the source names these among others)*" if any(p.partial for p in positions) else ""
+            proof = evidence(excerpt, 280, _claim_terms(terms, summary), [p.actor for p in positions])
+            # one item per entry, so an entry never straddles two fields
+            yield (f"{STANCE_MARKS.get(stance, '')} {names}{partial} — {esc(summary)} "
+                   f"{citations.cite(positions[0].source)}\n> {proof}")
         for u in group.unnamed:
             yield _unnamed_line(u, citations)
 
@@ -341,12 +412,16 @@ def _actor_profile(profile: ActorProfile) -> Reply:
     if profile.aliases:
         description += "\nAlso known as: " + ", ".join(esc(a) for a in profile.aliases[:12])
     statements = [f"**{s.year}** · statement{_details(s)} {citations.cite(s.source)}" for s in profile.statements]
+    roles_of = [r for r in profile.roles]
     spoken_for = [
         f"**{s.year}** · {esc(s.actor)} spoke on its behalf {citations.cite(s.source)}" for s in profile.spoken_for
     ]
     roles = [
-        f"**{r.year}** · {ROLE_LABELS.get(r.role, r.role)}" + (f" ({esc(r.title)})" if r.title else "") + f" {citations.cite(r.source)}"
-        for r in profile.roles
+        f"**{r.year}** · {ROLE_LABELS.get(r.role, r.role)}"
+        + (f" ({esc(r.title)})" if r.title and r.title.casefold() != profile.name.casefold() else "")
+        + (f", {esc(r.session)} session" if r.session else "")
+        + f" {citations.cite(r.source)}"
+        for r in roles_of
     ]
     sections = [
         Section("Statements", statements),
@@ -360,15 +435,24 @@ def _actor_profile(profile: ActorProfile) -> Reply:
 
     def position_lines(positions: list[PositionInfo]) -> Iterator[str]:
         for p in positions:
+            proof = evidence(p.excerpt, 220, _claim_terms(p.theme.keywords, p.summary), [profile.name])
+            partial = " *(among others the source names)*" if p.partial else ""
             yield (
-                f"{STANCE_MARKS.get(p.stance, '')} **{esc(p.theme.name)}** — {esc(p.summary)} {citations.cite(p.source)}"
-                f"\n> {quote(p.excerpt, 220)}"
+                f"{STANCE_MARKS.get(p.stance, '')} **{esc(p.theme.name)}**{partial} — {esc(p.summary)} "
+                f"{citations.cite(p.source)}\n> {proof}"
             )
 
     for year, positions in sorted(by_year.items()):
         sections.append(Section(f"Positions in {year}", position_lines(positions)))
     quotes = [f"**{q.year}** · {quote(q.text)} {citations.cite(q.source)}" for q in profile.quotes]
     sections.append(Section("Quotes", quotes))
+    mentions = [
+        (f"**{m.year}** · " if m.year else "") + f"{DOCUMENT_LABELS.get(m.document, m.document).capitalize()} · "
+        f"{REPORT_KIND_LABELS.get(m.kind, m.kind)}: **{esc(m.subject)}** — {esc(m.summary)} {citations.cite(m.source)}"
+        f"\n> {evidence(m.excerpt, 220, _claim_terms((), m.summary + ' ' + m.subject), [profile.name])}"
+        for m in profile.mentions
+    ]
+    sections.append(Section("In the documents", mentions))
     if profile.empty:
         description += (
             "\n\nThe sources record no statement, role or position for this actor. "
@@ -395,11 +479,17 @@ def _pillar(p: PillarExplainer) -> Reply:
     ref = citations.cite(p.source)
     contributions = [f"{i}. **{esc(c.heading)}** — {quote(c.excerpt, 260)}" for i, c in enumerate(p.contributions, 1)]
     themes = [f"• {esc(t.name)} (`{t.slug}`)" for t in p.themes]
+    points = [
+        f"**{REPORT_KIND_LABELS.get(f.kind, f.kind)}: {esc(f.subject)}** — {esc(f.summary)} {citations.cite(f.source)}"
+        f"\n> {evidence(f.excerpt, 240, _claim_terms((), f.subject + ' ' + f.summary))}"
+        for f in p.report_facts
+    ]
     return build_reply(
         f"Pillar {p.number}: {p.name}",
         description=f"**Definition** {ref}\n“{esc(p.definition)}”\n\n**In plain words**\n{esc(p.explainer)}",
         sections=[
             Section(f"What regional and sub-regional arrangements can do (2011 report) {ref}", contributions),
+            Section("Mechanisms, bodies and recommendations the 2011 report names", points),
             Section("Dialogue themes related to this pillar", themes or ["None recorded."]),
         ],
         citations=citations,
@@ -429,7 +519,11 @@ def _sources(refs: Sequence[SourceRef]) -> Reply:
     lines = []
     for ref in refs:
         when = ref.date or ref.date_note or "undated"
-        lines.append(f"**{esc(ref.title)}**\n{esc(ref.publisher)} · {esc(when)} · {esc(ref.kind)} · `{ref.key}`")
+        address = f"<{ref.url}>" if ref.url else esc(ref.address_note or "no address given")
+        lines.append(
+            f"**{esc(ref.title)}**\n{esc(ref.publisher)} · {esc(when)} · {esc(ref.kind)} · `{ref.key}`\n"
+            f"Address: {address}"
+        )
     return build_reply(
         "Sources",
         description="Every fact the bot states cites one of these documents, with a verbatim excerpt.",

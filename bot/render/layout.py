@@ -112,7 +112,8 @@ def source_label(ref: SourceRef) -> str:
         short = publisher[publisher.rindex("(") + 1 : -1]
         publisher = short if " " not in short else publisher[: publisher.rindex("(")].strip()
     when = ref.date or (ref.date_note or "undated")
-    return f"{publisher}, “{limits.clip(ref.title, 90)}” ({when})"
+    address = f", {ref.url}" if ref.url else ""
+    return f"{publisher}, “{limits.clip(ref.title, 90)}” ({when}){address}"
 
 
 class Citations:

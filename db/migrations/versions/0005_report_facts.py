@@ -1,7 +1,7 @@
 """report facts, session of a role, a source's address note
 
 Revision ID: 0005_report_facts
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 02:45:00.000000
 
 `report_facts` holds what a document says (a report's mechanisms, bodies,
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 
 revision: str = '0005_report_facts'
-down_revision: Union[str, None] = '0004'
+down_revision: Union[str, None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 

@@ -112,7 +112,7 @@ async def test_theme_note_embeds_its_chart_and_keeps_unnamed_groups_as_counts(co
             assert verbatim(u.excerpt) in text and verbatim(u.excerpt) in unescape(markdown)
 
     text, _, _ = read(await console.run("/brief theme theme:prevention dialogue:2014"))
-    assert "2014 — 10 named, partial list" in text
+    assert "2014 — 12 named, partial list" in text
     assert "The source's list is partial" in text
     assert "Luxembourg" in text and "and many others" in text
 

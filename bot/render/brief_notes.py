@@ -293,6 +293,12 @@ def dialogue_note(detail: DialogueDetail, day: date) -> tuple[Document, Citation
     report = list(_report_blocks(detail, citations))
     if report:
         blocks += [Heading("Secretary-General's report"), *report]
+    sessions = detail.claims_for("session")
+    if sessions:
+        blocks.append(Heading("Sessions"))
+    for c in sessions:
+        blocks += [Paragraph(c.value_text, lead=f"{(c.measure or '').capitalize()} session: ", cite=citations.cite(c.source)),
+                   Excerpt(verbatim(c.excerpt))]
     if detail.roles:
         blocks.append(Heading("Opening, moderation and panel"))
     for r in detail.roles:

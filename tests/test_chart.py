@@ -9,7 +9,7 @@ import signal
 import pytest
 
 from bot.render import chart
-from bot.render.chart_drawing import rows
+from bot.render.chart_drawing import label, rows, slots
 from db import queries as q
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -74,15 +74,36 @@ async def test_people_waiting_when_the_worker_dies_all_get_their_chart(store, dr
     assert len(drawer.worker_pids()) == 1
 
 
-async def test_bars_follow_the_named_actors_and_leave_out_unnamed_only_themes(store):
-    figures = await _figures(store, list(store.detailed_years))
-    named = {}
-    for _, bars in figures:
-        for bar in bars:
-            named[bar.theme] = named.get(bar.theme, 0) + bar.named
+async def test_bars_keep_partial_lists_and_unnamed_groups(store):
+    figures = await _figures(store, [2014])
+    bars = {b.theme: b for _, year_bars in figures for b in year_bars}
+    veto = bars["Veto restraint"]
+    assert (veto.named, veto.unnamed_total, veto.unnamed_note) == (3, 14, "Fourteen states")
+    assert label(veto) == "3 named + 14 not named (“Fourteen states”)"
+    assert rows(figures)[0] == "Veto restraint"  # 3 named and 14 counted: the most actors
+    prevention = bars["Prevention as the cornerstone"]
+    assert prevention.partial and label(prevention) == "12 named, partial list"
+    assert label(bars["National ownership of assistance"]) == "not named: Member States"
+
+
+async def test_a_year_with_few_named_actors_charts_every_theme_raised(store):
+    figures = await _figures(store, [2011])
     shown = rows(figures)
-    assert shown and all(named[theme] > 0 for theme in shown)
-    assert [named[t] for t in shown] == sorted((named[t] for t in shown), reverse=True)
+    assert len(shown) == 16  # four themes with named actors, twelve raised only by groups without names
+    assert sum(1 for _, bars in figures for b in bars if b.named and b.theme in shown) == 4
+
+
+async def test_every_label_sits_beside_its_own_bars(store):
+    figures = await _figures(store, list(store.detailed_years))
+    layout, top = slots(figures)
+    raised_in = {(year, b.theme) for year, bars in figures for b in bars if b.named or b.unnamed_groups}
+    end = 0.0
+    for theme, years, first in layout:
+        assert first >= end  # themes do not overlap
+        assert years == [y for y, _ in figures if (y, theme) in raised_in]  # a slot only for a year with a bar
+        end = first + len(years)
+    assert end <= top
+    assert rows(figures) == [theme for theme, _, _ in layout]
 
 
 def test_the_chart_of_every_dialogue_shows_the_most_recent_five():

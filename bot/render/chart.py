@@ -145,7 +145,8 @@ forget_charts = DRAWER.forget
 def figures_of(per_year: Mapping[int, Sequence[ThemeCount]]) -> Figures:
     """Everything the drawing shows, as plain values: the worker's input and the PNG's cache key."""
     return tuple(
-        (year, tuple(Bar(c.theme.name, c.named_actors, len(c.unnamed), sum(u.count or 0 for u in c.unnamed))
+        (year, tuple(Bar(c.theme.name, c.named_actors, len(c.unnamed), sum(u.count or 0 for u in c.unnamed), c.partial,
+                         c.unnamed[0].quantity if len(c.unnamed) == 1 else "")
                      for c in per_year[year]))
         for year in sorted(per_year)
     )
@@ -176,13 +177,16 @@ async def theme_chart(per_year: Mapping[int, Sequence[ThemeCount]], sources: Seq
         citations.cite(ref)
     shown = rows(figures)
     raised = totals(figures)
-    unnamed_only = sum(1 for name, named in raised.items() if not named)
+    not_shown = len(raised) - len(shown)
+    unnamed_only = sum(1 for name in shown if not raised[name])
     reply = build_reply(
         title,
         description=(
-            f"{len(shown)} themes with named actors" + (f" (the top {len(shown)})" if len(shown) == MAX_THEMES else "")
-            + ". Bars count the actors the sources name; groups they count without names are noted beside the bars."
-            + (f" {unnamed_only} more themes were raised only by unnamed groups: see `/theme list`." if unnamed_only else "")
+            f"{len(shown)} themes" + (f" (the top {len(shown)}; {not_shown} more in `/theme list`)" if not_shown else "")
+            + ". Solid bars count the actors the sources name; hatched segments are groups they count"
+            " (“Fourteen states”) or only describe (“Many Member States”) without names; “partial list” marks"
+            " names the source gives among others."
+            + (f" {unnamed_only} of the themes were raised only by groups without names." if unnamed_only else "")
             + (f" {left_out} earlier dialogues with detailed records are not shown: chart one with `dialogue:`."
                if left_out else "")
         ),

@@ -19,6 +19,7 @@ class SourceRef:
     dialogue_year: int | None = None
     url: str | None = None
     address_note: str | None = None
+    verified: bool = True  # has a stored text its excerpts were checked against (not a source given by title and URL)
 
 
 @dataclass(frozen=True, slots=True)

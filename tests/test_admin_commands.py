@@ -88,7 +88,7 @@ async def test_an_admin_role_is_allowed_without_manage_server(console, monkeypat
 async def test_modal_submission_adds_a_position_visible_everywhere(console):
     line = (
         "/admin position add actor:Ivory Coast theme:veto dialogue:2014 stance:supports source:2014-dialogue-summary"
-        " || summary:Backed restraint of the veto. excerpt:Côte d'Ivoire backed restraint of the veto."
+        " || summary:Backed restraint of the veto. excerpt:Fourteen states identified the use of the veto by Permanent Members of the Security Council as a major hurdle in implementation of RtoP."
     )
     outcome = await console.run(line)
     assert not outcome.error, format_outcome(outcome)

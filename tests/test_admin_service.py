@@ -24,7 +24,7 @@ POSITION = {
     "dialogue": 2014,
     "stance": "supports",
     "summary": "Backed the French-Mexican initiative on veto restraint.",
-    "excerpt": "Côte d'Ivoire supports the initiative on the restraint of the veto.",
+    "excerpt": "Fourteen states identified the use of the veto by Permanent Members of the Security Council as a major hurdle in implementation of RtoP.",
     "source": "2014-dialogue-summary",
 }
 
@@ -171,3 +171,48 @@ async def test_import_with_bad_rows_applies_nothing_and_reports_each_row(store):
         assert await s.scalar(select(func.count()).select_from(m.AuditEntry)) == 0
     broken = await transfer.plan(b"{not json", ALICE)
     assert broken.problem and "not valid JSON" in broken.problem
+
+
+async def test_an_excerpt_not_in_its_source_is_refused_with_the_closest_sentence(store):
+    admin = Admin(store)
+    with pytest.raises(ValidationError) as refused:
+        await admin.add("position", {**POSITION, "excerpt": "Cote d'Ivoire strongly backed veto restraint."}, ALICE)
+    assert "not found in `2014-dialogue-summary`" in refused.value.message
+    assert "Closest passage" in refused.value.message and "Cote d’Ivoire" in refused.value.message
+    async with store.sessions() as s:
+        assert "Côte d'Ivoire" not in (await q.theme_states(s, "veto-restraint", 2014)).actors
+
+
+async def test_an_excerpt_typed_with_other_quotes_and_spacing_is_found(store):
+    typed = "states such as Cote d'Ivoire and  Sierra Leone highlighted the important role of civil society"
+    change = await Admin(store).add("position", {**POSITION, "theme": "civil-society-role", "excerpt": typed}, ALICE)
+    assert change.entry_id
+
+
+async def test_a_quote_role_and_statement_are_checked_too(store):
+    admin = Admin(store)
+    for entity, record in (
+        ("quote", {"speaker": "Cuba", "dialogue": 2014, "text": "We never said this.", "source": "2014-dialogue-summary"}),
+        ("role", {"actor": "Cuba", "dialogue": 2014, "role": "panelist", "source": "2014-dialogue-summary",
+                  "excerpt": "Cuba chaired the panel."}),
+        ("statement", {"actor": "Chad", "dialogue": 2014, "source": "2014-dialogue-summary", "excerpt": "Chad spoke."}),
+    ):
+        with pytest.raises(ValidationError, match="not found in `2014-dialogue-summary`"):
+            await admin.add(entity, record, ALICE)
+
+
+async def test_a_source_given_by_title_and_address_is_shown_as_not_verified(store):
+    from bot.render.embeds import theme_states
+    from bot.render.layout import source_label
+
+    admin = Admin(store)
+    key = await admin.ensure_source("Atlantis Watch statement", "https://example.org/aw", ALICE)
+    await admin.add("position", {**POSITION, "excerpt": "Words nobody can check against a text.", "source": key}, ALICE)
+    async with store.sessions() as s:
+        result = await q.theme_states(s, "veto-restraint", 2014)
+    ref = next(p.source for g in result.groups for p in g.positions if p.source.key == key)
+    assert not ref.verified and "excerpt not verified against a stored text" in source_label(ref)
+    assert "https://example.org/aw" in source_label(ref)
+    reply = theme_states(result, 2014)
+    fields = " ".join(f.value for page in reply.pages for f in page[0].fields)
+    assert "Words nobody can check against a text.” *(excerpt not verified against a stored text)*" in fields.replace("\\", "")

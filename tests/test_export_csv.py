@@ -46,3 +46,14 @@ async def test_exported_positions_csv_has_no_formula_cells(store):
     assert any(p["summary"].startswith("=HYPERLINK") for p in exported["records"]["position"])
     plan = await Transfer(store).plan(records.encode(), ALICE)
     assert plan.ok and plan.count("unchanged") == len(HOSTILE) + 2
+
+
+async def test_the_positions_csv_keeps_unnamed_groups_as_counts(store):
+    _, positions = await Transfer(store).export()
+    header, *body = list(csv.reader(io.StringIO(positions)))
+    rows = [dict(zip(header, map(read_csv_cell, r))) for r in body]
+    veto = [r for r in rows if r["theme"] == "veto-restraint" and r["dialogue"] == "2014" and not r["actor"]]
+    assert [(r["unnamed_quantity"], r["unnamed_count"]) for r in veto] == [("Fourteen states", "14")]
+    vague = [r for r in rows if r["unnamed_quantity"] == "Many Member States"]
+    assert vague and vague[0]["unnamed_count"] == ""
+    assert all(r["unnamed_quantity"] == "" for r in rows if r["actor"])

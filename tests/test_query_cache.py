@@ -34,7 +34,7 @@ async def test_a_change_through_the_bot_is_seen_at_once(store):
     await Admin(store).add("position", {
         "actor": "Ivory Coast", "theme": VETO, "dialogue": 2014, "stance": "supports",
         "summary": "Backed the initiative on veto restraint.",
-        "excerpt": "Côte d'Ivoire supports the initiative on the restraint of the veto.",
+        "excerpt": "Fourteen states identified the use of the veto by Permanent Members of the Security Council as a major hurdle in implementation of RtoP.",
         "source": "2014-dialogue-summary",
     }, ALICE)
     after = await _veto_2014(store)

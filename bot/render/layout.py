@@ -8,6 +8,7 @@ from typing import Iterable, Iterator, Sequence
 import discord
 
 from bot.render import limits
+from db.excerpts import UNVERIFIED
 from db.results import SourceRef
 
 # Colours: a calm UN blue for answers, amber for "nothing found", red for errors.
@@ -113,7 +114,8 @@ def source_label(ref: SourceRef) -> str:
         publisher = short if " " not in short else publisher[: publisher.rindex("(")].strip()
     when = ref.date or (ref.date_note or "undated")
     address = f", {ref.url}" if ref.url else ""
-    return f"{publisher}, “{limits.clip(ref.title, 90)}” ({when}){address}"
+    unverified = f" ({UNVERIFIED})" if not ref.verified else ""
+    return f"{publisher}, “{limits.clip(ref.title, 90)}” ({when}){address}{unverified}"
 
 
 class Citations:

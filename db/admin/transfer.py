@@ -117,7 +117,7 @@ def _hidden_in(session: Session, layer: int) -> list[dict[str, Any]]:
 
 
 POSITION_COLUMNS = ["dialogue", "actor", "theme", "stance", "summary", "partial", "excerpt", "source", "source_title",
-                    "source_url", "origin"]
+                    "source_url", "origin", "unnamed_quantity", "unnamed_count"]  # unnamed groups: no actor, a quantity
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what spreadsheets read as a formula (OWASP CSV injection)
@@ -151,6 +151,19 @@ def positions_csv_sync(session: Session) -> str:
             "dialogue": p.dialogue.year, "actor": p.actor.name, "theme": p.theme.slug, "stance": p.stance.value,
             "summary": p.summary, "partial": p.partial, "excerpt": p.excerpt, "source": p.source.key,
             "source_title": p.source.title, "source_url": p.source.url or "", "origin": p.origin.value,
+        }
+        writer.writerow({column: csv_cell(value) for column, value in row.items()})
+    unnamed = session.scalars(
+        select(m.UnnamedClaim).options(
+            selectinload(m.UnnamedClaim.theme), selectinload(m.UnnamedClaim.dialogue), selectinload(m.UnnamedClaim.source),
+        )
+    ).all()
+    for u in sorted(unnamed, key=lambda u: (u.dialogue.year, u.theme.slug, u.id)):
+        row = {
+            "dialogue": u.dialogue.year, "actor": "", "theme": u.theme.slug, "stance": u.stance.value,
+            "summary": u.summary, "partial": "", "excerpt": u.excerpt, "source": u.source.key,
+            "source_title": u.source.title, "source_url": u.source.url or "", "origin": u.origin.value,
+            "unnamed_quantity": u.quantity, "unnamed_count": "" if u.count is None else u.count,
         }
         writer.writerow({column: csv_cell(value) for column, value in row.items()})
     return buffer.getvalue()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional, TypeAlias, TypeVar, Unpack
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.sql import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,7 +20,8 @@ Rows: TypeAlias = Sequence[AnyRow]
 
 
 def source_ref(s: SourceDocument) -> SourceRef:
-    return SourceRef(s.key, s.title, s.publisher, s.date, s.date_note, s.kind, s.dialogue_year, s.url, s.address_note)
+    return SourceRef(s.key, s.title, s.publisher, s.date, s.date_note, s.kind, s.dialogue_year, s.url, s.address_note,
+                     bool(s.text))
 
 
 # -- rows of column queries (no ORM objects, no eager loads) ----------------------------------
@@ -35,7 +36,7 @@ SOURCE_COLUMNS = (
     SourceDocument.publisher.label("s_publisher"), SourceDocument.date.label("s_date"),
     SourceDocument.date_note.label("s_date_note"), SourceDocument.kind.label("s_kind"),
     SourceDocument.dialogue_year.label("s_dialogue_year"), SourceDocument.url.label("s_url"),
-    SourceDocument.address_note.label("s_address_note"),
+    SourceDocument.address_note.label("s_address_note"), (func.length(SourceDocument.text) > 0).label("s_verified"),
 )
 THEME_COLUMNS = (
     Theme.id.label("t_id"), Theme.slug.label("t_slug"), Theme.name.label("t_name"),
@@ -56,7 +57,7 @@ class Refs:
         if ref is None:
             ref = self._sources[row.s_id] = SourceRef(
                 row.s_key, row.s_title, row.s_publisher, row.s_date, row.s_date_note, row.s_kind, row.s_dialogue_year,
-                row.s_url, row.s_address_note,
+                row.s_url, row.s_address_note, bool(row.s_verified),
             )
         return ref
 

@@ -12,6 +12,7 @@ from bot.render import limits
 from bot.render.evidence import window
 from bot.render.layout import INFO, NOTICE, Citations, Reply, Section, build_reply
 from db.ask import Answer
+from db.excerpts import UNVERIFIED
 from db.passages import clean
 from db.results import (
     ActorProfile,
@@ -62,8 +63,8 @@ REPORT_KIND_LABELS = {
     "question": "Question",
     "commentary": "Commentary",
 }
-DOCUMENT_LABELS = {"report": "the Secretary-General's report", "concept_note": "the concept note",
-                   "commentary": "the list of additional commentary"}
+DOCUMENT_LABELS = {"report": "The Secretary-General's report", "concept_note": "The concept note",
+                   "commentary": "Additional commentary"}
 EXCERPT_CHARS = 300
 
 
@@ -78,9 +79,12 @@ def quote(excerpt: str, limit: int = EXCERPT_CHARS) -> str:
     return f"“{esc(limits.clip(clean(excerpt), limit))}”"
 
 
-def evidence(excerpt: str, limit: int, claim_terms: Sequence[str], actor_terms: Sequence[str] = ()) -> str:
-    """A quoted excerpt, cut (if it must be) around the words that prove the claim."""
-    return f"“{esc(window(excerpt, claim_terms, limit, actor_terms))}”"
+def evidence(excerpt: str, limit: int, claim_terms: Sequence[str], actor_terms: Sequence[str] = (),
+             source: SourceRef | None = None) -> str:
+    """A quoted excerpt, cut (if it must be) around the words that prove the claim; marked when its source
+    has no stored text to check it against."""
+    mark = f" *({UNVERIFIED})*" if source is not None and not source.verified else ""
+    return f"“{esc(window(excerpt, claim_terms, limit, actor_terms))}”{mark}"
 
 
 def plural(n: int, one: str, many: str) -> str:
@@ -110,6 +114,14 @@ def role_text(r: RoleInfo) -> str:
     else:
         text = f"{name}, {esc(r.title)}"
     return text + (f" ({esc(r.session)} session)" if r.session else "")
+
+
+def once(texts: Iterable[str]) -> list[str]:
+    """The texts in order, each said once whatever its case ("Member States", "Member states")."""
+    seen: dict[str, str] = {}
+    for text in texts:
+        seen.setdefault(text.casefold(), text)
+    return list(seen.values())
 
 
 def unnamed_label(u: UnnamedInfo) -> str:
@@ -259,7 +271,7 @@ def _dialogue_detail(detail: DialogueDetail) -> Reply:
     participation = _claim_lines(detail.claims_for("participation"), citations)
     themes = []
     for t in detail.themes:
-        unnamed = ", ".join(unnamed_label(u) for u in t.unnamed)
+        unnamed = ", ".join(once(unnamed_label(u) for u in t.unnamed))
         named = f"{t.named_actors} named" + (" (partial list)" if t.partial else "")
         themes.append(f"• **{esc(t.theme.name)}** — {named}" + (f"; not named: {unnamed}" if unnamed else ""))
     statements = [esc(st.actor) + _details(st) for st in detail.statements]
@@ -311,7 +323,7 @@ def _theme_list(themes: Sequence[ThemeCount], year: int | None, sources: Sequenc
         if not t.named_actors and not t.unnamed:  # a theme admins added before recording who raised it
             lines.append(f"**{esc(t.theme.name)}** · `{t.theme.slug}` — no positions recorded yet")
             continue
-        unnamed = ", ".join(f"{unnamed_label(u)} in {u.year}" for u in t.unnamed)
+        unnamed = ", ".join(once(f"{unnamed_label(u)} in {u.year}" for u in t.unnamed))
         years = ", ".join(str(y) for y in t.years)
         partial = " (partial)" if t.partial else ""
         lines.append(
@@ -359,7 +371,7 @@ def _theme_states(result: ThemeStates, year: int | None) -> Reply:
         for (stance, summary, excerpt), positions in together.items():
             names = ", ".join(dict.fromkeys(f"**{esc(p.actor)}**" for p in positions))
             partial = " *(partial list: the source names these among others)*" if any(p.partial for p in positions) else ""
-            proof = evidence(excerpt, 280, _claim_terms(terms, summary), [p.actor for p in positions])
+            proof = evidence(excerpt, 280, _claim_terms(terms, summary), [p.actor for p in positions], positions[0].source)
             # one item per entry, so an entry never straddles two fields
             yield (f"{STANCE_MARKS.get(stance, '')} {names}{partial} — {esc(summary)} "
                    f"{citations.cite(positions[0].source)}\n> {proof}")
@@ -435,7 +447,7 @@ def _actor_profile(profile: ActorProfile) -> Reply:
 
     def position_lines(positions: list[PositionInfo]) -> Iterator[str]:
         for p in positions:
-            proof = evidence(p.excerpt, 220, _claim_terms(p.theme.keywords, p.summary), [profile.name])
+            proof = evidence(p.excerpt, 220, _claim_terms(p.theme.keywords, p.summary), [profile.name], p.source)
             partial = " *(among others the source names)*" if p.partial else ""
             yield (
                 f"{STANCE_MARKS.get(p.stance, '')} **{esc(p.theme.name)}**{partial} — {esc(p.summary)} "
@@ -447,7 +459,7 @@ def _actor_profile(profile: ActorProfile) -> Reply:
     quotes = [f"**{q.year}** · {quote(q.text)} {citations.cite(q.source)}" for q in profile.quotes]
     sections.append(Section("Quotes", quotes))
     mentions = [
-        (f"**{m.year}** · " if m.year else "") + f"{DOCUMENT_LABELS.get(m.document, m.document).capitalize()} · "
+        (f"**{m.year}** · " if m.year else "") + f"{DOCUMENT_LABELS.get(m.document, m.document)} · "
         f"{REPORT_KIND_LABELS.get(m.kind, m.kind)}: **{esc(m.subject)}** — {esc(m.summary)} {citations.cite(m.source)}"
         f"\n> {evidence(m.excerpt, 220, _claim_terms((), m.summary + ' ' + m.subject), [profile.name])}"
         for m in profile.mentions

@@ -40,7 +40,7 @@ ROWS = [
     ("actor", {"name": "Number Org", "kind": "civil_society", "aliases": [None]}, "aliases"),
     ("actor", {"name": "Number Org", "kind": "civil_society", "aliases": 7}, "aliases"),
     ("actor", {"name": ["List", "Org"], "kind": "civil_society"}, "name"),
-    ("statement", {"actor": "Cuba", "dialogue": 2014, "source": "2014-dialogue-summary", "excerpt": "Cuba spoke.",
+    ("statement", {"actor": "Cuba", "dialogue": 2014, "source": "2014-dialogue-summary", "excerpt": "Cuba (Spanish)",
                    "languages": "Spanish", "on_behalf_of": {"Cuba": 1}}, "on_behalf_of"),
 ]
 

@@ -382,25 +382,27 @@ def _position_portable(p: m.Position) -> Portable:
             "summary": p.summary, "excerpt": p.excerpt, "source": p.source.key, "partial": p.partial}
 
 
-def _verified(excerpt: str | None, source: m.SourceDocument, field: str = "excerpt") -> str | None:
-    """The excerpt, once found in the source's stored text (a source given by title and address has none)."""
-    if excerpt is not None:
-        check_excerpt(excerpt, source.key, source.text, field)
-    return excerpt
+def _verified(columns: dict[str, Any], source: m.SourceDocument, field: str = "excerpt") -> dict[str, Any]:
+    """The columns, once their excerpt is found in the source's stored text (a source given by title and
+    address has none). Checked last, so that a malformed field is reported first."""
+    if columns.get(field) is not None:
+        check_excerpt(columns[field], source.key, source.text, field)
+    return columns
 
 
 def _position_columns(data: Portable, lookups: Lookups) -> dict[str, Any]:
     source = lookups.source(data.get("source"))
-    return {
+    columns = {
         "actor_id": lookups.actor(data.get("actor")).id,
         "theme_id": lookups.theme(data.get("theme")).id,
         "dialogue_id": lookups.dialogue(data.get("dialogue")).id,
         "stance": m.Stance(choice(data, "stance", tuple(s.value for s in m.Stance))),
         "summary": text(data, "summary", limit=300, minimum=5),
-        "excerpt": _verified(text(data, "excerpt", limit=4000, minimum=10), source),
+        "excerpt": text(data, "excerpt", limit=4000, minimum=10),
         "source_id": source.id,
         "partial": boolean(data, "partial", False),
     }
+    return _verified(columns, source)
 
 
 def _statement_portable(s: m.Statement) -> Portable:
@@ -411,15 +413,16 @@ def _statement_portable(s: m.Statement) -> Portable:
 
 def _statement_columns(data: Portable, lookups: Lookups) -> dict[str, Any]:
     source = lookups.source(data.get("source"))
-    return {
+    columns = {
         "actor_id": lookups.actor(data.get("actor")).id,
         "dialogue_id": lookups.dialogue(data.get("dialogue")).id,
         "languages": string_list(data, "languages", limit=10, each=40),
         "delivered": boolean(data, "delivered", True),
         "note": text(data, "note", limit=200, required=False),
         "source_id": source.id,
-        "excerpt": _verified(text(data, "excerpt", limit=4000, minimum=3), source),
+        "excerpt": text(data, "excerpt", limit=4000, minimum=3),
     }
+    return _verified(columns, source)
 
 
 def _statement_children(statement: m.Statement, data: Portable, lookups: Lookups) -> None:
@@ -440,15 +443,16 @@ def _role_portable(r: m.Role) -> Portable:
 
 def _role_columns(data: Portable, lookups: Lookups) -> dict[str, Any]:
     source = lookups.source(data.get("source"))
-    return {
+    columns = {
         "actor_id": lookups.actor(data.get("actor")).id,
         "dialogue_id": lookups.dialogue(data.get("dialogue")).id,
         "role": m.RoleKind(choice(data, "role", tuple(r.value for r in m.RoleKind))),
         "title": text(data, "title", limit=300, required=False),
         "session": text(data, "session", limit=40, required=False),
         "source_id": source.id,
-        "excerpt": _verified(text(data, "excerpt", limit=4000, minimum=3), source),
+        "excerpt": text(data, "excerpt", limit=4000, minimum=3),
     }
+    return _verified(columns, source)
 
 
 def _quote_portable(q: m.Quote) -> Portable:
@@ -457,12 +461,13 @@ def _quote_portable(q: m.Quote) -> Portable:
 
 def _quote_columns(data: Portable, lookups: Lookups) -> dict[str, Any]:
     source = lookups.source(data.get("source"))
-    return {
+    columns = {
         "speaker_id": lookups.actor(data.get("speaker"), "speaker").id,
         "dialogue_id": lookups.dialogue(data.get("dialogue")).id,
-        "text": _verified(text(data, "text", limit=1000, minimum=3), source, "text"),
+        "text": text(data, "text", limit=1000, minimum=3),
         "source_id": source.id,
     }
+    return _verified(columns, source, "text")
 
 
 SPECS: dict[str, Spec] = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -29,9 +30,14 @@ def fold_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).casefold().strip()
 
 
+@lru_cache(maxsize=16)
+def _folded_source(text: str) -> str:
+    return fold_text(text)
+
+
 def occurs_in(excerpt: str, text: str) -> bool:
     needle = fold_text(excerpt)
-    return bool(needle) and needle in fold_text(text)
+    return bool(needle) and needle in _folded_source(text)  # a source's text is folded once, not per record
 
 
 def closest_passage(excerpt: str, text: str, limit: int = 300) -> str:

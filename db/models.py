@@ -429,20 +429,7 @@ class HiddenRecord(Base):
     replaced_by: Mapped[int | None] = mapped_column(Integer)  # the server's own version, if it made one
 
 
-LAYERED_TABLES = tuple(
-    mapper.class_.table_name for mapper in Base.registry.mappers if issubclass(mapper.class_, Layered)
-)
-
-
-# The FTS5 index over passages is created by the migrations (SQLAlchemy has no
-# model for virtual tables); autogenerate comparisons skip these names.
-FTS_TABLE = "passages_fts"
-# On PostgreSQL the migrations give passages a generated tsvector column of this name, with
-# a GIN index (db.queries.search reads it); the ORM never writes it.
-PG_SEARCH_COLUMN = "words"
-
-
-class ReportFact(Tracked, Base):
+class ReportFact(Layered, Tracked, Base):
     """One thing a document says: a mechanism, body, recommendation or finding of a report (per pillar),
     a question of a concept note, an entry of a list of commentary.
 
@@ -450,9 +437,8 @@ class ReportFact(Tracked, Base):
     """
 
     __tablename__ = "report_facts"
-    __table_args__ = (UniqueConstraint("source_id", "kind", "subject"),)
+    __table_args__ = (UniqueConstraint("layer", "source_id", "kind", "subject"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"), index=True)
     dialogue_id: Mapped[int | None] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"), index=True)
@@ -472,3 +458,16 @@ class ReportFact(Tracked, Base):
 
 REPORT_DOCUMENTS = ("report", "concept_note", "commentary")
 REPORT_FACT_KINDS = ("finding", "mechanism", "body", "recommendation", "question", "commentary")
+
+
+LAYERED_TABLES = tuple(
+    mapper.class_.table_name for mapper in Base.registry.mappers if issubclass(mapper.class_, Layered)
+)
+
+
+# The FTS5 index over passages is created by the migrations (SQLAlchemy has no
+# model for virtual tables); autogenerate comparisons skip these names.
+FTS_TABLE = "passages_fts"
+# On PostgreSQL the migrations give passages a generated tsvector column of this name, with
+# a GIN index (db.queries.search reads it); the ORM never writes it.
+PG_SEARCH_COLUMN = "words"

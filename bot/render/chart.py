@@ -19,7 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Hashable, Mapping, Sequence
 
-from bot.render.chart_drawing import MAX_THEMES, PALETTE, Bar, Figures, draw, rows, totals, warm_up
+from bot.render.chart_drawing import PALETTE, Bar, Figures, draw, rows, totals, warm_up
 from bot.render.layout import Attachment, Citations, Reply, Section, build_reply
 from db.results import SourceRef, ThemeCount
 

@@ -21,7 +21,6 @@ from db.results import (
     DialogueSummary,
     PillarExplainer,
     PositionInfo,
-    ReportFactInfo,
     RoleInfo,
     SourceRef,
     StatementInfo,

@@ -39,7 +39,7 @@ def window(excerpt: str, claim_terms: Iterable[str], limit: int, actor_terms: It
             for match in re.finditer(r"\b" + re.escape(term) + r"\b", folded):
                 found.append((match.start(), match.end(), weight))
     span = limit - 2  # room for the ellipses
-    best_start, best_score = 0, -1
+    best_start, best_score = 0, -1.0
     sentences = [m.end() for m in re.finditer(r"[.;:!?][”\"’']?\s+", text)]
     starts = {0, *(max(0, s - 40) for s, _, _ in found)}
     for s, _, _ in found:  # the start of the sentence holding a term reads best

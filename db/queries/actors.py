@@ -38,7 +38,7 @@ SPOKEN_FOR = select(StatementBehalf.statement_id).where(StatementBehalf.actor_id
 def _profile_statements(at_meeting: bool) -> dict[str, Select[Unpack[tuple[Any, ...]]]]:
     """The statements of a profile, built once: across the meetings, or at one (`dialogue_id`)."""
 
-    def at(column: InstrumentedAttribute[int]) -> tuple[ColumnElement[bool], ...]:
+    def at(column: InstrumentedAttribute[Any]) -> tuple[ColumnElement[bool], ...]:
         return (column == MEETING,) if at_meeting else ()
 
     return {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -34,7 +35,7 @@ def has(text: str, phrase: str) -> bool:
 class Knowledge:
     """Every record of the seeded store, loaded once, with the names each actor goes by."""
 
-    def __init__(self, session) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Any) -> None:
         self.session = session
 
     async def load(self) -> "Knowledge":
@@ -81,7 +82,7 @@ def knowledge(seeded_template):
 
 
 def _check(k: Knowledge, t: Truth) -> None:
-    def at(record) -> bool:  # type: ignore[no-untyped-def]
+    def at(record: Any) -> bool:
         return k.src[record.source_id] == t.source and (t.year is None or k.years.get(record.dialogue_id) == t.year)
 
     def proves(excerpt: str) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ReportFact
 from db.queries.cache import cached
-from db.queries.convert import Reference, reference, rows, shared
+from db.queries.convert import Reference, Rows, reference, rows, shared
 from db.results import ReportFactInfo
 
 REPORT_FACT_COLUMNS = (
@@ -16,7 +16,7 @@ REPORT_FACT_COLUMNS = (
 )
 
 
-def report_fact_infos(found, ref: Reference) -> list[ReportFactInfo]:  # type: ignore[no-untyped-def]
+def report_fact_infos(found: Rows, ref: Reference) -> list[ReportFactInfo]:
     infos = []
     for _, source_id, dialogue_id, actor_id, document, pillar, section, kind, subject, summary, excerpt in found:
         infos.append(ReportFactInfo(

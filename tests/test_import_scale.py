@@ -48,24 +48,30 @@ async def test_other_writes_do_not_wait_behind_an_import(store):
     payload = actors_file(400)
     waits: list[float] = []
 
-    async def other_writes(stop: asyncio.Event) -> None:
-        n = len(waits)
+    async def other_writes(stop: asyncio.Event, started: asyncio.Event) -> int:
+        """Adds themes until told to stop; returns how many it added."""
+        added = 0
         while not stop.is_set():
+            n = len(waits)
             began = time.perf_counter()
+            started.set()
             await admin.add("theme", {"slug": f"meanwhile-{n}", "name": f"Meanwhile {n}",
                                       "description": "A theme added while an import runs."}, ALICE)
             waits.append(time.perf_counter() - began)
-            n += 1
+            added += 1
             await asyncio.sleep(0.02)
+        return added
 
     for step in (transfer.plan, transfer.apply):
-        stop = asyncio.Event()
-        writer = asyncio.create_task(other_writes(stop))
+        stop, started = asyncio.Event(), asyncio.Event()
+        writer = asyncio.create_task(other_writes(stop, started))
+        await started.wait()  # the other admin's write is under way when the import step begins
         plan = await step(payload, ALICE)
         stop.set()
-        await writer
+        # how many writes fit depends on the machine's speed: at least the one begun with the step
+        assert await writer >= 1
         assert plan.ok
-    assert len(waits) >= 4 and max(waits) < 1.0, waits
+    assert max(waits) < 1.0, waits
     assert store.actors.resolve("Scale alias 399").entry.name == "Scale Org 399"
     async with store.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(m.AuditEntry).where(

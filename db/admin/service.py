@@ -181,17 +181,7 @@ def _replace(session: Session, obj: Any, copies: list[list[Any]], lookups: Looku
     copy = _clone(session, obj)
     _hidden_now(session, obj).replaced_by = copy.id
     copies.append([obj.__tablename__, obj.id, copy.id])
-    layer = _layer(session)
-    for model, attribute in _dependents(type(obj)):
-        for row in session.scalars(select(model).where(getattr(model, attribute) == obj.id)).all():
-            if row.layer == layer:
-                setattr(row, attribute, copy.id)
-            else:
-                _hide(session, row)
-                own = _clone(session, row, **{attribute: copy.id})
-                _hidden_now(session, row).replaced_by = own.id
-                copies.append([row.__tablename__, row.id, own.id])
-                _repoint_shared(session, row, own, copies)
+    _repoint_shared(session, obj, copy, copies)
     session.flush()
     session.expire(copy)
     lookups.reload()

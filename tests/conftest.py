@@ -302,3 +302,22 @@ async def console(db_url: str, tmp_path: Path):
     await console.start()
     yield console
     await console.close()
+
+
+@pytest.fixture
+async def double(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """The local Discord double on 127.0.0.1, discord.py pointed at it; a test that provokes refusals clears them."""
+    from tests.discord_double.harness import started_double
+
+    async with started_double(monkeypatch) as double:
+        yield double
+    assert double.rejections == [], double.rejections
+
+
+@pytest.fixture
+async def live(double, db_url: str, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The real bot connected to the double, commands synced, with a fresh seeded store."""
+    from tests.discord_double.harness import db_settings, running_bot
+
+    async with running_bot(double, db_settings(db_url, tmp_path)) as running:
+        yield running

@@ -26,7 +26,8 @@ from bot.scheduler import DiscordPoster, PostRefused
 from db.briefing_models import Cadence, ContentKind, ScheduleStatus
 from db.briefings import Timing, create_schedule, get_schedule, list_runs, list_schedules, pause_for_failure, start_manual_run
 from tests.payloads import payload_problems
-from tests.test_briefings_scheduler import FakeClock, RecordingPoster, not_found
+from tests.discord_double.harness import FakeClock
+from tests.test_briefings_scheduler import RecordingPoster, not_found
 
 BOT_ROLE = 1_000_000_000_000_010
 BRIEFINGS = 1_000_000_000_000_020

@@ -8,11 +8,11 @@ import pytest
 
 from bot.briefing_content import build_post, next_labels, preview
 from bot.render import briefings as render
-from bot.render import limits
 from bot.render.layout import Section, build_reply
 from db.briefing_models import Cadence, ContentKind
 from db.briefings import dated_events, events_on, next_event_day, next_item, rotation_items
 from db.briefings.content import _days
+from tests.payloads import message_problems
 
 KINDS = [ContentKind.pillar, ContentKind.dialogue, ContentKind.theme, ContentKind.state]
 
@@ -24,7 +24,7 @@ def post_text(reply) -> str:
 
 def assert_postable(reply) -> None:
     assert len(reply.pages) == 1 and not reply.ephemeral
-    assert limits.violations(reply.content, reply.first) == []
+    assert message_problems(reply.content, reply.first) == []
     assert reply.content.startswith("📣 **")
     assert "Sources:" in (reply.first[0].footer.text or "")
 
@@ -114,7 +114,7 @@ def test_a_reply_of_several_pages_is_posted_as_its_first_page_with_a_pointer():
     assert len(post.pages) == 1 and post.first == long.pages[0]
     assert f"Part 1 of {len(long.pages)}" in post.content and "`/state profile state:Cuba`" in post.content
     assert post.content.startswith("📣 **Monthly RtoP briefing · State spotlight**")
-    assert limits.violations(post.content, post.first) == []
+    assert message_problems(post.content, post.first) == []
 
 
 async def test_next_labels_say_what_each_schedule_posts_next(store):

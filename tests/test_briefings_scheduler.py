@@ -11,41 +11,20 @@ import discord
 import pytest
 from sqlalchemy import select
 
-from bot.render import limits
 from bot.render.layout import Reply
 from bot.scheduler import Scheduler, owner_gone, release
 from db.briefing_models import BriefingSchedule, Cadence, ContentKind, RunStatus, ScheduleStatus
 from db.briefings import Timing, create_schedule, get_schedule, list_runs, set_status
 from db.store import Store, open_store
+from tests.discord_double.harness import FakeClock
+from tests.payloads import message_problems
 
 GUILD = 1_000_000_000_000_002
 CHANNEL = 1_000_000_000_000_020
 PARIS = "Europe/Paris"
 
 
-# -- test doubles: a clock that only moves when told, a poster that records ----------------------------
-
-
-class FakeClock:
-    """`clock()` returns the current fake instant; `sleep()` moves it on instead of waiting."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-        self.slept: list[float] = []
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def set(self, moment: datetime) -> None:
-        self.now = moment
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += timedelta(seconds=seconds)
-        await asyncio.sleep(0)
+# -- test doubles: a poster that records (the clock is the harness's FakeClock) -----------------------
 
 
 class FakeResponse:
@@ -96,7 +75,7 @@ class RecordingPoster:
             error = self.failures.pop(0)
             if error is not None:
                 raise error
-        assert reply.content and limits.violations(reply.content, reply.first) == []
+        assert reply.content and message_problems(reply.content, reply.first) == []
         self.next_id += 1
         self.sent.append(Sent(channel_id, reply, nonce, self.next_id, self.clock() if self.clock else None))
         return self.next_id

@@ -11,6 +11,7 @@ import pytest
 from bot.render import chart
 from bot.render.chart_drawing import label, rows, slots
 from db import queries as q
+from tests.discord_double.harness import until
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -54,11 +55,8 @@ async def test_a_worker_that_died_while_idle_is_replaced(store, drawer):
     await drawer.png(figures, "before")
     (worker,) = drawer.worker_pids()
     os.kill(worker, signal.SIGKILL)
-    for _ in range(200):  # until the pool has noticed: a chart asked for now finds it broken
-        if getattr(drawer._pool, "_broken", False):
-            break
-        await asyncio.sleep(0.01)
-    assert drawer._pool._broken
+    # until the pool has noticed: a chart asked for now finds it broken
+    await until(lambda: bool(getattr(drawer._pool, "_broken", False)), what="the pool to notice its worker died")
     assert (await drawer.png(figures, "after")).startswith(PNG_MAGIC)
 
 

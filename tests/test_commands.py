@@ -5,19 +5,11 @@ from __future__ import annotations
 import pytest
 
 from bot.console import ConsoleInputError, ConsoleUser, format_outcome
-from tests.payloads import payload_problems
+from tests.payloads import assert_within_limits
 
 
 def text_of(outcome) -> str:
     return format_outcome(outcome)
-
-
-def assert_within_limits(outcome) -> None:
-    assert outcome.events, "the interaction was left unanswered"
-    for event in outcome.events:
-        assert payload_problems(event.body, event.message.data) == []
-        if event.action in ("send", "update") and not event.message.deferred:
-            assert event.body.get("allowed_mentions") == {"parse": []}
 
 
 SUCCESS = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import aiohttp
@@ -10,7 +9,7 @@ import discord
 import pytest
 
 from tests.discord_double import rules
-from tests.discord_double.harness import MEMBER, db_settings, running_bot, started_double
+from tests.discord_double.harness import MEMBER, db_settings, running_bot, until
 
 
 def test_command_rules():
@@ -50,12 +49,6 @@ def test_message_rules():
     assert not rules.mentions_allowed({"content": "@everyone", "allowed_mentions": {"parse": []}})
 
 
-@pytest.fixture
-async def double(monkeypatch):
-    async with started_double(monkeypatch) as double:
-        yield double
-
-
 async def test_live_double_rejects_like_discord(double, db_url, tmp_path):
     async with running_bot(double, db_settings(db_url, tmp_path)) as running:
         channel = running.bot.get_channel(double.channel_ids[0])
@@ -78,7 +71,9 @@ async def test_live_double_rejects_like_discord(double, db_url, tmp_path):
                                     json={"type": 4, "data": {"content": "late"}}) as response:
                 body = await response.json()
         assert response.status == 404 and body["code"] == 10062
-        await asyncio.sleep(0.1)
+        await until(lambda: len(double.rejections) == 2, what="the bot's own late answer")  # it saw the interaction too
+        assert {(r["path"].split("/")[-3], r["errors"]) for r in double.rejections} == {(str(stale.id), "late")}
+        double.rejections.clear()
 
 
 async def test_bad_sync_is_refused(double):
@@ -89,6 +84,7 @@ async def test_bad_sync_is_refused(double):
     assert response.status == 400 and body["code"] == 50035
     assert set(body["errors"]) == {"0", "1"}
     assert response.headers["Content-Type"] == "application/json"
+    double.rejections.clear()
 
 
 def test_file_rules():

@@ -9,7 +9,7 @@ import pytest
 from db import briefings as b
 from db.briefing_models import Cadence, ContentKind
 from db.briefings import Timing
-from tests.discord_double.harness import ADMIN, MEMBER, live_bot
+from tests.discord_double.harness import ADMIN, MEMBER
 
 # (command, option being typed, other options already given); every one lists records only admins may see
 ADMIN_PICKERS = [
@@ -27,17 +27,14 @@ ADMIN_PICKERS = [
 ]
 
 
-@pytest.fixture
-async def live(db_url, tmp_path, monkeypatch):
-    async with live_bot(db_url, tmp_path, monkeypatch) as running:
-        store = running.bot.store
-        await b.create_schedule(
-            store.sessions, guild_id=running.double.guild_id, channel_id=running.double.channel_ids[0],
-            timing=Timing(Cadence.daily, 9, 0, "UTC"), content=ContentKind.pillar, created_by=ADMIN.id,
-            created_by_name=ADMIN.name, now=datetime.now(timezone.utc) - timedelta(days=1),
-        )
-        yield running
-    assert running.double.rejections == [], running.double.rejections
+@pytest.fixture(autouse=True)
+async def a_schedule(live):  # type: ignore[no-untyped-def]
+    """One daily briefing in the server, for the schedule pickers."""
+    await b.create_schedule(
+        live.bot.store.sessions, guild_id=live.double.guild_id, channel_id=live.double.channel_ids[0],
+        timing=Timing(Cadence.daily, 9, 0, "UTC"), content=ContentKind.pillar, created_by=ADMIN.id,
+        created_by_name=ADMIN.name, now=datetime.now(timezone.utc) - timedelta(days=1),
+    )
 
 
 async def _choices(live, user, path: str, focused: str, given: dict, *, dm: bool = False) -> list[dict]:

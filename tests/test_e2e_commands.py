@@ -4,15 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.discord_double.harness import ADMIN, MEMBER, OTHER_MEMBER, live_bot
+from tests.discord_double.harness import ADMIN, MEMBER, OTHER_MEMBER, until
 from tests.discord_double.server import INTERACTION_DEADLINE, DiscordDouble
-
-
-@pytest.fixture
-async def live(db_url, tmp_path, monkeypatch):
-    async with live_bot(db_url, tmp_path, monkeypatch) as running:
-        yield running
-    assert running.double.rejections == [], running.double.rejections
 
 
 async def test_startup_identifies_and_sync_registers_every_command(live):
@@ -121,12 +114,7 @@ async def test_data_changing_commands_refused_for_members_and_accepted_for_admin
 
 async def test_a_dropped_gateway_resumes_and_commands_keep_working(live):
     await live.double.drop_gateway()
-    import asyncio
-
-    for _ in range(100):
-        if live.double.resumes:
-            break
-        await asyncio.sleep(0.05)
+    await until(lambda: live.double.resumes > 0, what="the bot to resume its gateway session")
     assert live.double.resumes == 1 and live.double.identifies == 1
     interaction = await live.double.invoke(MEMBER, "sources", {})
     await interaction.answered()

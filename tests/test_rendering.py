@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 
-from bot.render import limits
 from bot.render.layout import Citations, Section, build_reply
 from db.results import SourceRef
+from tests.payloads import message_problems
 
 
 def _ref(i: int) -> SourceRef:
@@ -27,7 +27,7 @@ def test_huge_results_are_paged_not_cut():
     )
     assert len(reply.pages) > 5
     for page in reply.pages:
-        assert limits.violations(None, page) == []
+        assert message_problems(None, page) == []
         assert "Sources:" in page[0].footer.text
     joined = "\n".join(f.value for page in reply.pages for f in page[0].fields)
     assert all(line in joined for line in lines)  # nothing lost
@@ -39,7 +39,7 @@ def test_an_overlong_line_continues_in_the_next_field():
     fields = reply.pages[0][0].fields
     assert [f.name for f in fields] == ["s", "s (continued)", "s (continued)"]
     assert not reply.truncated
-    assert limits.violations(None, reply.pages[0]) == []
+    assert message_problems(None, reply.pages[0]) == []
 
 
 def test_beyond_the_page_cap_the_reply_says_it_was_shortened():
@@ -48,18 +48,6 @@ def test_beyond_the_page_cap_the_reply_says_it_was_shortened():
     reply = build_reply("t", sections=[Section("s", ["x" * 1000] * 400)])
     assert len(reply.pages) == MAX_PAGES and reply.truncated
     assert "Shortened" in reply.pages[0][0].footer.text
-
-
-def test_violations_detects_each_limit():
-    import discord
-
-    embed = discord.Embed(title="t" * 257, description="d" * 4097)
-    for _ in range(26):
-        embed.add_field(name="n", value="v")
-    embed.set_footer(text="f" * 2049)
-    problems = limits.violations("c" * 2001, [embed] * 11)
-    for word in ("content", "embeds", "title", "description", "fields", "footer", "total"):
-        assert any(word in p for p in problems), word
 
 
 async def test_a_remembered_reply_cannot_be_changed_by_whoever_gets_it(store):

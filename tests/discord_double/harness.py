@@ -6,8 +6,9 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Callable
 
 import discord
 from discord.gateway import DiscordWebSocket
@@ -51,6 +52,66 @@ def make_bot(settings: Settings, clock=None) -> BriefingBot:  # type: ignore[no-
     bot = BriefingBot(settings, clock=clock) if clock else BriefingBot(settings)
     bot._connection.guild_ready_timeout = 0.05  # the double sends every guild at once
     return bot
+
+
+class FakeClock:
+    """A clock that moves only when told: `clock()` is the fake now, and `sleep()` moves it on instead of waiting."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+        self.slept: list[float] = []
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+        await asyncio.sleep(0)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 10.0, what: str = "the condition") -> None:
+    """Waits, looking every 10 ms, until `condition()` holds; fails after `timeout` seconds saying what it waited for."""
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + timeout
+    while not condition():
+        if loop.time() > give_up:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        await asyncio.sleep(0.01)
+
+
+class Polls:
+    """The running bot's briefing scheduler, polling every few milliseconds instead of every 30 s, its polls counted.
+
+    `settled()` is the explicit wait before "nothing more was posted": the scheduler has polled a few more times
+    with no post under way, so whatever was due at the clock's time has been posted.
+    """
+
+    PAUSE = 0.01
+
+    def __init__(self, running: Running) -> None:
+        scheduler = running.bot.scheduler
+        assert scheduler is not None, "the briefing cog did not start the scheduler"
+        self.scheduler = scheduler
+        self.count = 0
+        scheduler.sleep = self._sleep
+
+    async def _sleep(self, seconds: float) -> None:
+        self.count += 1
+        await asyncio.sleep(min(seconds, self.PAUSE))
+
+    def _posting(self) -> bool:
+        return any(not task.done() for task in self.scheduler._posting)
+
+    async def settled(self, polls: int = 3, timeout: float = 10.0) -> None:
+        target = self.count + polls
+        await until(lambda: self.count >= target and not self._posting(), timeout, f"{polls} more scheduler polls")
 
 
 READY_TIMEOUT = 15.0  # connect, identify, receive the guilds

@@ -262,6 +262,12 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, postgres: Postgres
     return name
 
 
+@pytest.fixture(scope="session")
+def seeded_template_url(seeded_template: str, postgres: PostgresServer | None) -> str:
+    """The URL of the seeded template itself, for tests that only read it."""
+    return sqlite_url(Path(seeded_template)) if postgres is None else postgres.url_of(seeded_template)
+
+
 @pytest.fixture
 def databases(seeded_template: str, tmp_path: Path, postgres: PostgresServer | None) -> Iterator[Databases]:
     found = Databases(seeded_template, tmp_path, postgres)

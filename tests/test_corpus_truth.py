@@ -14,7 +14,6 @@ from sqlalchemy.orm import selectinload
 from db import models as m
 from db.passages import clean
 from db.store import open_store
-from tests.conftest import sqlite_url
 from tests.corpus_truth import TRUTHS, Truth
 
 QUOTE_CONTEXT = 500  # characters before a quote in which its speaker must be named
@@ -67,11 +66,11 @@ class Knowledge:
 
 
 @pytest.fixture(scope="module")
-def knowledge(seeded_template):
+def knowledge(seeded_template_url):
     """Loaded once per module from the seeded template (read only)."""
 
     async def load() -> Knowledge:
-        store = await open_store(sqlite_url(seeded_template))
+        store = await open_store(seeded_template_url)
         try:
             async with store.sessions() as session:
                 return await Knowledge(session).load()

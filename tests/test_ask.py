@@ -139,3 +139,30 @@ async def test_a_300_character_question_is_answered(store):
 async def test_markdown_and_mentions_are_read_as_words(store):
     answer = await _ask(store, "**which** states raised _the veto_ in `2014` <@123>?")
     assert answer.reading.family == "theme_actors" and answer.reading.years == (2014,)
+
+
+async def test_speakers_counted_without_names_stay_a_count(store):
+    """"three ICRtoP members" delivered statements in 2014: a count, with its source, and no names."""
+    for question in ("who spoke in 2014", "how many ngos took part in 2014"):
+        answer = await _ask(store, question)
+        counts = [p for p in answer.parts if isinstance(p, a.UnnamedCount)]
+        assert [(c.quantity, c.count, c.year) for c in counts] == [("three ICRtoP members", 3, 2014)], question
+        assert "three ICRtoP members" in counts[0].evidence.excerpt
+        assert not any(isinstance(p, a.Stated) and p.measure == "icrtop_members" for p in answer.parts)
+
+
+async def test_report_points_come_from_their_records(store):
+    """The 2011 report's points are answered from `report_facts`, each proved by its verbatim excerpt."""
+    from db import queries as q
+
+    async with store.sessions() as session:
+        facts = {f.subject: f for f in await q.report_facts(session)}
+    answer = await _ask(store, "what does the 2011 report call its most pressing task")
+    points = [p for p in answer.parts if isinstance(p, a.ReportPoint)]
+    assert points and points[0].subject == "Operational prevention is the most urgent priority"
+    assert points[0].evidence.excerpt == facts[points[0].subject].excerpt
+    definition = await _ask(store, "What is structural prevention?")
+    first = definition.parts[0]
+    assert isinstance(first, a.Definition) and first.verbatim and first.evidence is not None
+    assert first.evidence.excerpt == facts["Structural and operational prevention"].excerpt
+    assert first.text in first.evidence.excerpt

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from bot.render import limits
-from bot.render.embeds import ROLE_LABELS, STANCE_MARKS, esc, quote
+from bot.render.embeds import REPORT_KIND_LABELS, ROLE_LABELS, STANCE_MARKS, esc, quote
 from bot.render.layout import NOTICE, Citations, Reply, Section, build_reply
 from db.ask.answers import (
     ActorLine,
@@ -22,11 +22,13 @@ from db.ask.answers import (
     NamedGroup,
     Part,
     Reading,
+    ReportPoint,
     RoleRow,
     SpeakerList,
     Stated,
     Tally,
     ThemeRow,
+    UnnamedCount,
     Verdict,
 )
 
@@ -44,6 +46,7 @@ MEASURE_LABELS = {
     "governments_represented": "governments represented",
     "regional_organisations": "regional organisations",
     "civil_society": "civil-society organisations",
+    "icrtop_members": "ICRtoP members",
     "as_reported": "as the timeline reports it",
 }
 GROUP_LABELS = {"states": "States", "organisations": "Organisations", "officials": "UN officials and panelists"}
@@ -123,9 +126,11 @@ def read_as(r: Reading) -> str:
                 "gaps": "years without a meeting", "year": "what happened", "all": "the timeline"}.get(r.topic or "", "the timeline")
     elif f == "definition":
         topic = r.topic or ""
-        text = "what RtoP is" if topic == "rtop" else f"what {theme} means" if topic == "theme" else f"what {topic} means"
+        text = ("what RtoP is" if topic == "rtop" else f"what {theme} means" if topic == "theme"
+                else f"what {r.detail[0]} is (2011 report)" if topic == "fact" and r.detail else f"what {topic} means")
     elif f == "regional_role":
-        text = "what regional arrangements can do (2011 report)"
+        text = ("what the 2011 report says of " + "; ".join(r.detail) if r.topic == "fact" and r.detail
+                else "what regional arrangements can do (2011 report)")
     else:
         text = "a search of the source texts"
     if f not in ("timeline",) or r.topic == "year":
@@ -180,8 +185,12 @@ def _title(a: Answer) -> str:
             return f"What {theme} means"
         if r.topic and r.topic.startswith("pillar "):
             return f"Pillar {r.topic.split()[1]} of RtoP"
+        if r.topic == "fact" and r.detail:
+            return f"“{r.detail[0]}” in the Secretary-General's 2011 report"
         return f"What “{r.topic}” means" if r.topic and r.topic != "pillars" else "The three pillars of RtoP"
     if f == "regional_role":
+        if r.topic == "fact" and r.detail:
+            return f"What the Secretary-General's 2011 report says: {r.detail[0]}"
         return "What regional and sub-regional arrangements can do (the Secretary-General's 2011 report)"
     return "Passages of the sources"
 
@@ -253,6 +262,20 @@ class _Writer:
                 yield f"**{esc(p.term)}** in plain words (this bot's summary): {esc(p.text)}{self.cite(p.evidence)}"
         elif isinstance(p, Contribution):
             yield f"Pillar {p.pillar} · {esc(p.heading)}{self.cite(p.evidence)}"
+        elif isinstance(p, ReportPoint):
+            where = f"Pillar {p.pillar} · " if p.pillar else ""
+            kind = REPORT_KIND_LABELS.get(p.kind, "What regional arrangements can do" if p.kind == "contribution" else p.kind)
+            if p.summary == p.subject:  # an item of the report's list: its heading says it
+                yield f"{where}{kind} · **{esc(p.subject)}**{self.cite(p.evidence)}"
+                return
+            if self.a.reading.family == "regional_role" and self.a.reading.topic != "fact":
+                yield f"{where}{kind}: {esc(p.subject)}{self.cite(p.evidence)}"  # one of many: its label
+            else:
+                yield f"{where}{kind} · **{esc(p.subject)}** — {esc(p.summary)}{self.cite(p.evidence)}"
+        elif isinstance(p, UnnamedCount):
+            count = f" ({p.count})" if p.count is not None else ""
+            yield (f"{p.year} · Also counted, not named: {esc(p.quantity)}{count} — the source gives the number "
+                   f"without saying who they are{self.cite(p.evidence)}")
         elif isinstance(p, Tally):
             yield self.tally(p)
 

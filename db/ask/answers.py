@@ -210,6 +210,31 @@ class Contribution:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportPoint:
+    """One point of the Secretary-General's report as a `report_facts` record holds it: its summary in the
+    project's words, proved by the verbatim excerpt."""
+
+    year: int | None
+    pillar: int | None
+    kind: str  # finding | mechanism | body | recommendation
+    subject: str
+    summary: str
+    evidence: Evidence
+    actor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class UnnamedCount:
+    """A count of speakers a source gives without naming them ("three ICRtoP members")."""
+
+    year: int
+    quantity: str  # the source's words
+    count: int | None
+    measure: str
+    evidence: Evidence
+
+
+@dataclass(frozen=True, slots=True)
 class Tally:
     """A count the engine made from the records (meetings in the timeline, themes of a meeting)."""
 
@@ -219,7 +244,8 @@ class Tally:
     years: tuple[int, ...] = ()  # the years counted
 
 
-Part = Verdict | NamedGroup | CountGroup | ActorLine | SpeakerList | RoleRow | Stated | Meeting | ThemeRow | Definition | Contribution | Tally
+Part = (Verdict | NamedGroup | CountGroup | ActorLine | SpeakerList | RoleRow | Stated | Meeting | ThemeRow | Definition
+        | Contribution | ReportPoint | UnnamedCount | Tally)
 
 
 @dataclass(frozen=True, slots=True)

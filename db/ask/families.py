@@ -24,23 +24,37 @@ from db.ask.answers import (
     NamedGroup,
     Part,
     Reading,
+    ReportPoint,
     RoleRow,
     Speaker,
     SpeakerList,
     Stated,
     Tally,
     ThemeRow,
+    UnnamedCount,
     Verdict,
     actor_label,
 )
-from db.ask.records import first_excerpts, meeting_notes, positions_with_stance, sentence_before
+from db.ask.records import first_excerpts, meeting_notes, positions_with_stance, report_points, sentence_before
 from db.queries.convert import reference
-from db.results import PositionInfo, RoleInfo, SourceClaim, SourceRef, StatementInfo, UnnamedInfo
+from db.ask.words import stems
+from db.results import PositionInfo, ReportFactInfo, RoleInfo, SourceClaim, SourceRef, StatementInfo, UnnamedInfo
 from db.seeding import TIMELINE_SOURCE
 
 _REFERS = re.compile(r"\bthese\b|\bthose\b|\bsame\b|\bof them\b", re.IGNORECASE)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _LABEL_ORDER = {"states": 0, "organisations": 1, "officials": 2}
+# participation measures that count the speakers of a list; "governments represented" and the timeline's
+# figure describe the meeting; any other measure counts speakers no list names ("three ICRtoP members")
+SPEAKER_MEASURES = {"member_states": "states", "regional_organisations": "regional", "civil_society": "civil"}
+CONTEXT_MEASURES = frozenset({"governments_represented", "as_reported"})
+MEASURES_OF = {"states": ("member_states", "governments_represented", "as_reported"),
+               "organisations": ("regional_organisations", "civil_society", "as_reported")}
+
+
+def unnamed_measure(measure: str | None) -> bool:
+    """Whether a participation figure counts speakers no list of the sources names."""
+    return bool(measure) and measure not in SPEAKER_MEASURES and measure not in CONTEXT_MEASURES
 
 Parts = tuple[Part, ...]
 
@@ -225,7 +239,7 @@ class Answerer:
         for c in detail.claims_for("participation"):
             if c.value_int is None:
                 continue
-            key = {"member_states": "states", "regional_organisations": "regional", "civil_society": "civil"}.get(c.measure or "")
+            key = SPEAKER_MEASURES.get(c.measure or "")
             if key:
                 stated[key] = max(stated.get(key, 0), c.value_int)
         totals["states"] = stated.get("states", 0)
@@ -264,7 +278,11 @@ class Answerer:
                                      tuple(ev for _, ev in entries), len(listed[label]) or listed_count,
                                      tuple(r.detail) if filtered else ()))
         if parts and not filtered:
-            parts.extend(stated_claims(detail.claims_for("participation"), year))
+            claims = detail.claims_for("participation")
+            if r.kinds in (None, "organisations"):  # counted without names: a count, never a list
+                parts.extend(UnnamedCount(year, c.value_text, c.value_int, c.measure or "", Evidence(c.source, c.excerpt))
+                             for c in claims if unnamed_measure(c.measure))
+            parts.extend(stated_claims([c for c in claims if not unnamed_measure(c.measure)], year))
         return parts
 
     async def spoke_check(self) -> Parts | None:
@@ -379,11 +397,12 @@ class Answerer:
             if facts is None:
                 continue
             claims = facts.claims_for("participation")
-            if r.kinds == "organisations":
-                claims = tuple(c for c in claims if c.measure in ("regional_organisations", "civil_society", "as_reported"))
-            elif r.kinds == "states":
-                claims = tuple(c for c in claims if c.measure in ("member_states", "governments_represented", "as_reported"))
-            parts.extend(stated_claims(claims, year))
+            if r.kinds in MEASURES_OF:
+                claims = tuple(c for c in claims if c.measure in MEASURES_OF[r.kinds]
+                               or (r.kinds == "organisations" and unnamed_measure(c.measure)))
+            parts.extend(stated_claims([c for c in claims if not unnamed_measure(c.measure)], year))
+            parts.extend(UnnamedCount(year, c.value_text, c.value_int, c.measure or "", Evidence(c.source, c.excerpt))
+                         for c in claims if unnamed_measure(c.measure))
         return tuple(parts) or None
 
     async def timeline(self) -> Parts | None:
@@ -451,6 +470,9 @@ class Answerer:
 
     # -- definitions -----------------------------------------------------------------------
 
+    async def _report_points(self) -> list[ReportFactInfo]:
+        return list(await report_points(self.session))
+
     async def definition(self) -> Parts | None:
         topic = self.r.topic or ""
         parts: list[Part] = []
@@ -461,6 +483,7 @@ class Answerer:
             parts.append(Definition(f"Pillar {pillar.number}: {pillar.name}", pillar.definition, True,
                                     Evidence(pillar.source, pillar.definition)))
             parts.append(Definition(f"Pillar {pillar.number}", pillar.explainer, False))
+            parts.extend(report_point(f) for f in pillar.report_facts if f.kind == "finding")
             parts.append(Tally("contributions", len(pillar.contributions), pillar.number))
             return tuple(parts)
         if topic in ("rtop", "pillars"):
@@ -469,6 +492,9 @@ class Answerer:
                 if pillar is not None:
                     parts.append(Definition(f"Pillar {n}: {pillar.name}", pillar.definition, True,
                                             Evidence(pillar.source, pillar.definition)))
+            # the report's own findings about the pillars (where they come from)
+            parts.extend(report_point(f) for f in await self._report_points()
+                         if f.kind == "finding" and "pillar" in stems(f.subject))
             if topic == "rtop":
                 for slug in ("narrow-scope-four-crimes", "no-renegotiation"):
                     result = await q.theme_states(self.session, slug, None)
@@ -488,26 +514,64 @@ class Answerer:
             parts.append(Definition(result.theme.name, result.theme.description, False, evidence[0] if evidence else None))
             parts.extend(sort_parts(await self._groups(result.theme.slug, None, None), None))
             return tuple(parts)
-        if topic:  # a term the sources use: the sentence of a passage that uses it
+        if topic == "fact":  # a point of the report the question names ("the African Peer Review Mechanism")
+            found = [f for f in await self._report_points() if f.subject in self.r.detail]
+            if not found:
+                return None
+            point = found[0]
+            parts.append(Definition(point.subject, _sentence_with(point.excerpt, point.subject), True,
+                                    Evidence(point.source, point.excerpt)))
+            parts.extend(report_point(f) for f in found)
+            return tuple(parts)
+        if topic:  # a term the sources use: the report's point that defines it, else the sentence of a passage
+            term = topic.lower()
+            for f in sorted(await self._report_points(), key=lambda f: "defin" not in f.excerpt.lower()):
+                if term in f.excerpt.lower():
+                    parts.append(Definition(topic, _sentence_with(f.excerpt, topic), True, Evidence(f.source, f.excerpt)))
+                    parts.append(report_point(f))
+                    return tuple(parts)
             for hit in await q.search_passages(self.session, topic, limit=5):
                 for sentence in _SENTENCES.split(hit.text):
-                    if topic.lower() in sentence.lower():
+                    if term in sentence.lower():
                         parts.append(Definition(topic, sentence.strip(), True, Evidence(hit.source, sentence.strip())))
                         return tuple(parts)
         return None
 
     async def regional_role(self) -> Parts | None:
+        """What the 2011 report says regional and sub-regional arrangements can do: its list per pillar and its
+        points (`report_facts`); or the points the question names."""
+        points = await self._report_points()
+        if self.r.topic == "fact":
+            found = [f for f in points if f.subject in self.r.detail]
+            found.sort(key=lambda f: self.r.detail.index(f.subject))
+            return tuple(report_point(f) for f in found) or None
         parts: list[Part] = []
-        for n in (1, 2, 3):
+        listed = [f for f in points if f.kind in ("mechanism", "recommendation", "body")]  # contributions: below
+        for n in (1, 2, 3):  # per pillar: the report's list of what they can do, then the examples it names
             pillar = await q.pillar_explainer(self.session, n)
-            if pillar is None:
-                continue
-            for c in pillar.contributions:
-                parts.append(Contribution(n, c.heading, Evidence(pillar.source, c.excerpt)))
+            if pillar is not None:
+                parts.extend(Contribution(n, c.heading, Evidence(pillar.source, c.excerpt)) for c in pillar.contributions)
+            parts.extend(report_point(f) for f in listed if f.pillar == n)
+        parts.extend(report_point(f) for f in listed if f.pillar is None)  # the introduction's and conclusions'
         return tuple(parts) or None
 
     async def search(self) -> Parts | None:
         return None
+
+
+def report_point(f: ReportFactInfo) -> ReportPoint:
+    return ReportPoint(f.year, f.pillar, f.kind, f.subject, f.summary, Evidence(f.source, f.excerpt), f.actor)
+
+
+def _sentence_with(text: str, term: str) -> str:
+    """The sentence of a verbatim excerpt that holds a term (or its first word), else the whole excerpt."""
+    sentences = [x.strip() for x in _SENTENCES.split(text) if x.strip()]
+    low = term.lower()
+    for needle in (low, low.split()[0]):
+        found = next((x for x in sentences if needle in x.lower()), None)
+        if found:
+            return found
+    return text
 
 
 def stated_claims(claims: Sequence[SourceClaim], year: int) -> list[Stated]:

@@ -21,8 +21,12 @@ from db import models as m
 from db.ask.words import Vocabulary, stems, vocabulary, words
 from db.names import NameEntry, NameIndex, fold
 from db.queries.convert import reference, rows
+from db.ask.records import report_points
+from db.results import ReportFactInfo
 
 EVIDENCE_PER_THEME = 30  # summaries and excerpts read per theme: enough for its vocabulary, bounded at any scale
+
+COMMON_SHARE = 0.2  # a word in more than this share of the report's points is the report's topic, not one point's
 
 # field weights: a word of the theme's name tells most, a word of one excerpt least
 NAME, KEYWORD, DESCRIPTION, EVIDENCE = 3.0, 2.5, 1.5, 0.8
@@ -59,6 +63,16 @@ class ThemeDoc:
         return EVIDENCE * min(1.0, n / 2) if n else 0.0
 
 
+@dataclass(frozen=True)
+class FactDoc:
+    """One point a document makes (`report_facts`), as stems: what a question about the report is matched with."""
+
+    fact: ReportFactInfo
+    subject: frozenset[str]
+    body: frozenset[str]  # the summary's and the excerpt's stems
+    phrase: str  # the subject's stems joined, padded with spaces
+
+
 @dataclass
 class AskIndex:
     themes: list[ThemeDoc]
@@ -70,6 +84,50 @@ class AskIndex:
     actors: NameIndex | None = None
     lexicon: frozenset[str] = frozenset()  # folded words of the records and the vocabulary, for typos
     lexicon_list: tuple[str, ...] = ()
+    facts: tuple[FactDoc, ...] = ()
+
+    def score_facts(self, looks: dict[str, dict[str, float]], sequence: list[str]) -> list[tuple[float, FactDoc]]:
+        """The documents' points by how well the question's words match them, best first: a word of a point's
+        subject counts most, one of its summary or excerpt less; a point whose subject the question names
+        nearly whole counts more."""
+        joined = " " + " ".join(sequence) + " "
+        scored = []
+        for doc in self.facts:
+            score = 0.0
+            covered = 0
+            for q, variants in looks.items():
+                if q.isdigit() or q in self.fact_common:
+                    continue
+                best = 0.0
+                for s, w in variants.items():
+                    if s in self.fact_common:
+                        continue
+                    if " " in s:  # a phrase counts as its words would
+                        fw = NAME if f" {s} " in doc.phrase else 0.0
+                        idf = sum(self.fact_idf.get(x, 1.0) for x in s.split() if x not in self.fact_common)
+                    else:
+                        fw = NAME if s in doc.subject else EVIDENCE if s in doc.body else 0.0
+                        idf = self.fact_idf.get(s, 1.0)
+                    best = max(best, w * fw * idf)
+                # how many of the subject's words the question's word covers: itself, or a phrase it stands for
+                covered += max((sum(1 for x in s.split() if x not in self.fact_common) if " " in s and f" {s} " in doc.phrase else
+                                1 if s in doc.subject and s not in self.fact_common else 0 for s in variants), default=0)
+                score += best
+            own = doc.subject - self.fact_common
+            if score > 0 and own:
+                share = covered / len(own)
+                score += 3.0 * share
+                if len(doc.phrase.split()) > 1 and doc.phrase in joined:
+                    score += 3.0
+                if covered < 2 and share < 0.5:
+                    score *= 0.3  # one word of a long subject ("come", "third") does not name the point
+            if score > 0:
+                scored.append((score, doc))
+        scored.sort(key=lambda x: -x[0])
+        return scored
+
+    fact_idf: dict[str, float] = field(default_factory=dict)
+    fact_common: frozenset[str] = frozenset()  # words most of the points share ("regional"): they name none
 
     def names_topic(self, actor: NameEntry) -> bool:
         """Whether the actor's name is also a theme's keyword ("Libya", "Syria"): then it may name the topic."""
@@ -208,9 +266,29 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
         lexicon.update(words(" ".join((entry.name, *entry.terms, info.description if info else ""))))
     for entry in actors.entries:
         lexicon.update(words(" ".join((entry.name, *entry.terms))))
+    facts = _fact_docs(await report_points(session), vocab)
+    fact_df: Counter[str] = Counter()
+    for f in facts:
+        fact_df.update(f.subject | f.body)
+        known.update(f.subject | f.body)
+        lexicon.update(words(f"{f.fact.subject} {f.fact.summary}"))
+    fact_idf = {s: math.log(1 + len(facts) / c) for s, c in fact_df.items()}
+    fact_common = frozenset(s for s, c in fact_df.items() if c > COMMON_SHARE * len(facts))
     lexicon = {w for w in lexicon if len(w) >= 3 and not w.isdigit()}
     return AskIndex(docs, idf, frozenset(known), actor_terms, vocab, {d.entry.code or "": d for d in docs}, actors,
-                    frozenset(lexicon), tuple(sorted(lexicon)))
+                    frozenset(lexicon), tuple(sorted(lexicon)), facts, fact_idf, fact_common)
 
 
-__all__ = ["AskIndex", "ThemeDoc", "ask_index", "words"]
+def _fact_docs(found: tuple[ReportFactInfo, ...], vocab: Vocabulary) -> tuple[FactDoc, ...]:
+    """The report's points (the 2011 report's findings, mechanisms, bodies, recommendations), as stems."""
+    out = []
+    for f in found:
+        if f.document != "report":
+            continue
+        subject = stems(f.subject)
+        out.append(FactDoc(f, frozenset(subject) - vocab.stopwords,
+                           frozenset(stems(f"{f.summary} {f.excerpt}")) - vocab.stopwords, f" {' '.join(subject)} "))
+    return tuple(out)
+
+
+__all__ = ["AskIndex", "FactDoc", "ThemeDoc", "ask_index", "words"]

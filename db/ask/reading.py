@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from db.ask.answers import Reading
-from db.ask.index import AskIndex, ThemeDoc
+from db.ask.index import AskIndex, FactDoc, ThemeDoc
 from db.ask.words import stem, words
 from db.names import NameEntry, NameIndex, fold
 
@@ -67,7 +67,7 @@ CUES = {
     "happened": cue(r"\bwhat happened\b|\bwhat took place\b|\bwhat (?:was|were) (?:held|on)\b|\bsummar\w*|\boverview\b|\brecap\b|\bwhat went on\b"
                     r"|\bwhat kind of meeting\b|\btell me about (?:the )?\d{4}|\bwhen was\b|\bwhen did\b|\bwhen is\b|\bwhere was\b"),
     "timeline": cue(r"\btimeline\b|\bhistory\b|\bevery (?:year|meeting|dialogue)\b|\ball (?:the )?(?:meetings|dialogues|debates)\b|\bsince 2009\b|\beach year\b"),
-    "define": cue(r"\bwhat (?:is|are|does|do|was)\b|\bdefin\w*|\bmean\w*|\bexplain\w*|\bstand for\b|\bconcept\b|\bidea (?:of|behind)\b"
+    "define": cue(r"\bwhat (?:is|are|does|do|was)\b|^what (?:the|a|an)\b|\bdefin\w*|\bmean\w*|\bexplain\w*|\bstand for\b|\bconcept\b|\bidea (?:of|behind)\b"
                   r"|\bmeant by\b|\bwhat.s\b|\bdescribe\b|\bintroduc\w*|\bbasics?\b|\bin (?:plain|simple) (?:words|terms|english)\b"),
     "regional": cue(r"\bregional\b|\bsub ?regional\b|\bregions?\b"),
     "regional_do": cue(r"\b(?:do|does|can|could|should|role|roles|contribut\w*|help\w*|play|part)\b"),
@@ -106,7 +106,10 @@ _KIND_PHRASE = re.compile(
     r"(?: (?:other|african|european|latin american|asian|western|small|un|regional|sub ?regional|civil society|"
     r"non ?governmental|international|member|observer))* (?:organi[sz]ations?|ngos?|groups?|bodies|states?|countries|"
     r"nations|delegations?|governments?|actors?|officials?|speakers?|participants?)\b")
-_DEFINE_SUBJECT = re.compile(r"^(?:so |and |ok |okay |hey |hi |please )*(?:what(?:'s| is| are| does| do)|define|explain|describe|meaning of)\b")
+_FACT_SKIP = frozenset(stem(w) for w in (*ORDINALS, "report", "reports", "secretary", "general"))
+_DEFINE_SUBJECT = re.compile(r"^(?:so |and |ok |okay |hey |hi |please )*(?:what(?:'s| is| are| does| do|(?= (?:the|a|an) ))|define|explain"
+                             r"|describe|meaning of)\b")  # "what's the" reads "what the" once possessives are gone
+_MEANING = re.compile(r"\bmean(?:s|t|ing)?\b|\bdefin\w*|\bstand for\b")
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,8 @@ class Slots:
     core: dict[int, float] | None = None  # theme scores without the question's stance words, when it has any
     kinds: str | None = None  # states | organisations | officials: what "which …" asks for
     actor_topic: bool = False  # an actor named is also a theme's keyword ("Libya", "Syria")
+    facts: tuple[tuple[float, FactDoc], ...] = ()  # the report's points the words match, best first
+    facts_name_actor: bool = False  # the best point is about an actor the question names ("the African Union")
 
 
 def clean_question(question: str) -> str:
@@ -325,9 +330,13 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     terms = tuple(t for t, rx in TERMS.items() if rx.search(text))
     # content words the records know nothing of ("capital", "football"): a sign the question is about something else
     topical = sum(1 for s in seq_out if s not in index.known and s not in index.idf)
+    # the words that ask for a report or a meeting ("the 2011 report", "the third dialogue") name no point of it
+    fact_seq = [x for x in seq_all if x not in _FACT_SKIP and not x.isdigit()]
+    facts = index.score_facts(vocab.expand(fact_seq), content_all)
+    names_actor = bool(facts) and any(facts[0][1].fact.actor == a.name for a in found)
     return Slots(text, tuple(seq_all), cues, years, tuple(found), tuple(themes_all[:5]), tuple(themes_out[:5]),
                  pillar, languages, terms, ordinal_year, topical, core, _kinds(text),
-                 any(index.names_topic(a) for a in found))
+                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor)
 
 
 # -- candidate readings -----------------------------------------------------------------
@@ -343,6 +352,16 @@ def _confidence(score: float, best: float) -> float:
     if score < THEME_FLOOR:
         return 0.0
     return min(1.0, score / THEME_FULL) * (score / best) ** 0.5 if best else 0.0
+
+
+FACT_FLOOR, FACT_FULL = 12.0, 24.0  # a report point's score from which the question names it, and surely
+
+
+def _fact_confidence(slots: Slots) -> float:
+    """0..1: how surely the question names one of the report's points (by its subject's words)."""
+    if not slots.facts or slots.facts[0][0] < FACT_FLOOR:
+        return 0.0
+    return min(1.0, slots.facts[0][0] / FACT_FULL)
 
 
 def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
@@ -379,6 +398,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     # words the records know nothing of ("football", "capital"): the more of the question, the less it is about them
     unknown = min(1.5, 2.4 * slots.topical / max(1, len(slots.stems)))
     speak_only = has("speak") and not has("raise")  # "who spoke", not "who spoke about"
+    fact_conf = _fact_confidence(slots)
+    who_asked = has("who") or has("count")
 
     for conf, doc, names_actor in theme_options:
         th = doc.entry
@@ -388,7 +409,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         acts = () if names_actor or not (has("did") or has("say")) else one_actor
         raise_bonus = 0.6 if has("raise") else 0.0
         asks = any(has(x) for x in ("who", "count", "raise", "did", "say", "compare", "opposes", "concerned", "supports", "speak"))
-        base = 3.0 * conf + raise_bonus - (0 if asks or len(years) >= 2 else 1.6) - unknown
+        base = (3.0 * conf + raise_bonus - (0 if asks or len(years) >= 2 else 1.6) - unknown
+                - (1.5 * fact_conf if has("report") and not who_asked else 0))
         who = 1.0 if has("who") else 0.0
         did = 1.0 if acts and has("did") else 0.0
         st = stance if stance in ("opposes", "concerned") or (stance and who) else None
@@ -403,7 +425,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             add("actor_said", 1.5 + 1.2 * conf + (1.0 if has("say") else 0.4), theme=th, actors=acts,
                 topic="theme", years=theme_years)
         if has("define") and not (actors or years or slots.pillar or slots.terms) and _asks_about(slots, doc):
-            add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0), theme=th, topic="theme")
+            add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0) - (2.0 * fact_conf if has("report") else 0),
+                theme=th, topic="theme")
     if has("count") and (has("states") or has("organisations") or has("speak") or has("officials")) and not has("how_many_meetings"):
         add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0), kinds=kinds)
     if stance in ("opposes", "concerned") or (has("opposes") or has("concerned")):
@@ -466,7 +489,19 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         elif has("pillar") and not has("who"):
             add("definition", 3.0 + (1.2 if has("define") and "pillars" in slots.text else 0), topic="pillars", years=())
     if has("regional") and has("regional_do") and (has("report") or has("pillar") or has("define")):
-        add("regional_role", 3.4 + (1.0 if has("report") else 0) + (0.4 if 2011 in years else 0), topic=None,
+        add("regional_role", 3.4 + (1.0 if has("report") else 0) + (0.4 if 2011 in years else 0) - 2.0 * fact_conf,
+            topic=None, years=())
+    if fact_conf and (not actors or slots.facts_name_actor or has("report")):
+        # a point of the report the question names: "what is the African Peer Review Mechanism",
+        # "what does the report say about situation rooms"
+        chosen = tuple(d.fact.subject for score, d in slots.facts if score >= 0.7 * slots.facts[0][0])[:3]
+        asks_report = has("report") or 2011 in years or has("regional")
+        what_is = has("define") and not has("say") and (
+            bool(_MEANING.search(slots.text)) or (not asks_report and bool(_DEFINE_SUBJECT.match(slots.text))))
+        if what_is:
+            add("definition", 3.6 + 2.0 * fact_conf - 1.5 * best_theme_conf, topic="fact", detail=chosen[:1], years=())
+        add("regional_role", 2.4 + 2.4 * fact_conf + (1.0 if asks_report else 0) + (0.4 if has("say") or has("define") else 0)
+            - 1.5 * best_theme_conf - (1.0 if has("who") else 0) - (1.0 if what_is else 0), topic="fact", detail=chosen,
             years=())
     add("search", 1.5)
     out.sort(key=lambda r: -r.score)

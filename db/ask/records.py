@@ -13,7 +13,9 @@ from db import models as m
 from db.queries.cache import cached
 from db.queries.convert import reference, rows
 from db.queries.themes import POSITION_COLUMNS, UNNAMED_COLUMNS, position_infos, unnamed_infos
-from db.results import PositionInfo, SourceRef, UnnamedInfo
+from db.queries.pillars import pillar_explainer
+from db.queries.reports import report_facts
+from db.results import PositionInfo, ReportFactInfo, SourceRef, UnnamedInfo
 
 STANCES: BindParameter[str] = bindparam("stances", expanding=True)
 _DISSENT = {
@@ -92,3 +94,17 @@ async def first_excerpts(session: AsyncSession, year: int) -> dict[str, tuple[So
         return out
 
     return await cached(session, ("ask_first", year), read, len)
+
+
+async def report_points(session: AsyncSession) -> tuple[ReportFactInfo, ...]:
+    """The Secretary-General's report point by point: its `report_facts` and, as points of kind "contribution",
+    each item of its lists of what regional and sub-regional arrangements can do (the pillars' records)."""
+    points = [f for f in await report_facts(session) if f.document == "report"]
+    for number in (1, 2, 3):
+        pillar = await pillar_explainer(session, number)
+        if pillar is None:
+            continue
+        points.extend(ReportFactInfo(year=None, document="report", pillar=number, section=None, kind="contribution",
+                                     subject=c.heading, summary=c.heading, excerpt=c.excerpt, actor=None,
+                                     source=pillar.source) for c in pillar.contributions)
+    return tuple(points)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -36,22 +35,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _logging(settings: Settings, *, quiet: bool = False) -> None:
-    level = logging.WARNING if quiet else getattr(logging, settings.log_level.upper(), logging.INFO)
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s")
-    logging.getLogger("discord").setLevel(max(level, logging.INFO))
-    # aiosqlite logs every statement with its values at DEBUG: only when asked for explicitly
-    logging.getLogger("aiosqlite").setLevel(logging.NOTSET if settings.log_sql_parameters else max(level, logging.INFO))
-
-
 async def _run(settings: Settings, token: str) -> None:
+    from bot import lifecycle
     from bot.client import BriefingBot
     from bot.render.chart import DRAWER
 
     DRAWER.start()  # the chart worker imports matplotlib while the bot connects
-    bot = BriefingBot(settings)
-    async with bot:
-        await bot.start(token)
+    await lifecycle.run(BriefingBot(settings), token, grace=settings.shutdown_grace_seconds)
 
 
 async def _sync(settings: Settings, token: str, guild_id: int | None) -> None:
@@ -132,13 +122,21 @@ async def _migrate(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Runs a command; a store the bot cannot use ends it with one line saying why and exit code 2."""
+    """Runs a command. A store the bot cannot use, or a setting that is wrong, ends it with one line saying
+    why and exit code 2; Discord refusing the token or out of reach, likewise with 3 or 4 (`bot.lifecycle`)."""
+    from pydantic import ValidationError
+
     from db.storage import StoreUnavailable
 
     try:
         return _main(argv)
     except StoreUnavailable as error:
         print(error, file=sys.stderr)
+        return 2
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']).upper() or 'settings'}: {e['msg']}"
+                             for e in error.errors())
+        print(f"A setting in .env or the environment is wrong ({problems}); see .env.example.", file=sys.stderr)
         return 2
 
 
@@ -148,30 +146,43 @@ def _main(argv: list[str] | None) -> int:
 
     settings = get_settings()
     command = args.command or "run"
+    from bot import logs
+
     if command in ("backup", "restore"):
-        logging.basicConfig(level=logging.WARNING)
+        logs.setup(settings, quiet=True)
         return _file_work(settings, args)
     if command == "console":
         from bot.console import GUILD_ID, run_console
 
-        _logging(settings, quiet=True)
+        logs.setup(settings, quiet=True)
         guild = args.guild if args.guild is not None else GUILD_ID
         return asyncio.run(run_console(settings, args.commands, interactive=not args.commands, guild_id=guild))
     if command == "migrate":
-        _logging(settings, quiet=True)
+        logs.setup(settings, quiet=True)
         asyncio.run(_migrate(settings))
         return 0
     if settings.discord_token is None:
         print(NO_TOKEN, file=sys.stderr)
         return 2
-    _logging(settings)
-    if command == "sync":
-        asyncio.run(_sync(settings, settings.discord_token.get_secret_value(), args.guild))
-        return 0
+    logs.setup(settings)
+    from bot.lifecycle import CannotStart, cannot_start
+
     try:
-        asyncio.run(_run(settings, settings.discord_token.get_secret_value()))
-    except KeyboardInterrupt:
-        pass
+        if command == "sync":
+            asyncio.run(_sync(settings, settings.discord_token.get_secret_value(), args.guild))
+        else:
+            asyncio.run(_run(settings, settings.discord_token.get_secret_value()))
+    except CannotStart as error:
+        print(error.line, file=sys.stderr)
+        return error.exit_code
+    except Exception as error:
+        explained = cannot_start(error)  # sync logs in without the signal handling of `run`
+        if explained is None:
+            raise
+        print(explained.line, file=sys.stderr)
+        return explained.exit_code
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping
+        return 130
     return 0
 
 

@@ -14,11 +14,13 @@ import discord
 from discord.ext import commands
 
 import cogs
+from bot import discord_internals
 from bot.config import Settings
 from bot.errors import BriefingTree
 from bot.render import chart, paginator
-from bot.scheduler import Clock, DiscordPoster, Poster, Scheduler, utcnow
+from bot.scheduler import PROCESS_OWNER, Clock, DiscordPoster, Poster, Scheduler, utcnow
 from db import backups
+from db.briefings import release_claims
 from db.storage import fault_of
 from db.store import Store, open_store
 
@@ -36,7 +38,13 @@ def extension_names() -> list[str]:
     return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
 
 
-class BriefingBot(commands.Bot):
+class BriefingBot(commands.AutoShardedBot):
+    """The bot: one process runs the shards SHARD_IDS of SHARD_COUNT (by default all of Discord's recommended number).
+
+    Discord sends each server's events to one shard, `(guild_id >> 22) % shard_count`; the
+    scheduler posts the briefings of the servers on this process's shards (see `bot.scheduler`).
+    """
+
     def __init__(self, settings: Settings, store: Store | None = None, *, clock: Clock = utcnow) -> None:
         intents = discord.Intents.none()
         intents.guilds = True
@@ -46,7 +54,9 @@ class BriefingBot(commands.Bot):
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=BriefingTree,
+            shard_count=settings.shard_count,
         )
+        self.shard_ids = settings.shards  # None: every shard (Settings checks SHARD_IDS against SHARD_COUNT)
         self.settings = settings
         self._store = store
         self.clock = clock  # what time it is for briefings; tests pass a controllable one
@@ -97,7 +107,34 @@ class BriefingBot(commands.Bot):
     async def on_ready(self) -> None:
         log.info("Connected as %s to %d servers", self.user, len(self.guilds))
 
+    async def drain(self, grace: float) -> None:
+        """Stops taking new work and gives the work under way up to `grace` seconds to finish (on SIGTERM).
+
+        The gateway connections close first, so no new command, button press or form arrives,
+        while the REST session stays open for the answers and briefing posts under way; the
+        scheduler claims nothing more. Whatever is still running after `grace` is cancelled, and
+        the briefing runs this process claimed are released for another process to take over at
+        once (`close` releases the scheduler's, `Scheduler.stop`).
+        """
+        for shard in self.shards.values():
+            await shard.disconnect()
+        if self.scheduler is not None:
+            self.scheduler.stop_claiming()
+        work = discord_internals.answers_under_way() | (self.scheduler.posts_under_way() if self.scheduler else set())
+        if work:
+            log.info("Stopping: waiting up to %.0f s for %d answer(s) and post(s) under way", grace, len(work))
+            _, late = await asyncio.wait(work, timeout=grace)
+            if late:
+                log.warning("Stopping: %d answer(s) or post(s) did not finish within %.0f s; cancelled", len(late), grace)
+                for task in late:
+                    task.cancel()
+                await asyncio.gather(*late, return_exceptions=True)
+        if self._store is not None:  # /briefing post-now runs cancelled above
+            with contextlib.suppress(Exception):
+                await release_claims(self._store.sessions, [PROCESS_OWNER], now=self.clock())
+
     async def close(self) -> None:
+        await discord_internals.prepare_to_close(self)
         if self._backup_task is not None:
             self._backup_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):

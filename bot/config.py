@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,6 +21,7 @@ class Settings(BaseSettings):
     database_url: str = Field(default=DEFAULT_DATABASE_URL)
     dev_guild_id: int | None = None
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object per log line")
     log_sql_parameters: bool = Field(
         default=False,
         description="Show SQL statements' bound values (people's text) in database errors and DEBUG logs",
@@ -34,6 +36,11 @@ class Settings(BaseSettings):
         default=60, ge=0, description="A scheduled briefing missed by at most this much still posts once on recovery"
     )
     briefing_poll_seconds: int = Field(default=30, ge=5, description="How often the scheduler checks for due briefings")
+    shutdown_grace_seconds: float = Field(
+        default=10.0, ge=0, description="On SIGTERM or SIGINT, how long answers and posts under way may take to finish"
+    )
+    shard_count: int | None = Field(default=None, ge=1, description="Shards in all; None: Discord's recommendation")
+    shard_ids: str = Field(default="", description="Comma-separated shard ids this process runs; empty: all of them")
 
     @property
     def admin_roles(self) -> frozenset[int]:
@@ -43,12 +50,27 @@ class Settings(BaseSettings):
     def curators(self) -> frozenset[int]:
         return _ids(self.curator_guild_ids)
 
+    @property
+    def shards(self) -> list[int] | None:
+        """The shard ids this process runs, in order, or None for all (SHARD_IDS needs SHARD_COUNT)."""
+        ids = sorted(_ids(self.shard_ids))
+        return ids or None
+
+    @model_validator(mode="after")
+    def _shard_ids_fit(self) -> Settings:
+        ids = self.shards
+        if ids is not None and self.shard_count is None:
+            raise ValueError("SHARD_IDS needs SHARD_COUNT (the number of shards across every process)")
+        if ids is not None and self.shard_count is not None and ids[-1] >= self.shard_count:
+            raise ValueError(f"SHARD_IDS are 0 to {self.shard_count - 1} when SHARD_COUNT is {self.shard_count}")
+        return self
+
     @field_validator("discord_token", mode="before")
     @classmethod
     def _blank_token_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("dev_guild_id", mode="before")
+    @field_validator("dev_guild_id", "shard_count", mode="before")
     @classmethod
     def _blank_guild_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -7,11 +7,13 @@ points the gateway's events reach, and swap the one HTTP call at the end.
 discord.py has no public API for that, so these hooks are private and may change
 in a minor release: discord.py is pinned to a minor (`~=2.7` in pyproject.toml),
 and `tests/test_console_cli.py` and `tests/test_commands.py` run all of them.
-Nothing outside the console, `bot.local_api` and the tests imports this module.
+Besides them, only `BriefingBot.drain` (stopping on SIGTERM) reads one: the names of the
+tasks in which discord.py runs a command, a button press or a form (`answers_under_way`).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
@@ -120,3 +122,21 @@ __all__ = [
     "use_webhook_adapter",
     "view_count",
 ]
+
+
+# The names discord.py gives the task that runs each interaction: `CommandTree._from_interaction`,
+# `View._dispatch_item` and `Modal._dispatch_submit`.
+ANSWER_TASK_PREFIXES = ("CommandTree-invoker", "discord-ui-view-dispatch-", "discord-ui-modal-dispatch-")
+
+
+def answers_under_way() -> set[asyncio.Task[Any]]:
+    """The tasks answering a command, a button press or a form right now, in this event loop."""
+    return {t for t in asyncio.all_tasks() if not t.done() and t.get_name().startswith(ANSWER_TASK_PREFIXES)}
+
+
+async def prepare_to_close(bot: discord.AutoShardedClient) -> None:
+    """`AutoShardedClient.close` ends by putting an event on a queue that `_async_setup_hook` makes, and only
+    `login` or `async with` run that: a bot closed without either (its cogs loaded only to list the commands)
+    would fail with AttributeError, so the hook runs first (it creates the queue, an event and the loop refs)."""
+    if not hasattr(bot, "_AutoShardedClient__queue"):
+        await bot._async_setup_hook()

@@ -54,6 +54,7 @@ from db.briefings import (
     plan_due,
     record_posted,
     recorded_message_ids,
+    release_claims,
     renew_lease,
     schedule_status,
     take_over,
@@ -392,6 +393,7 @@ class Scheduler:
         self.retry_delays = retry_delays
         self.lease = lease
         self.owner = new_owner()
+        self.accepting = True  # False once the process is stopping: nothing more is claimed
         self._posting: set[asyncio.Task[RunResult]] = set()
 
     async def claim_due(self) -> list[RunClaim]:
@@ -460,7 +462,10 @@ class Scheduler:
         while True:
             delay = self.poll_seconds
             try:
-                for claim in await self.claim_due():
+                claims = await self.claim_due() if self.accepting else []
+                if not self.accepting:  # the process began stopping during this poll: `stop` releases them
+                    claims = []
+                for claim in claims:
                     task = asyncio.create_task(self.deliver(claim), name=f"briefing-run-{claim.run_id}")
                     self._posting.add(task)
                     task.add_done_callback(self._posting.discard)
@@ -471,10 +476,30 @@ class Scheduler:
                 log.exception("Briefing scheduler poll failed; trying again in %.0f s", delay)
             await self.sleep(delay)
 
+    def posts_under_way(self) -> set[asyncio.Task[RunResult]]:
+        return {t for t in self._posting if not t.done()}
+
+    def stop_claiming(self) -> None:
+        """The process is stopping: `run_forever` claims nothing more (the posts under way go on)."""
+        self.accepting = False
+
     async def stop(self) -> None:
-        """Stops any post under way (whoever runs `run_forever` cancels it); an interrupted run is never re-posted."""
-        tasks = [t for t in self._posting if not t.done()]
+        """Stops any post under way (whoever runs `run_forever` cancels it) and releases this scheduler's claims.
+
+        A cancelled post may or may not have reached Discord, so its run stays claimed, with its
+        lease ended: the next scheduler (in another process at once) takes it over, looks for the
+        post in the channel and posts it only if it is not there; a run is never posted twice.
+        """
+        self.accepting = False
+        tasks = self.posts_under_way()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         release(self.owner)
+        try:
+            released = await release_claims(self.store.sessions, [self.owner], now=self.clock())
+        except Exception:  # stopping goes on: the lease runs out by itself
+            log.exception("Could not release the briefing runs this process had claimed")
+            return
+        if released:
+            log.info("Released %d briefing run(s) this process had claimed, for another process to take over", released)

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy import text
 
-from bot.__main__ import _logging
+from bot.logs import setup as _logging
 from bot.config import Settings
 
 pytestmark = pytest.mark.sqlite_only("fails the database with a SQLite trigger and reads aiosqlite's log")

@@ -443,6 +443,20 @@ async def renew_lease(sessions: Sessions, run_id: int, *, owner: str, lease_unti
         )
 
 
+async def release_claims(sessions: Sessions, owners: list[str], *, now: datetime) -> int:
+    """Ends the leases of the runs `owners` still hold (a process stopping), so another process takes
+    them over at once instead of when the lease runs out; returns how many. The run stays claimed:
+    its post may have reached Discord, so whoever takes it over looks for it in the channel first."""
+    async with sessions.begin() as session:
+        result = await session.execute(
+            update(BriefingRun)
+            .where(BriefingRun.status == RunStatus.claimed, BriefingRun.claimed_by.in_(owners))
+            .values(lease_until=as_utc(now))
+            .execution_options(synchronize_session=False)
+        )
+        return _rows_changed(result)
+
+
 async def take_over(
     sessions: Sessions, run: RunInfo, *, owner: str, lease_until: datetime
 ) -> RunClaim | None:
@@ -515,6 +529,7 @@ __all__ = [
     "pause_for_failure",
     "record_posted",
     "recorded_message_ids",
+    "release_claims",
     "renew_lease",
     "schedule_info",
     "schedule_status",

@@ -40,6 +40,12 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
                         headers={"Content-Type": "application/json", **(headers or {})})
 
 
+def _token(value: object) -> str:
+    """The token of an Authorization header ("Bot …") or of an identify payload."""
+    text = value if isinstance(value, str) else ""
+    return text.removeprefix("Bot ").strip()
+
+
 def _error(status: int, code: int, message: str, errors: dict | None = None) -> web.Response:
     body: dict[str, Any] = {"code": code, "message": message}
     if errors:
@@ -118,10 +124,19 @@ class Interaction:
 
 
 class DiscordDouble:
-    def __init__(self, *, application_id: int = 424242, guild_id: int = 777, channel_ids: tuple[int, ...] = (1001, 1002, 1003)) -> None:
+    def __init__(self, *, application_id: int = 424242, guild_id: int = 777, channel_ids: tuple[int, ...] = (1001, 1002, 1003),
+                 guilds: dict[int, tuple[int, ...]] | None = None) -> None:
+        """One server (`guild_id` with `channel_ids`), or several: `guilds` maps each server's id to its channels.
+
+        Each gateway connection gets the servers of the shard it identified as (Discord's
+        `(guild_id >> 22) % shard_count`), and only their events."""
         self.application_id = application_id
-        self.guild_id = guild_id
-        self.channel_ids = channel_ids
+        self.guilds = dict(guilds) if guilds else {guild_id: channel_ids}
+        self.guild_id = next(iter(self.guilds))  # the server commands are invoked in unless a channel says otherwise
+        self.channel_ids = tuple(c for channels in self.guilds.values() for c in channels)
+        self.recommended_shards = 1  # what GET /gateway/bot recommends
+        self.rejected_tokens: set[str] = set()  # tokens answered 401 (REST) and closed with 4004 (gateway)
+        self.shard_of: dict[web.WebSocketResponse, tuple[int, int]] = {}  # each connection's [shard id, count]
         self.bot_user = {"id": str(application_id), "username": "RtoP Briefings", "discriminator": "0",
                          "global_name": "RtoP Briefings", "avatar": None, "bot": True, "flags": 0}
         self.commands: dict[int | None, list[dict[str, Any]]] = {}
@@ -203,9 +218,12 @@ class DiscordDouble:
 
     # -- driving the bot as people do ---------------------------------------------------
 
-    def _command(self, path: str) -> tuple[dict[str, Any], list[str]]:
+    def guild_of(self, channel_id: int) -> int:
+        return next((g for g, channels in self.guilds.items() if channel_id in channels), self.guild_id)
+
+    def _command(self, path: str, guild_id: int | None = None) -> tuple[dict[str, Any], list[str]]:
         words = path.split()
-        for guild in (self.guild_id, None):
+        for guild in (guild_id or self.guild_id, None):
             for command in self.commands.get(guild, []):
                 if command["name"] == words[0]:
                     return command, words[1:]
@@ -247,7 +265,7 @@ class DiscordDouble:
     async def invoke(self, user: User, path: str, values: dict[str, Any] | None = None, *,
                      channel_id: int | None = None) -> Interaction:
         """Runs a slash command as `user` would; returns at once, the bot answers on its own time."""
-        command, rest = self._command(path)
+        command, rest = self._command(path, self.guild_of(channel_id) if channel_id else None)
         resolved: dict[str, Any] = {}
         data: dict[str, Any] = {"id": command["id"], "name": command["name"], "type": 1,
                                 "options": self._options(command, rest, values or {}, None, resolved)}
@@ -290,14 +308,15 @@ class DiscordDouble:
     async def _send_interaction(self, kind: int, user: User, data: dict[str, Any], channel_id: int | None,
                                 message: Message | None = None, *, dm: bool = False) -> Interaction:
         channel_id = channel_id or (DM_CHANNEL_BASE + user.id if dm else self.channel_ids[0])
+        guild_id = self.guild_of(channel_id)
         interaction_id = snowflake()
         token = f"tok-{interaction_id}"
         payload: dict[str, Any] = {
             "id": str(interaction_id), "application_id": str(self.application_id), "type": kind, "token": token,
-            "version": 1, "guild_id": str(self.guild_id), "channel_id": str(channel_id),
+            "version": 1, "guild_id": str(guild_id), "channel_id": str(channel_id),
             "channel": {**self._channel_json(channel_id)}, "member": user.member(),
             "app_permissions": str(MEMBER_PERMISSIONS), "locale": "en-GB", "guild_locale": "en-GB",
-            "entitlements": [], "authorizing_integration_owners": {"0": str(self.guild_id)}, "context": 0,
+            "entitlements": [], "authorizing_integration_owners": {"0": str(guild_id)}, "context": 0,
             "attachment_size_limit": self.attachment_size_limit, "data": data,
         }
         if dm:  # no server, no member: the user object alone, in a DM channel (context 1)
@@ -316,27 +335,31 @@ class DiscordDouble:
     # -- gateway -------------------------------------------------------------------
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        """Sends an event to the connection of the shard its server is on (direct messages: shard 0)."""
         self.sequence += 1
         frame = {"op": 0, "t": event, "s": self.sequence, "d": data}
+        guild = int(data["guild_id"]) if data.get("guild_id") else None
         for socket in list(self.sockets):
-            if not socket.closed:
+            shard, count = self.shard_of.get(socket, (0, 1))
+            on_shard = (guild >> 22) % count == shard if guild is not None else shard == 0
+            if on_shard and not socket.closed:
                 await socket.send_str(json.dumps(frame))
 
     def _channel_json(self, channel_id: int) -> dict[str, Any]:
-        return {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_id), "name": f"channel-{channel_id}",
+        return {"id": str(channel_id), "type": 0, "guild_id": str(self.guild_of(channel_id)), "name": f"channel-{channel_id}",
                 "position": self.channel_ids.index(channel_id) if channel_id in self.channel_ids else 0,
                 "permission_overwrites": [], "nsfw": False, "parent_id": None, "topic": None,
                 "last_message_id": None, "rate_limit_per_user": 0}
 
-    def _guild_json(self) -> dict[str, Any]:
-        everyone = {"id": str(self.guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
+    def _guild_json(self, guild_id: int) -> dict[str, Any]:
+        everyone = {"id": str(guild_id), "name": "@everyone", "permissions": str(MEMBER_PERMISSIONS),
                     "position": 0, "color": 0, "hoist": False, "managed": False, "mentionable": False, "flags": 0}
         bot_member = {"user": self.bot_user, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
                       "deaf": False, "mute": False, "flags": 0}
         return {
-            "id": str(self.guild_id), "name": "Coalition", "icon": None, "owner_id": "1", "unavailable": False,
+            "id": str(guild_id), "name": "Coalition", "icon": None, "owner_id": "1", "unavailable": False,
             "member_count": 2, "large": False, "features": [], "roles": [everyone], "emojis": [], "stickers": [],
-            "channels": [self._channel_json(c) for c in self.channel_ids if c not in self.deleted],
+            "channels": [self._channel_json(c) for c in self.guilds[guild_id] if c not in self.deleted],
             "members": [bot_member], "threads": [], "presences": [], "voice_states": [],
             "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
             "mfa_level": 0, "premium_tier": 0, "preferred_locale": "en-GB", "system_channel_flags": 0,
@@ -357,15 +380,26 @@ class DiscordDouble:
                 if op == 1:
                     await socket.send_str(json.dumps({"op": 11}))
                 elif op == 2:
+                    identify = message.get("d") or {}
+                    if _token(identify.get("token")) in self.rejected_tokens:
+                        await socket.close(code=4004, message=b"Authentication failed.")
+                        break
+                    shard, count = identify.get("shard") or (0, 1)
+                    if not 0 <= shard < count:
+                        await socket.close(code=4010, message=b"Invalid shard.")
+                        break
                     self.identifies += 1
+                    self.shard_of[socket] = (shard, count)
+                    mine = [g for g in self.guilds if (g >> 22) % count == shard]
                     self.sequence += 1
-                    ready = {"v": 10, "user": self.bot_user, "guilds": [{"id": str(self.guild_id), "unavailable": True}],
+                    ready = {"v": 10, "user": self.bot_user, "guilds": [{"id": str(g), "unavailable": True} for g in mine],
                              "session_id": self.session_id, "resume_gateway_url": self.gateway_url,
-                             "application": {"id": str(self.application_id), "flags": 0}, "shard": [0, 1]}
+                             "application": {"id": str(self.application_id), "flags": 0}, "shard": [shard, count]}
                     await socket.send_str(json.dumps({"op": 0, "t": "READY", "s": self.sequence, "d": ready}))
-                    self.sequence += 1
-                    await socket.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": self.sequence,
-                                                      "d": self._guild_json()}))
+                    for guild in mine:
+                        self.sequence += 1
+                        await socket.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": self.sequence,
+                                                          "d": self._guild_json(guild)}))
                     self.identified.set()
                 elif op == 6:
                     self.resumes += 1
@@ -374,6 +408,7 @@ class DiscordDouble:
         finally:
             if socket in self.sockets:
                 self.sockets.remove(socket)
+            self.shard_of.pop(socket, None)
         return socket
 
     async def _upload(self, request: web.Request) -> web.Response:
@@ -422,8 +457,14 @@ class DiscordDouble:
         if limited is not None:
             return limited
         method = request.method
+        if _token(request.headers.get("Authorization")) in self.rejected_tokens:
+            return _error(401, 0, "401: Unauthorized")
         if method == "GET" and path == "/users/@me":
             return _json(self.bot_user)
+        if method == "GET" and path == "/gateway/bot":
+            return _json({"url": self.gateway_url, "shards": self.recommended_shards,
+                          "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0,
+                                                  "max_concurrency": 1}})
         if method == "GET" and path == "/oauth2/applications/@me":
             return _json({"id": str(self.application_id), "name": "RtoP Briefings", "description": "", "icon": None,
                           "bot_public": True, "bot_require_code_grant": False, "verify_key": "0" * 64,
@@ -618,7 +659,7 @@ class DiscordDouble:
         message = self._message(body, files, channel_id, "channel")
         if nonce:
             self.nonces[(channel_id, str(nonce))] = message.id
-        await self.dispatch("MESSAGE_CREATE", {**message.data, "guild_id": str(self.guild_id)})
+        await self.dispatch("MESSAGE_CREATE", {**message.data, "guild_id": str(self.guild_of(channel_id))})
         await self._stall("after")
         if self.post_delay:
             await asyncio.sleep(self.post_delay)

@@ -240,11 +240,12 @@ def _brief(error: BaseException) -> str:
 class RunResult:
     run_id: int
     schedule_id: int
-    status: str  # posted | paused | failed | skipped
+    status: RunStatus  # posted, failed or skipped: what the run's row records
     message_id: int | None = None
     label: str = ""
     detail: str = ""
     attempts: int = 0
+    paused: bool = False  # it failed for good, and its schedule is paused until an admin resumes it
 
 
 async def deliver(
@@ -272,16 +273,16 @@ async def deliver(
     except NothingToPost as error:
         await finish_run(store.sessions, rid, RunStatus.skipped, f"Nothing to post: {error}.", attempts=0)
         log.warning("Briefing #%d run %d: nothing to post (%s)", sid, rid, error)
-        return RunResult(rid, sid, "skipped", detail=str(error))
+        return RunResult(rid, sid, RunStatus.skipped, detail=str(error))
     except Exception as error:
         log.exception("Briefing #%d run %d: could not prepare the post", sid, rid)
         await finish_run(store.sessions, rid, RunStatus.failed, f"Could not prepare the post ({_brief(error)}).", attempts=0)
-        return RunResult(rid, sid, "failed", detail=_brief(error))
+        return RunResult(rid, sid, RunStatus.failed, detail=_brief(error))
     if post is None:
         detail = f"Nothing on record for {on.day} {on:%B}; nothing posted."
         await finish_run(store.sessions, rid, RunStatus.skipped, detail, attempts=0)
         log.info("Briefing #%d run %d: %s", sid, rid, detail)
-        return RunResult(rid, sid, "skipped", detail=detail)
+        return RunResult(rid, sid, RunStatus.skipped, detail=detail)
 
     delays = iter(retry_delays)
     attempts = 0
@@ -298,13 +299,13 @@ async def deliver(
                                         attempts=attempts)
                     log.warning("Briefing #%d run %d had been posted (message %d) by a process that stopped before "
                                 "recording it; recorded now", sid, rid, found)
-                    return RunResult(rid, sid, "posted", message_id=found, label=post.label, attempts=attempts)
+                    return RunResult(rid, sid, RunStatus.posted, message_id=found, label=post.label, attempts=attempts)
                 unposted = _why_not_post_now(claim, clock(), grace)
                 if unposted is not None:
                     status, detail = unposted
                     await finish_run(store.sessions, rid, status, detail, attempts=attempts)
                     log.warning("Briefing #%d run %d: %s", sid, rid, detail)
-                    return RunResult(rid, sid, "failed", label=post.label, detail=detail, attempts=attempts)
+                    return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=detail, attempts=attempts)
             message_id = await poster.post(schedule.channel_id, post.reply, nonce=claim.nonce)
         except Exception as error:
             if is_permanent(error):
@@ -314,18 +315,19 @@ async def deliver(
                     log.warning("Briefing #%d paused: %s", sid, reason)
                 else:
                     log.warning("Briefing #%d run %d failed (schedule not active): %s", sid, rid, reason)
-                return RunResult(rid, sid, "paused" if paused else "failed", label=post.label, detail=reason, attempts=attempts)
+                return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=reason, attempts=attempts,
+                                 paused=paused)
             if not is_transient(error):
                 log.error("Briefing #%d run %d failed: %s", sid, rid, _brief(error), exc_info=error)
                 detail = f"Discord rejected the post ({_brief(error)})."
                 await finish_run(store.sessions, rid, RunStatus.failed, detail, attempts=attempts)
-                return RunResult(rid, sid, "failed", label=post.label, detail=detail, attempts=attempts)
+                return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=detail, attempts=attempts)
             delay = next(delays, None)
             if delay is None:
                 detail = f"Gave up after {attempts} attempt{'s' if attempts > 1 else ''}: {_brief(error)}."
                 log.error("Briefing #%d run %d: %s", sid, rid, detail)
                 await finish_run(store.sessions, rid, RunStatus.failed, detail, attempts=attempts)
-                return RunResult(rid, sid, "failed", label=post.label, detail=detail, attempts=attempts)
+                return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=detail, attempts=attempts)
             log.warning("Briefing #%d run %d: attempt %d failed (%s); retrying in %.0f s", sid, rid, attempts, _brief(error), delay)
             await sleep(delay)
             if claim.trigger is RunTrigger.scheduled:
@@ -335,7 +337,7 @@ async def deliver(
                     detail = (f"Not retried: the schedule was {now_status.value if now_status else 'deleted'} "
                               f"after a failed attempt ({_brief(error)}).")
                     await finish_run(store.sessions, rid, RunStatus.failed, detail, attempts=attempts)
-                    return RunResult(rid, sid, "failed", label=post.label, detail=detail, attempts=attempts)
+                    return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=detail, attempts=attempts)
             continue
         try:
             await record_posted(
@@ -345,7 +347,7 @@ async def deliver(
             # the post is out; the run stays "claimed" and is closed as interrupted later, never re-posted
             log.exception("Briefing #%d run %d posted as message %d but could not be recorded", sid, rid, message_id)
         log.info("Briefing #%d run %d posted %s to channel %d as message %d", sid, rid, post.label, schedule.channel_id, message_id)
-        return RunResult(rid, sid, "posted", message_id=message_id, label=post.label, attempts=attempts)
+        return RunResult(rid, sid, RunStatus.posted, message_id=message_id, label=post.label, attempts=attempts)
 
 
 async def _find_earlier_post(store: Store, poster: Poster, claim: RunClaim, reply: Reply) -> int | None:
@@ -442,7 +444,7 @@ class Scheduler:
             )
         except Exception as error:  # the database failed while recording an outcome: log it, keep the scheduler going
             log.exception("Briefing #%d run %d: could not record the outcome", claim.schedule.id, claim.run_id)
-            return RunResult(claim.run_id, claim.schedule.id, "failed", detail=_brief(error))
+            return RunResult(claim.run_id, claim.schedule.id, RunStatus.failed, detail=_brief(error))
 
     async def tick(self) -> list[RunResult]:
         """Claims what is due and posts it, waiting for every post (retries included) to finish."""

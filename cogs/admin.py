@@ -14,27 +14,22 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import deadline
+from bot import choices, deadline
 from bot.admin_ui import Field, ImportView, RecordModal
 from bot.checks import admin_autocomplete, admin_only
 from bot.errors import UserFacingError
 from bot.render import admin as render
-from bot.render import embeds
 from bot.render.send import send_reply
 from bot.transformers import Actor, RecordId, Theme, Year, store_of
+from db.admin.entities import RecordKind
 from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import Transfer
-from db.models import ActorKind, RoleKind, Stance
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 Choice = app_commands.Choice
 
-# the choices come from the models' enums, named by the renderers' labels
-KINDS = [Choice(name=embeds.ACTOR_KIND_LABELS[k.value], value=k.value) for k in ActorKind]
-MEETINGS = [Choice(name=label, value=kind) for kind, label in embeds.KIND_LABELS.items()]
-STANCES = [Choice(name=s.value, value=s.value) for s in Stance]
-ROLES = [Choice(name=embeds.ROLE_LABELS[r.value], value=r.value) for r in RoleKind]
-PILLARS = [Choice(name=f"Pillar {n}", value=n) for n in (1, 2, 3)]
+KINDS, MEETINGS, STANCES, ROLES, PILLARS = (choices.ACTOR_KINDS, choices.MEETING_KINDS, choices.STANCES, choices.ROLES,
+                                            choices.PILLARS)
 
 
 def author_of(interaction: discord.Interaction) -> ChangeAuthor:
@@ -50,10 +45,10 @@ def _transfer(interaction: discord.Interaction) -> Transfer:
     return Transfer(store_of(interaction), interaction.guild_id)
 
 
-def _picker(entity: str) -> Callable[[discord.Interaction, str], Coroutine[Any, Any, list[Choice[int]]]]:
+def _picker(kind: RecordKind) -> Callable[[discord.Interaction, str], Coroutine[Any, Any, list[Choice[int]]]]:
     @admin_autocomplete
     async def complete(interaction: discord.Interaction, current: str) -> list[Choice[int]]:
-        found = await _admin(interaction).pick(entity, current)
+        found = await _admin(interaction).pick(kind, current)
         return [Choice(name=label[:100], value=record_id) for record_id, label in found]
 
     return complete
@@ -126,7 +121,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
             Field("participation", "Participation as reported", long=True, required=False, max_length=1000),
         ]
         await interaction.response.send_modal(self._modal(interaction, f"Meeting {year}", fields, lambda v: _admin(
-            interaction).add("dialogue", {"year": year, "kind": kind.value, "dates": dates, "title": v["title"],
+            interaction).add(RecordKind.dialogue, {"year": year, "kind": kind.value, "dates": dates, "title": v["title"],
                                           "report_title": v["report_title"], "report_symbol": v["report_symbol"],
                                           "report_date": v["report_date"],
                                           "participation_as_reported": v["participation"]}, author_of(interaction))))
@@ -139,8 +134,8 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     async def dialogue_edit(self, interaction: discord.Interaction, year: Year, kind: Choice[str] | None = None,
                             dates: str | None = None) -> None:
         admin = _admin(interaction)
-        record_id = await admin.find("dialogue", {"year": year})
-        now = await admin.get("dialogue", record_id)
+        record_id = await admin.find(RecordKind.dialogue, {"year": year})
+        now = await admin.get(RecordKind.dialogue, record_id)
         fields = [
             Field("title", "Title", required=False, max_length=300, default=now["title"]),
             Field("report_title", "SG report title", required=False, max_length=300, default=now["report_title"]),
@@ -150,7 +145,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                   default=now["participation_as_reported"]),
         ]
         await interaction.response.send_modal(self._modal(interaction, f"Meeting {year}", fields, lambda v: admin.edit(
-            "dialogue", record_id, {"kind": kind.value if kind else None, "dates": dates, "title": v["title"],
+            RecordKind.dialogue, record_id, {"kind": kind.value if kind else None, "dates": dates, "title": v["title"],
                                     "report_title": v["report_title"], "report_symbol": v["report_symbol"],
                                     "report_date": v["report_date"], "participation_as_reported": v["participation"]},
             author_of(interaction))))
@@ -160,7 +155,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @app_commands.describe(year="Year")
     async def dialogue_remove(self, interaction: discord.Interaction, year: Year) -> None:
         admin = _admin(interaction)
-        await self._done(interaction, admin.remove("dialogue", await admin.find("dialogue", {"year": year}),
+        await self._done(interaction, admin.remove(RecordKind.dialogue, await admin.find(RecordKind.dialogue, {"year": year}),
                                                    author_of(interaction)))
 
     # -- actors -----------------------------------------------------------------
@@ -173,7 +168,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                         kind: Choice[str], iso3: app_commands.Range[str, 3, 3] | None = None,
                         aliases: str | None = None) -> None:
         await self._done(interaction, _admin(interaction).add(
-            "actor", {"name": name, "kind": kind.value, "iso3": iso3, "aliases": _csv(aliases) or []},
+            RecordKind.actor, {"name": name, "kind": kind.value, "iso3": iso3, "aliases": _csv(aliases) or []},
             author_of(interaction)))
 
     @admin_only()
@@ -183,14 +178,14 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     async def actor_edit(self, interaction: discord.Interaction, actor: Actor, name: str | None = None,
                          kind: Choice[str] | None = None, iso3: str | None = None) -> None:
         await self._done(interaction, _admin(interaction).edit(
-            "actor", actor.id, {"name": name, "kind": kind.value if kind else None, "iso3": iso3},
+            RecordKind.actor, actor.id, {"name": name, "kind": kind.value if kind else None, "iso3": iso3},
             author_of(interaction)))
 
     @admin_only()
     @actor.command(name="remove", description="Remove an actor with no records")
     @app_commands.describe(actor="Actor")
     async def actor_remove(self, interaction: discord.Interaction, actor: Actor) -> None:
-        await self._done(interaction, _admin(interaction).remove("actor", actor.id, author_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove(RecordKind.actor, actor.id, author_of(interaction)))
 
     @admin_only()
     @actor.command(name="alias", description="Add an alias")
@@ -198,14 +193,14 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     async def actor_alias(self, interaction: discord.Interaction, actor: Actor,
                           alias: app_commands.Range[str, 2, 200]) -> None:
         await self._done(interaction, _admin(interaction).add(
-            "alias", {"actor": actor.name, "alias": alias}, author_of(interaction)))
+            RecordKind.alias, {"actor": actor.name, "alias": alias}, author_of(interaction)))
 
     @admin_only()
     @actor.command(name="unalias", description="Remove an alias")
     @app_commands.describe(alias="Alias")
-    @app_commands.autocomplete(alias=_picker("alias"))
+    @app_commands.autocomplete(alias=_picker(RecordKind.alias))
     async def actor_unalias(self, interaction: discord.Interaction, alias: RecordId) -> None:
-        await self._done(interaction, _admin(interaction).remove("alias", alias, author_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove(RecordKind.alias, alias, author_of(interaction)))
 
     # -- themes -----------------------------------------------------------------
 
@@ -219,7 +214,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         fields = [Field("description", "Description", long=True, max_length=1000),
                   Field("keywords", "Keywords (comma-separated)", required=False, max_length=1000)]
         await interaction.response.send_modal(self._modal(interaction, f"Theme {name}", fields, lambda v: _admin(
-            interaction).add("theme", {"slug": slug, "name": name, "pillar": pillar.value if pillar else None,
+            interaction).add(RecordKind.theme, {"slug": slug, "name": name, "pillar": pillar.value if pillar else None,
                                        "description": v["description"], "keywords": _csv(v["keywords"])},
                              author_of(interaction))))
 
@@ -231,12 +226,12 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     async def theme_edit(self, interaction: discord.Interaction, theme: Theme, name: str | None = None,
                          pillar: Choice[int] | None = None) -> None:
         admin = _admin(interaction)
-        now = await admin.get("theme", theme.id)
+        now = await admin.get(RecordKind.theme, theme.id)
         fields = [Field("description", "Description", long=True, max_length=1000, default=now["description"]),
                   Field("keywords", "Keywords (comma-separated)", required=False, max_length=1000,
                         default=", ".join(now["keywords"]))]
         await interaction.response.send_modal(self._modal(interaction, f"Theme {theme.name}", fields, lambda v: admin.edit(
-            "theme", theme.id, {"name": name, "pillar": pillar.value if pillar else None,
+            RecordKind.theme, theme.id, {"name": name, "pillar": pillar.value if pillar else None,
                                 "description": v["description"], "keywords": _csv(v["keywords"]) or []},
             author_of(interaction))))
 
@@ -244,7 +239,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @theme.command(name="remove", description="Remove a theme with no records")
     @app_commands.describe(theme="Theme")
     async def theme_remove(self, interaction: discord.Interaction, theme: Theme) -> None:
-        await self._done(interaction, _admin(interaction).remove("theme", theme.id, author_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove(RecordKind.theme, theme.id, author_of(interaction)))
 
     # -- positions ----------------------------------------------------------------
 
@@ -260,7 +255,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         fields = [Field("summary", "One-line summary", max_length=300),
                   Field("excerpt", "Evidence excerpt (verbatim)", long=True), *_source_fields(source)]
         await interaction.response.send_modal(self._modal(interaction, "Position", fields, lambda v: _admin(
-            interaction).add("position", {"actor": actor.name, "theme": theme.code, "dialogue": dialogue,
+            interaction).add(RecordKind.position, {"actor": actor.name, "theme": theme.code, "dialogue": dialogue,
                                           "stance": stance.value, "partial": partial, "summary": v["summary"],
                                           "excerpt": v["excerpt"], "source": _source(source, v)},
                              author_of(interaction))))
@@ -270,23 +265,23 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @position.command(name="edit", description="Edit a position")
     @app_commands.describe(position="Position", stance="Stance", partial="Source list is partial")
     @app_commands.choices(stance=STANCES)
-    @app_commands.autocomplete(position=_picker("position"))
+    @app_commands.autocomplete(position=_picker(RecordKind.position))
     async def position_edit(self, interaction: discord.Interaction, position: RecordId,
                             stance: Choice[str] | None = None, partial: bool | None = None) -> None:
         admin = _admin(interaction)
-        now = await admin.get("position", position)
+        now = await admin.get(RecordKind.position, position)
         fields = [Field("summary", "One-line summary", max_length=300, default=now["summary"]),
                   Field("excerpt", "Evidence excerpt (verbatim)", long=True, default=now["excerpt"])]
         await interaction.response.send_modal(self._modal(interaction, "Position", fields, lambda v: admin.edit(
-            "position", position, {"stance": stance.value if stance else None, "partial": partial,
+            RecordKind.position, position, {"stance": stance.value if stance else None, "partial": partial,
                                    "summary": v["summary"], "excerpt": v["excerpt"]}, author_of(interaction))))
 
     @admin_only()
     @position.command(name="remove", description="Remove a position")
     @app_commands.describe(position="Position")
-    @app_commands.autocomplete(position=_picker("position"))
+    @app_commands.autocomplete(position=_picker(RecordKind.position))
     async def position_remove(self, interaction: discord.Interaction, position: RecordId) -> None:
-        await self._done(interaction, _admin(interaction).remove("position", position, author_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove(RecordKind.position, position, author_of(interaction)))
 
     # -- statements ---------------------------------------------------------------
 
@@ -303,7 +298,7 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
         fields = [Field("excerpt", "Evidence excerpt (verbatim)", long=True),
                   Field("note", "Note", required=False, max_length=200), *_source_fields(source)]
         await interaction.response.send_modal(self._modal(interaction, "Statement", fields, lambda v: _admin(
-            interaction).add("statement", {"actor": actor.name, "dialogue": dialogue, "languages": _csv(languages) or [],
+            interaction).add(RecordKind.statement, {"actor": actor.name, "dialogue": dialogue, "languages": _csv(languages) or [],
                                            "on_behalf_of": _csv(on_behalf_of) or [], "delivered": delivered,
                                            "note": v["note"], "excerpt": v["excerpt"], "source": _source(source, v)},
                              author_of(interaction))))
@@ -313,24 +308,24 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
     @statement.command(name="edit", description="Edit a statement")
     @app_commands.describe(statement="Statement", languages="Comma-separated", on_behalf_of="Comma-separated",
                            delivered="False if only distributed")
-    @app_commands.autocomplete(statement=_picker("statement"))
+    @app_commands.autocomplete(statement=_picker(RecordKind.statement))
     async def statement_edit(self, interaction: discord.Interaction, statement: RecordId, languages: str | None = None,
                              on_behalf_of: str | None = None, delivered: bool | None = None) -> None:
         admin = _admin(interaction)
-        now = await admin.get("statement", statement)
+        now = await admin.get(RecordKind.statement, statement)
         fields = [Field("excerpt", "Evidence excerpt (verbatim)", long=True, default=now["excerpt"]),
                   Field("note", "Note", required=False, max_length=200, default=now["note"])]
         await interaction.response.send_modal(self._modal(interaction, "Statement", fields, lambda v: admin.edit(
-            "statement", statement, {"languages": _csv(languages), "on_behalf_of": _csv(on_behalf_of),
+            RecordKind.statement, statement, {"languages": _csv(languages), "on_behalf_of": _csv(on_behalf_of),
                                      "delivered": delivered, "note": v["note"], "excerpt": v["excerpt"]},
             author_of(interaction))))
 
     @admin_only()
     @statement.command(name="remove", description="Remove a statement")
     @app_commands.describe(statement="Statement")
-    @app_commands.autocomplete(statement=_picker("statement"))
+    @app_commands.autocomplete(statement=_picker(RecordKind.statement))
     async def statement_remove(self, interaction: discord.Interaction, statement: RecordId) -> None:
-        await self._done(interaction, _admin(interaction).remove("statement", statement, author_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove(RecordKind.statement, statement, author_of(interaction)))
 
     # -- roles --------------------------------------------------------------------
 
@@ -345,27 +340,27 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                        title: str | None = None, source: str | None = None) -> None:
         fields = [Field("excerpt", "Evidence excerpt (verbatim)", long=True), *_source_fields(source)]
         await interaction.response.send_modal(self._modal(interaction, "Role", fields, lambda v: _admin(
-            interaction).add("role", {"actor": actor.name, "dialogue": dialogue, "role": role.value, "title": title,
+            interaction).add(RecordKind.role, {"actor": actor.name, "dialogue": dialogue, "role": role.value, "title": title,
                                       "excerpt": v["excerpt"], "source": _source(source, v)}, author_of(interaction))))
 
     @admin_only()
     @deadline.opens_modal
     @role.command(name="edit", description="Edit a role")
     @app_commands.describe(role="Role", title="Title the source gives")
-    @app_commands.autocomplete(role=_picker("role"))
+    @app_commands.autocomplete(role=_picker(RecordKind.role))
     async def role_edit(self, interaction: discord.Interaction, role: RecordId, title: str | None = None) -> None:
         admin = _admin(interaction)
-        now = await admin.get("role", role)
+        now = await admin.get(RecordKind.role, role)
         fields = [Field("excerpt", "Evidence excerpt (verbatim)", long=True, default=now["excerpt"])]
         await interaction.response.send_modal(self._modal(interaction, "Role", fields, lambda v: admin.edit(
-            "role", role, {"title": title, "excerpt": v["excerpt"]}, author_of(interaction))))
+            RecordKind.role, role, {"title": title, "excerpt": v["excerpt"]}, author_of(interaction))))
 
     @admin_only()
     @role.command(name="remove", description="Remove a role")
     @app_commands.describe(role="Role")
-    @app_commands.autocomplete(role=_picker("role"))
+    @app_commands.autocomplete(role=_picker(RecordKind.role))
     async def role_remove(self, interaction: discord.Interaction, role: RecordId) -> None:
-        await self._done(interaction, _admin(interaction).remove("role", role, author_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove(RecordKind.role, role, author_of(interaction)))
 
     # -- quotes -------------------------------------------------------------------
 
@@ -378,27 +373,27 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Keep th
                         source: str | None = None) -> None:
         fields = [Field("text", "Quote (verbatim)", long=True, max_length=1000), *_source_fields(source)]
         await interaction.response.send_modal(self._modal(interaction, "Quote", fields, lambda v: _admin(
-            interaction).add("quote", {"speaker": speaker.name, "dialogue": dialogue, "text": v["text"],
+            interaction).add(RecordKind.quote, {"speaker": speaker.name, "dialogue": dialogue, "text": v["text"],
                                        "source": _source(source, v)}, author_of(interaction))))
 
     @admin_only()
     @deadline.opens_modal
     @quote.command(name="edit", description="Edit a quote")
     @app_commands.describe(quote="Quote")
-    @app_commands.autocomplete(quote=_picker("quote"))
+    @app_commands.autocomplete(quote=_picker(RecordKind.quote))
     async def quote_edit(self, interaction: discord.Interaction, quote: RecordId) -> None:
         admin = _admin(interaction)
-        now = await admin.get("quote", quote)
+        now = await admin.get(RecordKind.quote, quote)
         fields = [Field("text", "Quote (verbatim)", long=True, max_length=1000, default=now["text"])]
         await interaction.response.send_modal(self._modal(interaction, "Quote", fields, lambda v: admin.edit(
-            "quote", quote, {"text": v["text"]}, author_of(interaction))))
+            RecordKind.quote, quote, {"text": v["text"]}, author_of(interaction))))
 
     @admin_only()
     @quote.command(name="remove", description="Remove a quote")
     @app_commands.describe(quote="Quote")
-    @app_commands.autocomplete(quote=_picker("quote"))
+    @app_commands.autocomplete(quote=_picker(RecordKind.quote))
     async def quote_remove(self, interaction: discord.Interaction, quote: RecordId) -> None:
-        await self._done(interaction, _admin(interaction).remove("quote", quote, author_of(interaction)))
+        await self._done(interaction, _admin(interaction).remove(RecordKind.quote, quote, author_of(interaction)))
 
     # -- audit, undo, export, import ---------------------------------------------------
 

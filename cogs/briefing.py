@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import briefing_content as content_of
-from bot import deadline
+from bot import choices, deadline
 from bot.checks import admin_autocomplete, admin_only
 from bot.client import BriefingBot, Interaction
 from bot.errors import NotFound, UserFacingError
@@ -25,7 +25,7 @@ from bot.render.send import send_reply
 from bot.scheduler import LEASE, PROCESS_OWNER, Clock, Poster, Scheduler, deliver, missing_permissions
 from bot.transformers import RecordId
 from db import briefings as b
-from db.briefing_models import Cadence, ContentKind, ScheduleStatus
+from db.briefing_models import Cadence, ContentKind, RunStatus, ScheduleStatus
 from db.briefings.timing import (
     WEEKDAYS,
     clock_changes_ahead,
@@ -39,14 +39,8 @@ from db.store import Store
 MAX_SCHEDULES = 25  # live (active or paused) schedules per server
 POST_NOW_RETRIES = (2.0,)
 
-CADENCE_CHOICES = [app_commands.Choice(name=c.value, value=c.value) for c in Cadence]
-CONTENT_CHOICES = [
-    app_commands.Choice(name="Pillar explainer (1 → 2 → 3)", value=ContentKind.pillar.value),
-    app_commands.Choice(name="Dialogue digest (through the timeline)", value=ContentKind.dialogue.value),
-    app_commands.Choice(name="Theme spotlight (a theme, who raised it)", value=ContentKind.theme.value),
-    app_commands.Choice(name="State spotlight (one actor's record)", value=ContentKind.state.value),
-    app_commands.Choice(name="On this day (daily; anniversaries only)", value=ContentKind.on_this_day.value),
-]
+CADENCE_CHOICES = choices.CADENCES
+CONTENT_CHOICES = choices.CONTENT_KINDS
 WEEKDAY_CHOICES = [app_commands.Choice(name=name, value=name.lower()) for name in WEEKDAYS]
 
 
@@ -377,7 +371,7 @@ class Briefing(
         result = await deliver(self.store, self.poster(), claim, clock=self.clock, retry_delays=POST_NOW_RETRIES,
                                owner=owner)
         where = render.channel_mention(info.channel_id)
-        if result.status == "posted":
+        if result.status is RunStatus.posted:
             assert result.message_id is not None
             link = render.message_link(info.guild_id, info.channel_id, result.message_id)
             text = (
@@ -387,9 +381,9 @@ class Briefing(
             )
             await send_reply(interaction, render.status_changed(f"Posted #{id}", text))
             return
-        if result.status == "skipped":
+        if result.status is RunStatus.skipped:
             raise UserFacingError("Nothing to post", result.detail)
-        if result.status == "paused":
+        if result.paused:
             raise UserFacingError(
                 "Could not post",
                 f"{result.detail}\n#{id} is now paused; fix the channel, then `/briefing resume id:{id}`.",

@@ -55,6 +55,14 @@ class ActorKind(str, enum.Enum):
     un_official = "un_official"
 
 
+class MeetingKind(str, enum.Enum):
+    """What a meeting on the timeline was (a dialogue's `kind`, stored as its value)."""
+
+    informal_interactive_dialogue = "informal_interactive_dialogue"
+    plenary_debate = "plenary_debate"
+    no_meeting = "no_meeting"
+
+
 class Stance(str, enum.Enum):
     supports = "supports"
     concerned = "concerned"
@@ -140,7 +148,7 @@ class Dialogue(Layered, Tracked, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     year: Mapped[int] = mapped_column(Integer)
     dates: Mapped[str | None] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(40))
+    kind: Mapped[str] = mapped_column(String(40))  # a MeetingKind value
     meeting: Mapped[str] = mapped_column(String(200))
     ordinal: Mapped[str | None] = mapped_column(String(40))
     title: Mapped[str | None] = mapped_column(String(300))

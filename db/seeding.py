@@ -26,6 +26,7 @@ from db.models import (
     ActorAlias,
     ActorKind,
     Dialogue,
+    MeetingKind,
     DialogueClaim,
     Origin,
     Passage,
@@ -149,10 +150,10 @@ def load_seed_files(seed_dir: Path = SEED_DIR) -> SeedData:
 def meeting_kind(meeting: str) -> str:
     text = meeting.casefold()
     if text.startswith("no "):
-        return "no_meeting"
+        return MeetingKind.no_meeting.value
     if "informal interactive dialogue" in text:
-        return "informal_interactive_dialogue"
-    return "plenary_debate"
+        return MeetingKind.informal_interactive_dialogue.value
+    return MeetingKind.plenary_debate.value
 
 
 MAX_KEY_VALUES = 5_000  # distinct values of a key column worth narrowing a query by (SQLite allows 32,766 parameters)

@@ -375,7 +375,7 @@ async def test_a_lost_channel_pauses_the_schedule_with_the_reason(store, caplog,
     sched = scheduler(store, clock, poster)
     with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
         [result] = await sched.tick()
-    assert result.status == "paused" and len(poster.attempts) == 1  # not retried
+    assert result.status == "failed" and result.paused and len(poster.attempts) == 1  # not retried
     info = await schedule(store, sid)
     assert info.status is ScheduleStatus.paused and info.paused_at == clock()
     assert all(w in info.pause_reason for w in words)

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from bot.render import limits
-from bot.render.embeds import REPORT_KIND_LABELS, ROLE_LABELS, STANCE_MARKS, esc, quote
+from bot.render.embeds import esc, quote
+from bot.render.labels import MEASURE_PHRASES, REPORT_KINDS, ROLES, STANCE_MARKS, STANCE_WORDS
 from bot.render.layout import NOTICE, Citations, Reply, Section, build_reply
 from db.ask.answers import (
     ActorLine,
@@ -41,18 +42,9 @@ FIELD_LABELS = {
     "ordinal": "Ordinal",
     "note": "Note",
 }
-MEASURE_LABELS = {
-    "member_states": "member states",
-    "governments_represented": "governments represented",
-    "regional_organisations": "regional organisations",
-    "civil_society": "civil-society organisations",
-    "icrtop_members": "ICRtoP members",
-    "as_reported": "as the timeline reports it",
-}
 GROUP_LABELS = {"states": "States", "organisations": "Organisations", "officials": "UN officials and panelists"}
 FILTER_WORDS = {"not_delivered": "whose statements were not delivered", "behalf": "speaking on behalf of others"}
 SHORT_EXCERPT = 40  # an excerpt this short is a name in a list: cited, not quoted
-STANCE_WORDS = {"opposes": "opposing", "concerned": "raising concerns about", "supports": "supporting", "neutral": "mentioning"}
 TIMELINE_TITLES = {
     "first": "The first General Assembly meeting on RtoP",
     "count": "How many General Assembly meetings on RtoP there have been",
@@ -114,7 +106,7 @@ def read_as(r: Reading) -> str:
     elif f == "behalf":
         text = f"who spoke on behalf of {actor}, or for whom {actor} spoke"
     elif f == "roles":
-        text = " and ".join(ROLE_LABELS.get(x, x).lower() for x in r.detail) + (f" ({actor})" if actor else "")
+        text = " and ".join(ROLES.get(x, x).lower() for x in r.detail) + (f" ({actor})" if actor else "")
     elif f == "report":
         year = f"{r.years[0]} " if len(r.years) == 1 else ""
         text = (f"the {r.topic} of the Secretary-General's {year}report" if r.topic else f"the Secretary-General's {year}report")
@@ -169,7 +161,7 @@ def _title(a: Answer) -> str:
     if f == "behalf":
         return f"Statements on behalf of others: {actor}"
     if f == "roles":
-        return " and ".join(ROLE_LABELS.get(x, x) for x in r.detail) + where
+        return " and ".join(ROLES.get(x, x) for x in r.detail) + where
     if f == "report":
         return f"The Secretary-General's report{where}" if r.years else "The Secretary-General's reports on RtoP"
     if f == "participation":
@@ -246,7 +238,7 @@ class _Writer:
             yield from self.speakers(p)
         elif isinstance(p, RoleRow):
             title = f", {p.title}" if p.title else ""
-            yield f"{p.year} · {ROLE_LABELS.get(p.role, p.role)}: {esc(p.actor)}{esc(title)}{self.cite(p.evidence)}"
+            yield f"{p.year} · {ROLES.get(p.role, p.role)}: {esc(p.actor)}{esc(title)}{self.cite(p.evidence)}"
         elif isinstance(p, Meeting):
             report = f" · report “{esc(p.report_title)}” ({esc(p.report_symbol or 'no symbol')})" if p.report_title else ""
             records = " · 📚 detailed records" if p.detailed else ""
@@ -264,7 +256,7 @@ class _Writer:
             yield f"Pillar {p.pillar} · {esc(p.heading)}{self.cite(p.evidence)}"
         elif isinstance(p, ReportPoint):
             where = f"Pillar {p.pillar} · " if p.pillar else ""
-            kind = REPORT_KIND_LABELS.get(p.kind, "What regional arrangements can do" if p.kind == "contribution" else p.kind)
+            kind = REPORT_KINDS.get(p.kind, "What regional arrangements can do" if p.kind == "contribution" else p.kind)
             if p.summary == p.subject:  # an item of the report's list: its heading says it
                 yield f"{where}{kind} · **{esc(p.subject)}**{self.cite(p.evidence)}"
                 return
@@ -318,7 +310,7 @@ class _Writer:
             return f"{p.year} · {esc(p.actor)}: statement listed{details}{self.cite(p.evidence)}"
         if p.what == "role":
             title = f" ({esc(p.details[0])})" if p.details and p.details[0] else ""
-            return f"{p.year} · {esc(p.actor)}: {ROLE_LABELS.get(p.text, p.text)}{title}{self.cite(p.evidence)}"
+            return f"{p.year} · {esc(p.actor)}: {ROLES.get(p.text, p.text)}{title}{self.cite(p.evidence)}"
         return f"{p.year} · {esc(p.actor)}: “{esc(p.text)}”{self.cite(p.evidence)}"
 
     def speakers(self, p: SpeakerList) -> Iterable[str]:
@@ -366,7 +358,7 @@ class _Writer:
                 values.setdefault(s.value, []).append(self.cite(s.evidence).strip())
             label = FIELD_LABELS.get(field, field)
             if field == "participation" and measure:
-                label = f"Participation ({MEASURE_LABELS.get(measure, measure)})"
+                label = f"Participation ({MEASURE_PHRASES.get(measure, measure)})"
             shown = " · ".join(f"{esc(v)} {''.join(dict.fromkeys(marks))}" for v, marks in values.items())
             conflict = " ⚠️ sources differ" if any(s.conflict for s in group) else ""
             out.append(f"{year} · {label}: {shown}{conflict}")

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from bot.render.brief_document import Block, Document, Excerpt, Heading, Image, Note, Paragraph, SourceEntry, Table
-from bot.render.embeds import ACTOR_KIND_LABELS, MEASURE_LABELS, ROLE_LABELS, kind_label
+from bot.render.labels import ACTOR_KINDS, MEASURES, ROLES, meeting_kind
 from bot.render.layout import Citations
 from db.passages import clean
 from db.results import (
@@ -107,7 +107,7 @@ def _unnamed_text(u: UnnamedInfo) -> str:
 def state_note(brief: StateBrief, detailed_years: Sequence[int], day: date) -> tuple[Document, Citations]:
     profile = brief.profile
     citations = Citations()
-    heading = ACTOR_KIND_LABELS.get(profile.kind, profile.kind) + (f" · {profile.iso3}" if profile.iso3 else "")
+    heading = ACTOR_KINDS.get(profile.kind, profile.kind) + (f" · {profile.iso3}" if profile.iso3 else "")
     if profile.aliases:
         heading += " · also known as " + ", ".join(profile.aliases[:12])
     themes = {c.position.theme.slug for c in brief.positions}
@@ -139,7 +139,7 @@ def state_note(brief: StateBrief, detailed_years: Sequence[int], day: date) -> t
     if profile.roles:
         blocks.append(Heading("Roles"))
     for r in profile.roles:
-        blocks.append(Paragraph(ROLE_LABELS.get(r.role, r.role) + (f": {r.title}" if r.title else ""),
+        blocks.append(Paragraph(ROLES.get(r.role, r.role) + (f": {r.title}" if r.title else ""),
                                 lead=f"{r.year} · ", cite=citations.cite(r.source)))
         blocks.append(Excerpt(verbatim(r.excerpt)))
 
@@ -275,7 +275,7 @@ def theme_note(states: ThemeStates, year: int | None, chart_png: bytes | None, d
 def dialogue_note(detail: DialogueDetail, day: date) -> tuple[Document, Citations]:
     s = detail.summary
     citations = Citations()
-    kind = kind_label(s.kind)
+    kind = meeting_kind(s.kind)
     facts: list[Block] = [Paragraph(s.dates or "no meeting held", lead="When: "), Paragraph(kind, lead="Kind: ")]
     if s.meeting.casefold() != kind.casefold():
         facts.append(Paragraph(s.meeting, lead="Meeting: "))
@@ -303,7 +303,7 @@ def dialogue_note(detail: DialogueDetail, day: date) -> tuple[Document, Citation
         blocks.append(Heading("Opening, moderation and panel"))
     for r in detail.roles:
         title = f", {r.title}" if r.title and r.title != r.actor else ""
-        blocks += [Paragraph(f"{r.actor}{title}", lead=f"{ROLE_LABELS.get(r.role, r.role)}: ",
+        blocks += [Paragraph(f"{r.actor}{title}", lead=f"{ROLES.get(r.role, r.role)}: ",
                              cite=citations.cite(r.source)),
                    Excerpt(verbatim(r.excerpt))]
     participation = detail.claims_for("participation")
@@ -344,7 +344,7 @@ def dialogue_note(detail: DialogueDetail, day: date) -> tuple[Document, Citation
 
 
 def _measure(c: SourceClaim) -> str:
-    return MEASURE_LABELS.get(c.measure or "", (c.measure or c.field).replace("_", " "))
+    return MEASURES.get(c.measure or "", (c.measure or c.field).replace("_", " "))
 
 
 def _figure(c: SourceClaim) -> str:

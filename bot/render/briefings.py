@@ -5,35 +5,18 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Mapping, Sequence
 
-from bot.render import limits
+from bot.render import labels, limits
 from bot.render.embeds import esc
 from bot.render.layout import INFO, NOTICE, Citations, Reply, Section, build_reply, message_reply
 from db.briefing_models import Cadence, ContentKind, RunStatus, ScheduleStatus
 from db.briefings import DatedEvent, RunInfo, ScheduleInfo
 from db.briefings.timing import describe_rhythm, local_label
 
-KIND_LABELS = {
-    ContentKind.pillar: "Pillar explainer",
-    ContentKind.dialogue: "Dialogue digest",
-    ContentKind.theme: "Theme spotlight",
-    ContentKind.state: "State spotlight",
-    ContentKind.on_this_day: "On this day",
-}
-CADENCE_LABELS = {Cadence.daily: "Daily", Cadence.weekly: "Weekly", Cadence.monthly: "Monthly"}
-STATUS_MARKS = {ScheduleStatus.active: "▶️ active", ScheduleStatus.paused: "⏸️ paused", ScheduleStatus.cancelled: "⏹️ cancelled"}
 EVENT_MARKS = {"meeting": "🏛️", "report": "📄", "publication": "📰", "decision": "🗳️"}
-RUN_LABELS = {
-    RunStatus.claimed: "posting",
-    RunStatus.posted: "posted",
-    RunStatus.skipped: "nothing to post",
-    RunStatus.missed: "missed",
-    RunStatus.failed: "failed",
-    RunStatus.abandoned: "interrupted",
-}
 
 
 def kind_label(kind: ContentKind) -> str:
-    return KIND_LABELS[kind]
+    return labels.content_kind(kind)
 
 
 def kind_phrase(kind: ContentKind) -> str:
@@ -55,7 +38,7 @@ def message_link(guild_id: int, channel_id: int, message_id: int) -> str:
 
 
 def post_heading(kind: ContentKind, cadence: Cadence | None) -> str:
-    rhythm = f"{CADENCE_LABELS[cadence]} " if cadence else ""
+    rhythm = f"{labels.CADENCES[cadence]} " if cadence else ""
     return f"📣 **{rhythm}RtoP briefing · {kind_label(kind)}**"
 
 
@@ -165,7 +148,7 @@ def _schedule_lines(
         and last_run.detail != info.pause_reason
     ):
         detail = f" — {esc(limits.clip(last_run.detail or '', 200))}" if last_run.detail else ""
-        lines.append(f"**Last run:** {RUN_LABELS[last_run.status]} {timestamp(last_run.claimed_at, 'R')}{detail}")
+        lines.append(f"**Last run:** {labels.RUN_STATUSES[last_run.status]} {timestamp(last_run.claimed_at, 'R')}{detail}")
     return lines
 
 
@@ -188,7 +171,7 @@ def schedule_list(
         )
     sections = [
         Section(
-            f"#{info.id} · {kind_label(info.content)} · {STATUS_MARKS[info.status]}",
+            f"#{info.id} · {kind_label(info.content)} · {labels.SCHEDULE_STATUS_MARKS[info.status]}",
             _schedule_lines(info, next_labels.get(info.id), last_runs.get(info.id)),
         )
         for info in schedules

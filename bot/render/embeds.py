@@ -9,10 +9,12 @@ from typing import Callable, Hashable, Iterable, Iterator, Sequence
 from discord.utils import escape_markdown, escape_mentions
 
 from bot.render import limits
+from bot.render.labels import ACTOR_KINDS, DOCUMENTS, MEASURES, REPORT_KINDS, ROLES, STANCE_MARKS, meeting_kind
 from bot.render.evidence import window
 from bot.render.layout import INFO, NOTICE, Citations, Reply, Section, build_reply
 from db.ask import Answer
 from db.excerpts import UNVERIFIED
+from db.models import MeetingKind
 from db.passages import clean
 from db.results import (
     ActorProfile,
@@ -30,40 +32,6 @@ from db.results import (
     UnnamedInfo,
 )
 
-KIND_LABELS = {
-    "informal_interactive_dialogue": "Informal interactive dialogue",
-    "plenary_debate": "Plenary debate",
-    "no_meeting": "No meeting",
-}
-ACTOR_KIND_LABELS = {
-    "member_state": "UN member state",
-    "observer_state": "UN observer state",
-    "regional_organisation": "Regional organisation",
-    "group_of_states": "Group of states",
-    "civil_society": "Civil-society organisation",
-    "un_official": "UN official or panelist",
-}
-STANCE_MARKS = {"supports": "✅", "concerned": "⚠️", "opposes": "❌", "neutral": "➖"}
-ROLE_LABELS = {"opening_remarks": "Opening remarks", "moderator": "Moderator", "panelist": "Panel",
-               "participant": "In the session"}
-MEASURE_LABELS = {
-    "member_states": "Member states",
-    "governments_represented": "Governments represented",
-    "regional_organisations": "Regional organisations",
-    "civil_society": "Civil society",
-    "icrtop_members": "ICRtoP members",
-    "as_reported": "Reference table",
-}
-REPORT_KIND_LABELS = {
-    "finding": "Finding",
-    "mechanism": "Mechanism",
-    "body": "Body",
-    "recommendation": "Recommendation",
-    "question": "Question",
-    "commentary": "Commentary",
-}
-DOCUMENT_LABELS = {"report": "The Secretary-General's report", "concept_note": "The concept note",
-                   "commentary": "Additional commentary"}
 EXCERPT_CHARS = 300
 
 
@@ -178,10 +146,6 @@ def _details(statement: StatementInfo) -> str:
     return f" ({esc('; '.join(bits))})" if bits else ""
 
 
-def kind_label(kind: str) -> str:
-    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
-
-
 # -- /dialogue ---------------------------------------------------------------
 
 
@@ -200,10 +164,10 @@ def _dialogue_list(dialogues: Sequence[DialogueSummary], timeline: SourceRef | N
         mark = "📚" if d.detailed else "▫️"
         report = f" — “{esc(limits.clip(d.report_title or '', 90))}”" if d.report_title else ""
         when = esc(d.dates) if d.dates else "no meeting"
-        lines.append(f"{mark} **{d.year}** · {kind_label(d.kind)} · {when}{report}")
+        lines.append(f"{mark} **{d.year}** · {meeting_kind(d.kind)} · {when}{report}")
     detailed = [str(d.year) for d in dialogues if d.detailed]
-    held = [d for d in dialogues if d.kind != "no_meeting"]
-    without = [str(d.year) for d in dialogues if d.kind == "no_meeting"]
+    held = [d for d in dialogues if d.kind != MeetingKind.no_meeting]
+    without = [str(d.year) for d in dialogues if d.kind == MeetingKind.no_meeting]
     gap = f" ({', '.join(without)}: no meeting)" if without else ""
     return build_reply(
         "General Assembly meetings on the Responsibility to Protect",
@@ -219,7 +183,7 @@ def _dialogue_list(dialogues: Sequence[DialogueSummary], timeline: SourceRef | N
 def _claim_lines(claims: Iterable[SourceClaim], citations: Citations) -> list[str]:
     lines = []
     for c in claims:
-        label = MEASURE_LABELS.get(c.measure or "", (c.measure or c.field).replace("_", " "))
+        label = MEASURES.get(c.measure or "", (c.measure or c.field).replace("_", " "))
         value = f"{c.value_int}" if c.value_int is not None else esc(c.value_text)
         if c.value_int is not None and c.value_text and c.value_text != str(c.value_int):
             value += f" (“{esc(c.value_text)}”)"
@@ -234,7 +198,7 @@ def dialogue_detail(detail: DialogueDetail) -> Reply:
 def _dialogue_detail(detail: DialogueDetail) -> Reply:
     s = detail.summary
     citations = Citations()
-    kind = kind_label(s.kind)
+    kind = meeting_kind(s.kind)
     if s.meeting.casefold() != kind.casefold():
         kind += f" · the timeline says “{esc(s.meeting)}”"
     facts = [f"**When:** {esc(s.dates) or 'no meeting held'}", f"**Kind:** {kind}"]
@@ -265,7 +229,7 @@ def _dialogue_detail(detail: DialogueDetail) -> Reply:
         for c in detail.claims_for("session")
     ]
     roles = [
-        f"**{ROLE_LABELS.get(r.role, r.role)}:** {role_text(r)} {citations.cite(r.source)}" for r in detail.roles
+        f"**{ROLES.get(r.role, r.role)}:** {role_text(r)} {citations.cite(r.source)}" for r in detail.roles
     ]
     participation = _claim_lines(detail.claims_for("participation"), citations)
     themes = []
@@ -284,7 +248,7 @@ def _dialogue_detail(detail: DialogueDetail) -> Reply:
     for ref in detail.sources:
         citations.cite(ref)
 
-    title = f"{s.year} — " + (s.title or s.report_title or kind_label(s.kind))
+    title = f"{s.year} — " + (s.title or s.report_title or meeting_kind(s.kind))
     description = "\n".join(facts)
     if not s.detailed:
         description += "\n\n*No detailed record of who said what exists for this meeting; the figures below are as reported.*"
@@ -416,7 +380,7 @@ def actor_profile(profile: ActorProfile) -> Reply:
 
 def _actor_profile(profile: ActorProfile) -> Reply:
     citations = Citations()
-    heading = ACTOR_KIND_LABELS.get(profile.kind, profile.kind)
+    heading = ACTOR_KINDS.get(profile.kind, profile.kind)
     if profile.iso3:
         heading += f" · {profile.iso3}"
     description = heading
@@ -428,7 +392,7 @@ def _actor_profile(profile: ActorProfile) -> Reply:
         f"**{s.year}** · {esc(s.actor)} spoke on its behalf {citations.cite(s.source)}" for s in profile.spoken_for
     ]
     roles = [
-        f"**{r.year}** · {ROLE_LABELS.get(r.role, r.role)}"
+        f"**{r.year}** · {ROLES.get(r.role, r.role)}"
         + (f" ({esc(r.title)})" if r.title and r.title.casefold() != profile.name.casefold() else "")
         + (f", {esc(r.session)} session" if r.session else "")
         + f" {citations.cite(r.source)}"
@@ -458,8 +422,8 @@ def _actor_profile(profile: ActorProfile) -> Reply:
     quotes = [f"**{q.year}** · {quote(q.text)} {citations.cite(q.source)}" for q in profile.quotes]
     sections.append(Section("Quotes", quotes))
     mentions = [
-        (f"**{m.year}** · " if m.year else "") + f"{DOCUMENT_LABELS.get(m.document, m.document)} · "
-        f"{REPORT_KIND_LABELS.get(m.kind, m.kind)}: **{esc(m.subject)}** — {esc(m.summary)} {citations.cite(m.source)}"
+        (f"**{m.year}** · " if m.year else "") + f"{DOCUMENTS.get(m.document, m.document)} · "
+        f"{REPORT_KINDS.get(m.kind, m.kind)}: **{esc(m.subject)}** — {esc(m.summary)} {citations.cite(m.source)}"
         f"\n> {evidence(m.excerpt, 220, _claim_terms((), m.summary + ' ' + m.subject), [profile.name])}"
         for m in profile.mentions
     ]
@@ -491,7 +455,7 @@ def _pillar(p: PillarExplainer) -> Reply:
     contributions = [f"{i}. **{esc(c.heading)}** — {quote(c.excerpt, 260)}" for i, c in enumerate(p.contributions, 1)]
     themes = [f"• {esc(t.name)} (`{t.slug}`)" for t in p.themes]
     points = [
-        f"**{REPORT_KIND_LABELS.get(f.kind, f.kind)}: {esc(f.subject)}** — {esc(f.summary)} {citations.cite(f.source)}"
+        f"**{REPORT_KINDS.get(f.kind, f.kind)}: {esc(f.subject)}** — {esc(f.summary)} {citations.cite(f.source)}"
         f"\n> {evidence(f.excerpt, 240, _claim_terms((), f.subject + ' ' + f.summary))}"
         for f in p.report_facts
     ]

@@ -7,6 +7,7 @@ audit log's before/after states, undo, and export/import between stores.
 
 from __future__ import annotations
 
+import enum
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
@@ -25,7 +26,7 @@ Portable = dict[str, Any]
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 ISO3 = re.compile(r"^[A-Z]{3}$")
 URL = re.compile(r"^https?://\S+$")
-MEETING_KINDS = ("informal_interactive_dialogue", "plenary_debate", "no_meeting")
+MEETING_KINDS = tuple(k.value for k in m.MeetingKind)
 STATE_KINDS = (m.ActorKind.member_state, m.ActorKind.observer_state)
 
 
@@ -140,9 +141,9 @@ class Lookups:
     def changed(self, entity: str, obj: Any) -> None:
         """Keeps the actor index current after a write: one entry, not the whole index (imports write thousands)."""
         self._found = None
-        if self._actors is None or entity not in ("actor", "alias"):
+        if self._actors is None or entity not in (RecordKind.actor, RecordKind.alias):
             return
-        self._refresh(obj.id if entity == "actor" else obj.actor_id)
+        self._refresh(obj.id if entity == RecordKind.actor else obj.actor_id)
 
     def reload(self) -> None:
         """Forgets what was looked up: records were hidden or replaced (in a server's layer)."""
@@ -225,11 +226,28 @@ def _overlap(a: str, b: str) -> int:
 # -- entity specifications ---------------------------------------------------------------
 
 
+class RecordKind(enum.StrEnum):
+    """The kinds of record admins change, in export/import order: what others refer to comes first.
+
+    The values name them in the audit log, in export files and in seed suppressions.
+    """
+
+    source = "source"
+    dialogue = "dialogue"
+    actor = "actor"
+    alias = "alias"
+    theme = "theme"
+    position = "position"
+    statement = "statement"
+    role = "role"
+    quote = "quote"
+
+
 @dataclass(frozen=True)
 class Spec:
     """How one kind of record is named, validated, and converted to and from portable form."""
 
-    entity: str  # "position"
+    entity: RecordKind
     model: type[Any]  # a mapped class of db.models
     key: tuple[str, ...]  # portable fields that identify a record
     column_key: tuple[str, ...]  # the same identity in table columns (what the seeder matches on)
@@ -259,7 +277,7 @@ def _dialogue_portable(d: m.Dialogue) -> Portable:
 
 
 def _dialogue_columns(data: Portable, _: Lookups) -> dict[str, Any]:
-    kind = choice(data, "kind", MEETING_KINDS, default="informal_interactive_dialogue")
+    kind = choice(data, "kind", MEETING_KINDS, default=m.MeetingKind.informal_interactive_dialogue.value)
     pillars = data.get("focus_pillars") or []
     if isinstance(pillars, str):
         pillars = [p for p in re.split(r"[,\s]+", pillars) if p]
@@ -473,25 +491,24 @@ def _quote_columns(data: Portable, lookups: Lookups) -> dict[str, Any]:
 SPECS: dict[str, Spec] = {
     spec.entity: spec
     for spec in (
-        Spec("source", m.SourceDocument, ("key",), ("key",), _source_portable, _source_columns, lambda d: f"source {d['key']}"),
-        Spec("dialogue", m.Dialogue, ("year",), ("year",), _dialogue_portable, _dialogue_columns, lambda d: f"dialogue {d['year']}"),
-        Spec("actor", m.Actor, ("name",), ("name",), _actor_portable, _actor_columns, lambda d: f"actor {d['name']}", _actor_children),
-        Spec("alias", m.ActorAlias, ("actor", "alias"), ("folded",), _alias_portable, _alias_columns,
+        Spec(RecordKind.source, m.SourceDocument, ("key",), ("key",), _source_portable, _source_columns, lambda d: f"source {d['key']}"),
+        Spec(RecordKind.dialogue, m.Dialogue, ("year",), ("year",), _dialogue_portable, _dialogue_columns, lambda d: f"dialogue {d['year']}"),
+        Spec(RecordKind.actor, m.Actor, ("name",), ("name",), _actor_portable, _actor_columns, lambda d: f"actor {d['name']}", _actor_children),
+        Spec(RecordKind.alias, m.ActorAlias, ("actor", "alias"), ("folded",), _alias_portable, _alias_columns,
              lambda d: f"alias “{d['alias']}” of {d['actor']}"),
-        Spec("theme", m.Theme, ("slug",), ("slug",), _theme_portable, _theme_columns, lambda d: f"theme {d['slug']}"),
-        Spec("position", m.Position, ("actor", "theme", "dialogue", "excerpt"),
+        Spec(RecordKind.theme, m.Theme, ("slug",), ("slug",), _theme_portable, _theme_columns, lambda d: f"theme {d['slug']}"),
+        Spec(RecordKind.position, m.Position, ("actor", "theme", "dialogue", "excerpt"),
              ("actor_id", "theme_id", "dialogue_id", "excerpt"), _position_portable, _position_columns,
              lambda d: f"position of {d['actor']} on {d['theme']} ({d['dialogue']})"),
-        Spec("statement", m.Statement, ("actor", "dialogue", "source"), ("dialogue_id", "actor_id", "source_id"), _statement_portable, _statement_columns,
+        Spec(RecordKind.statement, m.Statement, ("actor", "dialogue", "source"), ("dialogue_id", "actor_id", "source_id"), _statement_portable, _statement_columns,
              lambda d: f"statement of {d['actor']} ({d['dialogue']})", _statement_children),
-        Spec("role", m.Role, ("actor", "dialogue", "role"), ("dialogue_id", "actor_id", "role"), _role_portable, _role_columns,
+        Spec(RecordKind.role, m.Role, ("actor", "dialogue", "role"), ("dialogue_id", "actor_id", "role"), _role_portable, _role_columns,
              lambda d: f"{d['role'].replace('_', ' ')} role of {d['actor']} ({d['dialogue']})"),
-        Spec("quote", m.Quote, ("dialogue", "text"), ("dialogue_id", "text"), _quote_portable, _quote_columns,
+        Spec(RecordKind.quote, m.Quote, ("dialogue", "text"), ("dialogue_id", "text"), _quote_portable, _quote_columns,
              lambda d: f"quote of {d['speaker']} ({d['dialogue']})"),
     )
 }
-# export/import order: what others refer to comes first
-ORDER = ("source", "dialogue", "actor", "alias", "theme", "position", "statement", "role", "quote")
+ORDER = tuple(RecordKind)
 BY_MODEL: dict[type, Spec] = {spec.model: spec for spec in SPECS.values()}
 
 

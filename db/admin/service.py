@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from db import models as m
-from db.admin.entities import SPECS, Lookups, Portable, Spec, column_key_of
+from db.admin.entities import SPECS, Lookups, Portable, RecordKind, Spec, column_key_of
 from db.layers import every_layer, layer_in
 from db.errors import DuplicateRecord, InUse, RecordNotFound, ValidationError
 from db.store import Store
@@ -67,15 +67,15 @@ class AuditInfo:
 
 # What points at each kind of record: (model, column, description) — removal is refused while any exist.
 REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
-    "actor": (
+    RecordKind.actor: (
         (m.Position, "actor_id", "positions"),
         (m.Statement, "actor_id", "statements"),
         (m.StatementBehalf, "actor_id", "statements made on its behalf"),
         (m.Role, "actor_id", "roles"),
         (m.Quote, "speaker_id", "quotes"),
     ),
-    "theme": ((m.Position, "theme_id", "positions"), (m.UnnamedClaim, "theme_id", "unnamed counts")),
-    "dialogue": (
+    RecordKind.theme: ((m.Position, "theme_id", "positions"), (m.UnnamedClaim, "theme_id", "unnamed counts")),
+    RecordKind.dialogue: (
         (m.Position, "dialogue_id", "positions"),
         (m.Statement, "dialogue_id", "statements"),
         (m.Role, "dialogue_id", "roles"),
@@ -83,7 +83,7 @@ REFERENCES: dict[str, tuple[tuple[type, str, str], ...]] = {
         (m.UnnamedClaim, "dialogue_id", "unnamed counts"),
         (m.DialogueClaim, "dialogue_id", "source claims"),
     ),
-    "source": (
+    RecordKind.source: (
         (m.Position, "source_id", "positions"),
         (m.Statement, "source_id", "statements"),
         (m.Role, "source_id", "roles"),
@@ -272,7 +272,7 @@ def _write(session: Session, spec: Spec, obj: Any | None, data: Portable, lookup
            *, record_id: int | None = None) -> Any:
     """Validates a portable record and writes it into `obj` (or a new row); returns the row."""
     columns = spec.to_columns(data, lookups)
-    if spec.entity == "actor":
+    if spec.entity is RecordKind.actor:
         _check_name_free(lookups, columns["name"], columns["iso3"], obj.id if obj is not None else None)
     clash = lookups.find(spec, columns)
     if clash is not None and clash is not obj:
@@ -335,15 +335,15 @@ def _references(session: Session, spec: Spec, obj: Any) -> list[str]:
 # -- the operations, each in one transaction ---------------------------------------------
 
 
-def add_sync(session: Session, entity: str, data: Portable, editor: ChangeAuthor) -> Change:
+def add_sync(session: Session, entity: RecordKind, data: Portable, editor: ChangeAuthor) -> Change:
     return _change(session, *add_audited(session, entity, data, editor, Lookups(session)))
 
 
-def edit_sync(session: Session, entity: str, record_id: int, changes: Portable, editor: ChangeAuthor) -> Change:
+def edit_sync(session: Session, entity: RecordKind, record_id: int, changes: Portable, editor: ChangeAuthor) -> Change:
     return _change(session, *edit_audited(session, entity, record_id, changes, editor, Lookups(session)))
 
 
-def remove_sync(session: Session, entity: str, record_id: int, editor: ChangeAuthor) -> Change:
+def remove_sync(session: Session, entity: RecordKind, record_id: int, editor: ChangeAuthor) -> Change:
     return _change(session, *remove_audited(session, entity, record_id, editor, Lookups(session)))
 
 
@@ -512,7 +512,7 @@ def ensure_source_sync(session: Session, title: str, url: str | None, editor: Ch
     key, n = f"admin-{base}"[:70], 2
     while session.scalar(select(m.SourceDocument).where(m.SourceDocument.key == key)) is not None:
         key, n = f"admin-{base}"[:66] + f"-{n}", n + 1
-    add_sync(session, "source", {"key": key, "title": title, "url": url}, editor)
+    add_sync(session, RecordKind.source, {"key": key, "title": title, "url": url}, editor)
     return key
 
 
@@ -546,44 +546,44 @@ class Admin:
         await self.store.names(self.guild_id)  # this process's indexes at once; others' on their next command
         return change
 
-    async def add(self, entity: str, data: Portable, editor: ChangeAuthor) -> Change:
-        return await self._run(add_sync, entity, data, editor)
+    async def add(self, kind: RecordKind, data: Portable, editor: ChangeAuthor) -> Change:
+        return await self._run(add_sync, kind, data, editor)
 
-    async def edit(self, entity: str, record_id: int, changes: Portable, editor: ChangeAuthor) -> Change:
-        return await self._run(edit_sync, entity, record_id, changes, editor)
+    async def edit(self, kind: RecordKind, record_id: int, changes: Portable, editor: ChangeAuthor) -> Change:
+        return await self._run(edit_sync, kind, record_id, changes, editor)
 
-    async def remove(self, entity: str, record_id: int, editor: ChangeAuthor) -> Change:
-        return await self._run(remove_sync, entity, record_id, editor)
+    async def remove(self, kind: RecordKind, record_id: int, editor: ChangeAuthor) -> Change:
+        return await self._run(remove_sync, kind, record_id, editor)
 
     async def undo(self, entry_id: int | None, editor: ChangeAuthor) -> Change:
         return await self._run(undo_sync, entry_id, editor)
 
-    async def get(self, entity: str, record_id: int) -> Portable:
-        spec = spec_for(entity)
+    async def get(self, kind: RecordKind, record_id: int) -> Portable:
+        spec = spec_for(kind)
         async with self._session() as session:
             return await session.run_sync(lambda s: _snapshot(spec, _load(s, spec, record_id)))
 
-    async def find(self, entity: str, key: Portable) -> int:
+    async def find(self, kind: RecordKind, key: Portable) -> int:
         """The id of the record a person names by its natural key (a year, a name, a slug)."""
 
         def lookup(session: Session) -> int:
             lookups = Lookups(session)
-            if entity == "actor":
+            if kind == RecordKind.actor:
                 return lookups.actor(key.get("name")).id
-            if entity == "theme":
+            if kind == RecordKind.theme:
                 return lookups.theme(key.get("slug")).id
-            if entity == "dialogue":
+            if kind == RecordKind.dialogue:
                 return lookups.dialogue(key.get("year")).id
-            if entity == "source":
+            if kind == RecordKind.source:
                 return lookups.source(key.get("key")).id
-            raise ValidationError(f"Pick the {entity} from the list by its number.")
+            raise ValidationError(f"Pick the {kind} from the list by its number.")
 
         async with self._session() as session:
             return await session.run_sync(lookup)
 
-    async def pick(self, entity: str, typed: str, limit: int = 25) -> list[tuple[int, str]]:
+    async def pick(self, kind: RecordKind, typed: str, limit: int = 25) -> list[tuple[int, str]]:
         """(id, label) of records matching what an admin typed, for record pickers."""
-        spec = spec_for(entity)
+        spec = spec_for(kind)
         needle = typed.strip().casefold()
 
         def search(session: Session) -> list[tuple[int, str]]:

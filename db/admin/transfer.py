@@ -25,7 +25,7 @@ from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from db import models as m
-from db.admin.entities import ORDER, SPECS, Lookups, Portable
+from db.admin.entities import ORDER, SPECS, Lookups, Portable, RecordKind
 from db.admin.service import ChangeAuthor, _layer, add_audited, edit_audited, remove_audited
 from db.engine import sqlite_file
 from db.errors import DomainError, ValidationError
@@ -75,7 +75,7 @@ def export_sync(session: Session) -> dict[str, Any]:
         ).all()
         items = []
         for row in rows:
-            if entity == "alias" and row.actor.origin == m.Origin.admin and row.actor.layer == layer:
+            if entity is RecordKind.alias and row.actor.origin == m.Origin.admin and row.actor.layer == layer:
                 continue  # exported with its actor
             items.append(spec.to_portable(row))
         records[entity] = sorted(items, key=lambda d: json.dumps([d.get(k) for k in spec.key], default=str))

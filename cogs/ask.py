@@ -62,10 +62,8 @@ class Ask(commands.Cog):
         problem = check_question(question)
         if problem is not None:
             raise UserFacingError(*BAD_QUESTIONS[problem])
-        store = self.bot.store
         names = await names_of(interaction)
-        async with store.reading(interaction.guild_id) as session:
-            answer = await ask(session, question, names.actors, names.themes, names.years)
+        answer = await self.bot.store.read(interaction.guild_id, ask, question, names.actors, names.themes, names.years)
         reply = render.answer(answer)
         view = None
         if answer.alternatives and len(reply.pages) == 1 and not reply.ephemeral:
@@ -74,10 +72,8 @@ class Ask(commands.Cog):
 
     async def answer_of(self, interaction: discord.Interaction, question: str, reading: Reading) -> Answer:
         """The answer to another reading of the question, from what the interaction's server sees."""
-        store = self.bot.store
         names = await names_of(interaction)
-        async with store.reading(interaction.guild_id) as session:
-            return await answer_reading(session, question, reading, names.years)
+        return await self.bot.store.read(interaction.guild_id, answer_reading, question, reading, names.years)
 
 
 async def setup(bot: BriefingBot) -> None:

@@ -26,8 +26,7 @@ PUBLIC = "Post the note for everyone in the channel (by default only you see it)
 
 async def state_reply(store: Store, name: str, day: date, *, public: bool, size_limit: int,
                       guild_id: int | None = None) -> Reply:
-    async with store.reading(guild_id) as session:
-        record = await q.state_brief(session, name)
+    record = await store.read(guild_id, q.state_brief, name)
     if record is None:
         raise NotFound("Unknown state", f"{name} was removed. Try again.")
     document, citations = brief_notes.state_note(record, (await store.names(guild_id)).detailed_years, day)
@@ -36,8 +35,7 @@ async def state_reply(store: Store, name: str, day: date, *, public: bool, size_
 
 async def theme_reply(store: Store, slug: str, year: int | None, day: date, *, public: bool, size_limit: int,
                       guild_id: int | None = None) -> Reply:
-    async with store.reading(guild_id) as session:
-        states = await q.theme_states(session, slug, year)
+    states = await store.read(guild_id, q.theme_states, slug, year)
     if states is None:
         raise NotFound("Unknown theme", "That theme was removed. Try `/theme list`.")
     png = await brief.theme_chart_png(states)
@@ -47,8 +45,7 @@ async def theme_reply(store: Store, slug: str, year: int | None, day: date, *, p
 
 async def dialogue_reply(store: Store, year: int, day: date, *, public: bool, size_limit: int,
                          guild_id: int | None = None) -> Reply:
-    async with store.reading(guild_id) as session:
-        detail = await q.dialogue_detail(session, year)
+    detail = await store.read(guild_id, q.dialogue_detail, year)
     if detail is None:
         raise NotFound("No such meeting", f"There is no meeting in {year}. Try `/dialogue list`.")
     document, citations = brief_notes.dialogue_note(detail, day)

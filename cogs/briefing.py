@@ -112,8 +112,7 @@ class Briefing(
         return self.bot.briefing_poster
 
     async def _schedule(self, interaction: Interaction, schedule_id: int) -> b.ScheduleInfo:
-        async with self.store.sessions() as session:
-            info = await b.get_schedule(session, schedule_id, interaction.guild_id)
+        info = await self.store.read(interaction.guild_id, b.get_schedule, schedule_id, interaction.guild_id)
         if info is None or info.status is ScheduleStatus.cancelled:
             raise NotFound(
                 "No such schedule",
@@ -128,8 +127,7 @@ class Briefing(
     async def schedule_choices(self, interaction: Interaction, current: str) -> list[app_commands.Choice[int]]:
         if interaction.guild_id is None:
             return []
-        async with self.store.sessions() as session:
-            schedules = await b.list_schedules(session, interaction.guild_id)
+        schedules = await self.store.read(interaction.guild_id, b.list_schedules, interaction.guild_id)
         typed = str(current or "").strip().lstrip("#").casefold()
         choices = []
         for info in schedules:
@@ -208,21 +206,20 @@ class Briefing(
         guild_id = interaction.guild_id
         assert guild_id is not None  # the group is guild-only
         now = self._now()
-        async with self.store.sessions() as session:
-            live = await b.list_schedules(session, guild_id)
-            if len(live) >= MAX_SCHEDULES:
-                raise UserFacingError(
-                    "Too many schedules",
-                    f"This server already has {len(live)} schedules, the most it can have. "
-                    "Cancel one with `/briefing cancel` first.",
-                )
-            duplicate = await b.find_duplicate(session, guild_id, channel.id, timing, kind)
-            if duplicate is not None:
-                raise UserFacingError(
-                    "Already scheduled",
-                    f"Schedule #{duplicate} already posts this in {channel.mention} at that time. "
-                    "`/briefing list` shows it.",
-                )
+        live = await self.store.read(guild_id, b.list_schedules, guild_id)
+        if len(live) >= MAX_SCHEDULES:
+            raise UserFacingError(
+                "Too many schedules",
+                f"This server already has {len(live)} schedules, the most it can have. "
+                "Cancel one with `/briefing cancel` first.",
+            )
+        duplicate = await self.store.read(guild_id, b.find_duplicate, guild_id, channel.id, timing, kind)
+        if duplicate is not None:
+            raise UserFacingError(
+                "Already scheduled",
+                f"Schedule #{duplicate} already posts this in {channel.mention} at that time. "
+                "`/briefing list` shows it.",
+            )
         info = await b.create_schedule(
             self.store.sessions,
             guild_id=guild_id,
@@ -252,15 +249,14 @@ class Briefing(
     async def list_schedules(self, interaction: Interaction) -> None:
         guild_id = interaction.guild_id
         assert guild_id is not None
-        async with self.store.reading(guild_id) as session:
-            schedules = await b.list_schedules(session, guild_id)
-            last = await b.last_runs(session, [s.id for s in schedules])
-            cancelled = await b.count_cancelled(session, guild_id)
+        overview = await self.store.read(guild_id, b.schedule_overview, guild_id)
         labels = await content_of.next_labels(
-            self.store, [s for s in schedules if s.status is ScheduleStatus.active], guild_id
+            self.store, [s for s in overview.schedules if s.status is ScheduleStatus.active], guild_id
         )
         await send_reply(
-            interaction, render.schedule_list(schedules, next_labels=labels, last_runs=last, cancelled=cancelled)
+            interaction,
+            render.schedule_list(overview.schedules, next_labels=labels, last_runs=overview.last_runs,
+                                 cancelled=overview.cancelled),
         )
 
     @admin_only()

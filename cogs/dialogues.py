@@ -21,9 +21,7 @@ class Dialogues(commands.GroupCog, group_name="dialogue", group_description="Gen
     @app_commands.command(name="list", description="Every General Assembly meeting on RtoP, marking those with detailed records",
                           extras={EXAMPLE: "/dialogue list"})
     async def list_dialogues(self, interaction: Interaction) -> None:
-        async with self.bot.store.reading(interaction.guild_id) as session:
-            dialogues = await q.list_dialogues(session)
-            sources = await q.list_sources(session)
+        dialogues, sources = await self.bot.store.read(interaction.guild_id, q.dialogues_with_sources)
         timeline = next((s for s in sources if s.key == TIMELINE_SOURCE), None)
         await send_reply(interaction, embeds.dialogue_list(dialogues, timeline))
 
@@ -31,8 +29,7 @@ class Dialogues(commands.GroupCog, group_name="dialogue", group_description="Gen
                           extras={EXAMPLE: "/dialogue show year:2014"})
     @app_commands.describe(year="The year of the meeting, e.g. 2014")
     async def show(self, interaction: Interaction, year: Year) -> None:
-        async with self.bot.store.reading(interaction.guild_id) as session:
-            detail = await q.dialogue_detail(session, year)
+        detail = await self.bot.store.read(interaction.guild_id, q.dialogue_detail, year)
         if detail is None:
             raise NotFound("No such meeting", f"There is no meeting in {year}. Try `/dialogue list`.")
         await send_reply(interaction, embeds.dialogue_detail(detail))

@@ -27,8 +27,7 @@ class Pillars(commands.GroupCog, group_name="pillar", group_description="The thr
     @app_commands.describe(pillar="Which pillar")
     @app_commands.choices(pillar=PILLAR_CHOICES)
     async def explain(self, interaction: Interaction, pillar: app_commands.Choice[int]) -> None:
-        async with self.bot.store.reading(interaction.guild_id) as session:
-            result = await q.pillar_explainer(session, pillar.value)
+        result = await self.bot.store.read(interaction.guild_id, q.pillar_explainer, pillar.value)
         if result is None:
             raise NotFound("No such pillar", "Choose pillar 1, 2 or 3.")
         await send_reply(interaction, embeds.pillar(result))

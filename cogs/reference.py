@@ -43,8 +43,7 @@ class Reference(commands.Cog):
     @app_commands.command(name="sources", description="The source documents, with publisher and date",
                           extras={EXAMPLE: "/sources"})
     async def sources(self, interaction: Interaction) -> None:
-        async with self.bot.store.reading(interaction.guild_id) as session:
-            refs = await q.list_sources(session)
+        refs = await self.bot.store.read(interaction.guild_id, q.list_sources)
         await send_reply(interaction, embeds.sources(refs))
 
     @app_commands.command(name="help", description="What each command does, with an example",

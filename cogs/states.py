@@ -21,8 +21,7 @@ class States(commands.GroupCog, group_name="state", group_description="What a st
                           extras={EXAMPLE: "/state profile state:Ivory Coast"})
     @app_commands.describe(state="A state, organisation or official, e.g. Ivory Coast, EU, ICRtoP")
     async def profile(self, interaction: Interaction, state: Actor) -> None:
-        async with self.bot.store.reading(interaction.guild_id) as session:
-            profile = await q.actor_profile(session, state.name)
+        profile = await self.bot.store.read(interaction.guild_id, q.actor_profile, state.name)
         if profile is None:
             raise NotFound("Unknown state", f"{state.name} was removed. Try again.")
         await send_reply(interaction, embeds.actor_profile(profile))

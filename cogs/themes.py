@@ -23,17 +23,14 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     @app_commands.describe(dialogue="Only the themes of this dialogue (year)")
     async def list_themes(self, interaction: Interaction, dialogue: DetailedYear | None = None) -> None:
         years = [dialogue] if dialogue else list((await names_of(interaction)).detailed_years)
-        async with self.bot.store.reading(interaction.guild_id) as session:
-            themes = await q.list_themes(session, dialogue)
-            sources = await q.list_sources(session, years)
+        themes, sources = await self.bot.store.read(interaction.guild_id, q.themes_with_sources, dialogue, years)
         await send_reply(interaction, embeds.theme_list(themes, dialogue, sources))
 
     @app_commands.command(name="states", description="Who raised a theme, by dialogue, with stance and citations",
                           extras={EXAMPLE: "/theme states theme:veto-restraint dialogue:2014"})
     @app_commands.describe(theme="A theme, e.g. veto restraint", dialogue="Only this dialogue (year)")
     async def states(self, interaction: Interaction, theme: Theme, dialogue: DetailedYear | None = None) -> None:
-        async with self.bot.store.reading(interaction.guild_id) as session:
-            result = await q.theme_states(session, theme.code or "", dialogue)
+        result = await self.bot.store.read(interaction.guild_id, q.theme_states, theme.code or "", dialogue)
         if result is None:
             raise NotFound("Unknown theme", "That theme was removed. Try `/theme list`.")
         await send_reply(interaction, embeds.theme_states(result, dialogue))
@@ -43,11 +40,8 @@ class Themes(commands.GroupCog, group_name="theme", group_description="Themes ra
     @app_commands.describe(dialogue="Only this dialogue (year)")
     async def chart(self, interaction: Interaction, dialogue: DetailedYear | None = None) -> None:
         await deadline.defer(interaction)
-        store = self.bot.store
         years, left_out = chart.years_to_chart((await names_of(interaction)).detailed_years, dialogue)
-        async with store.reading(interaction.guild_id) as session:
-            per_year = {year: await q.list_themes(session, year) for year in years}
-            sources = await q.list_sources(session, years)
+        per_year, sources = await self.bot.store.read(interaction.guild_id, q.themes_by_year, years)
         reply = await chart.theme_chart(per_year, sources, dialogue, left_out=left_out)
         await send_reply(interaction, reply)
 

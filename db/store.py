@@ -10,7 +10,7 @@ from collections import OrderedDict
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Awaitable, Callable, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
@@ -31,6 +31,8 @@ from db.storage import RESTORE, StoreUnavailable, fault_of
 
 log = logging.getLogger(__name__)
 
+P = ParamSpec("P")
+T = TypeVar("T")
 MAX_LAYER_NAMES = 64  # servers with records of their own whose name indexes stay in memory (about 0.6 MB each; the base always does)
 
 
@@ -81,6 +83,23 @@ class Store:
     def __post_init__(self) -> None:
         if self.reads is None:
             self.reads = read_session_factory(self.engine)
+
+    async def read(self, guild_id: int | None, query: Callable[Concatenate[AsyncSession, P], Awaitable[T]], /,
+                   *args: P.args, **kwargs: P.kwargs) -> T:
+        """`query(session, *args, **kwargs)` on what `guild_id` sees, in one snapshot of the records.
+
+        What the commands read through: a query of `db.queries` (or `db.briefings`) that
+        builds one answer, however many statements it runs, sees one state of the store.
+        """
+        async with self.reading(guild_id) as session:
+            return await query(session, *args, **kwargs)
+
+    async def write(self, guild_id: int | None, change: Callable[Concatenate[AsyncSession, P], Awaitable[T]], /,
+                    *args: P.args, **kwargs: P.kwargs) -> T:
+        """`change(session, *args, **kwargs)` in one write transaction in `guild_id`'s layer, committed
+        when it returns (rolled back if it raises)."""
+        async with self.writing(guild_id) as session:
+            return await change(session, *args, **kwargs)
 
     def reading(self, guild_id: int | None) -> AsyncSession:
         """A session that reads what `guild_id` sees: the base and that server's own layer.

@@ -80,7 +80,7 @@ async def test_unexpected_errors_are_logged_with_an_id_the_user_can_quote(consol
     async def broken(*args, **kwargs):
         raise RuntimeError("database on fire")
 
-    monkeypatch.setattr(queries, "list_dialogues", broken)
+    monkeypatch.setattr(queries, "dialogues_with_sources", broken)
     outcome = await console.run("/dialogue list")
     assert outcome.error
     text = text_of(outcome)

@@ -35,7 +35,7 @@ def slowed(monkeypatch, name: str, result=None):  # type: ignore[no-untyped-def]
 
 
 async def test_a_late_answer_follows_thinking_shown_in_time(live, monkeypatch):
-    slowed(monkeypatch, "list_dialogues")
+    slowed(monkeypatch, "dialogues_with_sources")
     interaction = await live.double.invoke(MEMBER, "dialogue list", {})
     await interaction.answered(timeout=10)
     assert interaction.callback["type"] == 5  # "thinking…", within the deadline
@@ -49,7 +49,7 @@ async def test_a_late_answer_follows_thinking_shown_in_time(live, monkeypatch):
 
 async def test_without_the_timer_the_same_answer_misses_the_deadline(live, monkeypatch):
     monkeypatch.setattr(deadline, "DEFER_AFTER", 60.0)
-    slowed(monkeypatch, "list_dialogues")
+    slowed(monkeypatch, "dialogues_with_sources")
     interaction = await live.double.invoke(MEMBER, "dialogue list", {})
     await asyncio.sleep(SLOW + 0.5)
     assert interaction.callback is None
@@ -99,7 +99,7 @@ async def test_an_interaction_read_late_shows_thinking_at_once(live, monkeypatch
 
     monkeypatch.setattr(server, "snowflake", ten_seconds_ago)
     monkeypatch.setattr(server, "INTERACTION_DEADLINE", 5.0)  # the double's clock starts when it sends
-    slowed(monkeypatch, "list_dialogues")
+    slowed(monkeypatch, "dialogues_with_sources")
     interaction = await live.double.invoke(MEMBER, "dialogue list", {})
     await interaction.answered(timeout=10)
     assert interaction.callback["type"] == 5

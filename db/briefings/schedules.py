@@ -208,6 +208,22 @@ async def count_cancelled(session: AsyncSession, guild_id: int) -> int:
     ) or 0
 
 
+@dataclass(frozen=True)
+class ScheduleOverview:
+    """A server's live schedules with each one's latest run, and how many it cancelled: /briefing list."""
+
+    schedules: list[ScheduleInfo]
+    last_runs: dict[int, RunInfo]
+    cancelled: int
+
+
+async def schedule_overview(session: AsyncSession, guild_id: int) -> ScheduleOverview:
+    schedules = await list_schedules(session, guild_id)
+    return ScheduleOverview(
+        schedules, await last_runs(session, [s.id for s in schedules]), await count_cancelled(session, guild_id)
+    )
+
+
 async def find_duplicate(session: AsyncSession, guild_id: int, channel_id: int, timing: Timing, content: ContentKind) -> int | None:
     """The id of a live schedule that already posts the same thing at the same time in the same channel."""
     return await session.scalar(

@@ -2,6 +2,7 @@
 
 from db.queries.actors import actor_profile, actor_profile_in, actor_statements, load_actor_index
 from db.queries.briefs import state_brief
+from db.queries.combined import dialogues_with_sources, themes_by_year, themes_with_sources
 from db.queries.dialogues import dialogue_detail, dialogue_facts, list_dialogues
 from db.queries.pillars import pillar_explainer
 from db.queries.reports import report_facts
@@ -15,6 +16,7 @@ __all__ = [
     "actor_statements",
     "dialogue_detail",
     "dialogue_facts",
+    "dialogues_with_sources",
     "list_dialogues",
     "list_sources",
     "list_themes",
@@ -25,4 +27,6 @@ __all__ = [
     "search_passages",
     "state_brief",
     "theme_states",
+    "themes_by_year",
+    "themes_with_sources",
 ]

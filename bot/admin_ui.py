@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Awaitable, Callable, Sequence
 
 import discord
@@ -26,6 +26,29 @@ class Field:
     max_length: int = 4000
     default: str | None = None
     placeholder: str | None = None
+    key: str | None = None  # the record's field it fills, when not `name`
+    listed: bool = False  # a comma-separated list
+
+
+def split_list(text: str | None) -> list[str] | None:
+    """"a, b,, c" → ["a", "b", "c"]; None stays None (an option left out)."""
+    return None if text is None else [x.strip() for x in text.split(",") if x.strip()]
+
+
+@dataclass(frozen=True)
+class Form:
+    """The modal of one kind of record: the same fields for its add command and, filled in, its edit command."""
+
+    fields: tuple[Field, ...]
+
+    def filled(self, record: dict[str, Any]) -> list[Field]:
+        """The fields with the record's current values, to edit."""
+        return [replace(f, default=", ".join(record[f.key or f.name] or []) if f.listed else record[f.key or f.name])
+                for f in self.fields]
+
+    def values(self, submitted: dict[str, str]) -> dict[str, Any]:
+        """What was submitted, by the record's field names."""
+        return {f.key or f.name: split_list(submitted[f.name]) if f.listed else submitted[f.name] for f in self.fields}
 
 
 Submit = Callable[[discord.Interaction, dict[str, str]], Awaitable[None]]
@@ -114,4 +137,4 @@ class ImportView(EditableView):
         await on_app_command_error(interaction, error)
 
 
-__all__ = ["Field", "ImportView", "RecordModal", "send_reply"]
+__all__ = ["Field", "Form", "ImportView", "RecordModal", "send_reply", "split_list"]

@@ -230,10 +230,12 @@ async def test_source_autocomplete_offers_keys_by_key_or_title(console):
 
 
 def test_admin_choices_are_the_models_enums():
-    """One source for each choice list: the enums of db/models.py, named by the renderers' labels."""
-    from cogs import admin
-    from db.models import ActorKind, RoleKind, Stance
+    """One source for each choice list: the enums of db/models.py, named by the labels of bot/render/labels.py."""
+    from bot import choices
+    from bot.render import labels
+    from db.models import ActorKind, MeetingKind, RoleKind, Stance
 
-    for choices, enum in ((admin.KINDS, ActorKind), (admin.STANCES, Stance), (admin.ROLES, RoleKind)):
-        assert [c.value for c in choices] == [e.value for e in enum]
-    assert {c.value for c in admin.MEETINGS} == {"informal_interactive_dialogue", "plenary_debate", "no_meeting"}
+    for made, enum in ((choices.ACTOR_KINDS, ActorKind), (choices.MEETING_KINDS, MeetingKind),
+                       (choices.STANCES, Stance), (choices.ROLES, RoleKind)):
+        assert [c.value for c in made] == [e.value for e in enum]
+    assert [c.name for c in choices.MEETING_KINDS] == [labels.MEETING_KINDS[k] for k in MeetingKind]

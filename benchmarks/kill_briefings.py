@@ -57,9 +57,9 @@ async def _store(work_dir: Path, schedules: int, spread: float) -> Path:
 
     store = await open_store(f"sqlite+aiosqlite:///{db_path}")
     for n in range(schedules):
-        await create_schedule(store.sessions, guild_id=777, channel_id=FIRST_CHANNEL + n,
-                              timing=Timing(Cadence.daily, 9, 0, "UTC"), content=kinds[n % len(kinds)],
-                              created_by=1, created_by_name="experiment", now=datetime.now(UTC))
+        await store.write(None, create_schedule, guild_id=777, channel_id=FIRST_CHANNEL + n,
+                          timing=Timing(Cadence.daily, 9, 0, "UTC"), content=kinds[n % len(kinds)],
+                          created_by=1, created_by_name="experiment", now=datetime.now(UTC))
     await store.close()
     start = datetime.now(UTC) + timedelta(seconds=8)
     with sqlite3.connect(db_path) as conn:

@@ -131,7 +131,7 @@ class BriefingBot(commands.AutoShardedBot):
                 await asyncio.gather(*late, return_exceptions=True)
         if self._store is not None:  # /briefing post-now runs cancelled above
             with contextlib.suppress(Exception):
-                await release_claims(self._store.sessions, [PROCESS_OWNER], now=self.clock())
+                await self._store.write(None, release_claims, [PROCESS_OWNER], now=self.clock())
 
     async def close(self) -> None:
         await discord_internals.prepare_to_close(self)

@@ -271,16 +271,16 @@ async def deliver(
     try:
         post = await post_for_schedule(store, schedule, on, manual=claim.trigger is RunTrigger.manual)
     except NothingToPost as error:
-        await finish_run(store.sessions, rid, RunStatus.skipped, f"Nothing to post: {error}.", attempts=0)
+        await store.write(schedule.guild_id, finish_run, rid, RunStatus.skipped, f"Nothing to post: {error}.", attempts=0)
         log.warning("Briefing #%d run %d: nothing to post (%s)", sid, rid, error)
         return RunResult(rid, sid, RunStatus.skipped, detail=str(error))
     except Exception as error:
         log.exception("Briefing #%d run %d: could not prepare the post", sid, rid)
-        await finish_run(store.sessions, rid, RunStatus.failed, f"Could not prepare the post ({_brief(error)}).", attempts=0)
+        await store.write(schedule.guild_id, finish_run, rid, RunStatus.failed, f"Could not prepare the post ({_brief(error)}).", attempts=0)
         return RunResult(rid, sid, RunStatus.failed, detail=_brief(error))
     if post is None:
         detail = f"Nothing on record for {on.day} {on:%B}; nothing posted."
-        await finish_run(store.sessions, rid, RunStatus.skipped, detail, attempts=0)
+        await store.write(schedule.guild_id, finish_run, rid, RunStatus.skipped, detail, attempts=0)
         log.info("Briefing #%d run %d: %s", sid, rid, detail)
         return RunResult(rid, sid, RunStatus.skipped, detail=detail)
 
@@ -290,12 +290,12 @@ async def deliver(
     while True:
         attempts += 1
         try:
-            await renew_lease(store.sessions, rid, owner=owner, lease_until=clock() + lease)
+            await store.write(schedule.guild_id, renew_lease, rid, owner=owner, lease_until=clock() + lease)
             if look_first:
                 found = await _find_earlier_post(store, poster, claim, post.reply)
                 look_first = False
                 if found is not None:
-                    await record_posted(store.sessions, rid, message_id=found, posted_at=clock(), item_key=post.item_key,
+                    await store.write(schedule.guild_id, record_posted, rid, message_id=found, posted_at=clock(), item_key=post.item_key,
                                         attempts=attempts)
                     log.warning("Briefing #%d run %d had been posted (message %d) by a process that stopped before "
                                 "recording it; recorded now", sid, rid, found)
@@ -303,14 +303,14 @@ async def deliver(
                 unposted = _why_not_post_now(claim, clock(), grace)
                 if unposted is not None:
                     status, detail = unposted
-                    await finish_run(store.sessions, rid, status, detail, attempts=attempts)
+                    await store.write(schedule.guild_id, finish_run, rid, status, detail, attempts=attempts)
                     log.warning("Briefing #%d run %d: %s", sid, rid, detail)
                     return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=detail, attempts=attempts)
             message_id = await poster.post(schedule.channel_id, post.reply, nonce=claim.nonce)
         except Exception as error:
             if is_permanent(error):
                 reason = failure_reason(error)
-                paused = await pause_for_failure(store.sessions, rid, reason, now=clock(), attempts=attempts)
+                paused = await store.write(schedule.guild_id, pause_for_failure, rid, reason, now=clock(), attempts=attempts)
                 if paused:
                     log.warning("Briefing #%d paused: %s", sid, reason)
                 else:
@@ -320,13 +320,13 @@ async def deliver(
             if not is_transient(error):
                 log.error("Briefing #%d run %d failed: %s", sid, rid, _brief(error), exc_info=error)
                 detail = f"Discord rejected the post ({_brief(error)})."
-                await finish_run(store.sessions, rid, RunStatus.failed, detail, attempts=attempts)
+                await store.write(schedule.guild_id, finish_run, rid, RunStatus.failed, detail, attempts=attempts)
                 return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=detail, attempts=attempts)
             delay = next(delays, None)
             if delay is None:
                 detail = f"Gave up after {attempts} attempt{'s' if attempts > 1 else ''}: {_brief(error)}."
                 log.error("Briefing #%d run %d: %s", sid, rid, detail)
-                await finish_run(store.sessions, rid, RunStatus.failed, detail, attempts=attempts)
+                await store.write(schedule.guild_id, finish_run, rid, RunStatus.failed, detail, attempts=attempts)
                 return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=detail, attempts=attempts)
             log.warning("Briefing #%d run %d: attempt %d failed (%s); retrying in %.0f s", sid, rid, attempts, _brief(error), delay)
             await sleep(delay)
@@ -336,12 +336,12 @@ async def deliver(
                 if now_status is not ScheduleStatus.active:
                     detail = (f"Not retried: the schedule was {now_status.value if now_status else 'deleted'} "
                               f"after a failed attempt ({_brief(error)}).")
-                    await finish_run(store.sessions, rid, RunStatus.failed, detail, attempts=attempts)
+                    await store.write(schedule.guild_id, finish_run, rid, RunStatus.failed, detail, attempts=attempts)
                     return RunResult(rid, sid, RunStatus.failed, label=post.label, detail=detail, attempts=attempts)
             continue
         try:
-            await record_posted(
-                store.sessions, rid, message_id=message_id, posted_at=clock(), item_key=post.item_key, attempts=attempts
+            await store.write(
+                schedule.guild_id, record_posted, rid, message_id=message_id, posted_at=clock(), item_key=post.item_key, attempts=attempts
             )
         except Exception:
             # the post is out; the run stays "claimed" and is closed as interrupted later, never re-posted
@@ -408,8 +408,8 @@ class Scheduler:
             plan = plan_due(schedule.timing, schedule.next_run_at, now, self.grace)
             if plan is None:
                 continue
-            result = await claim_due(
-                self.store.sessions, schedule.id, plan, now=now, owner=self.owner, lease_until=now + self.lease
+            result = await self.store.write(
+                schedule.guild_id, claim_due, schedule.id, plan, now=now, owner=self.owner, lease_until=now + self.lease
             )
             if not result.won:
                 log.debug("Briefing #%d: run already claimed elsewhere", schedule.id)
@@ -429,7 +429,7 @@ class Scheduler:
             orphans = [r for r in await claimed_runs(session) if r.claimed_by != self.owner and owner_gone(r, now, self.lease)]
         claims = []
         for run in orphans:
-            claim = await take_over(self.store.sessions, run, owner=self.owner, lease_until=now + self.lease)
+            claim = await self.store.write(None, take_over, run, owner=self.owner, lease_until=now + self.lease)
             if claim is not None:
                 log.warning("Briefing #%d run %d was left claimed by %s, which has stopped; resolving it",
                             run.schedule_id, run.id, run.claimed_by or "an earlier version of the bot")
@@ -499,7 +499,7 @@ class Scheduler:
         await asyncio.gather(*tasks, return_exceptions=True)
         release(self.owner)
         try:
-            released = await release_claims(self.store.sessions, [self.owner], now=self.clock())
+            released = await self.store.write(None, release_claims, [self.owner], now=self.clock())
         except Exception:  # stopping goes on: the lease runs out by itself
             log.exception("Could not release the briefing runs this process had claimed")
             return

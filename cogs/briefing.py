@@ -220,8 +220,9 @@ class Briefing(
                 f"Schedule #{duplicate} already posts this in {channel.mention} at that time. "
                 "`/briefing list` shows it.",
             )
-        info = await b.create_schedule(
-            self.store.sessions,
+        info = await self.store.write(
+            guild_id,
+            b.create_schedule,
             guild_id=guild_id,
             channel_id=channel.id,
             timing=timing,
@@ -268,8 +269,8 @@ class Briefing(
         if info.status is ScheduleStatus.paused:
             raise UserFacingError("Already paused", f"#{id} is already paused. `/briefing resume id:{id}` restarts it.")
         reason = f"{interaction.user.display_name} paused it with /briefing pause."
-        updated = await b.set_status(
-            self.store.sessions, id, ScheduleStatus.paused, now=self._now(), reason=reason, only_from=(ScheduleStatus.active,)
+        updated = await self.store.write(
+            interaction.guild_id, b.set_status, id, ScheduleStatus.paused, now=self._now(), reason=reason, only_from=(ScheduleStatus.active,)
         )
         if updated is None:
             raise UserFacingError("Not paused", f"#{id} changed meanwhile. See `/briefing list`.")
@@ -302,8 +303,8 @@ class Briefing(
             problem = _permission_problem(channel)
             if problem:
                 raise UserFacingError("Cannot post in that channel", problem.replace("Nothing was scheduled.", f"#{id} stays paused."))
-        updated = await b.set_status(
-            self.store.sessions, id, ScheduleStatus.active, now=self._now(), only_from=(ScheduleStatus.paused,)
+        updated = await self.store.write(
+            interaction.guild_id, b.set_status, id, ScheduleStatus.active, now=self._now(), only_from=(ScheduleStatus.paused,)
         )
         if updated is None:
             raise UserFacingError("Not resumed", f"#{id} changed meanwhile. See `/briefing list`.")
@@ -323,7 +324,7 @@ class Briefing(
     @app_commands.autocomplete(id=schedule_choices)
     async def cancel(self, interaction: Interaction, id: RecordId) -> None:
         info = await self._schedule(interaction, id)
-        updated = await b.set_status(self.store.sessions, id, ScheduleStatus.cancelled, now=self._now())
+        updated = await self.store.write(interaction.guild_id, b.set_status, id, ScheduleStatus.cancelled, now=self._now())
         if updated is None:
             raise UserFacingError("Not cancelled", f"#{id} changed meanwhile. See `/briefing list`.")
         await send_reply(
@@ -360,8 +361,8 @@ class Briefing(
         await deadline.defer(interaction, ephemeral=True)
         scheduler = self.bot.scheduler
         owner = scheduler.owner if scheduler is not None else PROCESS_OWNER
-        claim = await b.start_manual_run(self.store.sessions, id, now=self._now(), owner=owner,
-                                         lease_until=self._now() + LEASE)
+        claim = await self.store.write(interaction.guild_id, b.start_manual_run, id, now=self._now(), owner=owner,
+                                       lease_until=self._now() + LEASE)
         if claim is None:
             raise NotFound("No such schedule", f"#{id} was cancelled meanwhile.")
         result = await deliver(self.store, self.poster(), claim, clock=self.clock, retry_delays=POST_NOW_RETRIES,

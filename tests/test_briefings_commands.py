@@ -179,8 +179,8 @@ async def test_schedule_refuses_duplicates_and_more_than_the_limit(console, cog,
     again = await run(console, SCHEDULE.format(c=BRIEFINGS), channel=channel)
     assert again.error and "Schedule #1 already posts this" in text_of(again)
     for hour in range(24):
-        await create_schedule(
-            console.bot.store.sessions, guild_id=GUILD_ID, channel_id=BRIEFINGS, timing=Timing(Cadence.daily, hour, 5, "UTC"),
+        await console.bot.store.write(
+            None, create_schedule, guild_id=GUILD_ID, channel_id=BRIEFINGS, timing=Timing(Cadence.daily, hour, 5, "UTC"),
             content=ContentKind.pillar, created_by=1, created_by_name="t", now=NOW,
         )
     full = await run(console, SCHEDULE.format(c=BRIEFINGS).replace("09:00", "10:00"), channel=channel)
@@ -191,8 +191,8 @@ async def test_schedule_refuses_duplicates_and_more_than_the_limit(console, cog,
 
 
 async def _schedule(console, content: ContentKind = ContentKind.pillar, timing: Timing | None = None, guild_id: int = GUILD_ID):
-    return await create_schedule(
-        console.bot.store.sessions, guild_id=guild_id, channel_id=BRIEFINGS,
+    return await console.bot.store.write(
+        None, create_schedule, guild_id=guild_id, channel_id=BRIEFINGS,
         timing=timing or Timing(Cadence.weekly, 9, 0, "Europe/Paris", weekday=0), content=content,
         created_by=USER_ID, created_by_name="console-user", now=NOW,
     )
@@ -201,9 +201,9 @@ async def _schedule(console, content: ContentKind = ContentKind.pillar, timing: 
 async def test_list_shows_channel_rhythm_next_run_status_and_pause_reason(console, cog, guild):
     active = await _schedule(console, ContentKind.theme)
     lost = await _schedule(console, ContentKind.state, Timing(Cadence.monthly, 18, 0, "Australia/Sydney", day=31))
-    claim = await start_manual_run(console.bot.store.sessions, lost.id, now=NOW)
-    await pause_for_failure(console.bot.store.sessions, claim.run_id, "The channel was not found (Discord: 404 Unknown Channel).",
-                            now=NOW, attempts=1)
+    claim = await console.bot.store.write(None, start_manual_run, lost.id, now=NOW)
+    await console.bot.store.write(None, pause_for_failure, claim.run_id,
+                                  "The channel was not found (Discord: 404 Unknown Channel).", now=NOW, attempts=1)
     outcome = await console.run("/briefing list")
     assert not outcome.error
     assert_private_and_within_limits(outcome)

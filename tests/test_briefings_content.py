@@ -124,8 +124,8 @@ async def test_next_labels_say_what_each_schedule_posts_next(store):
 
     made = {}
     for kind in (ContentKind.pillar, ContentKind.on_this_day):
-        made[kind] = await create_schedule(
-            store.sessions, guild_id=1, channel_id=2, content=kind, created_by=3, created_by_name="t",
+        made[kind] = await store.write(
+            None, create_schedule, guild_id=1, channel_id=2, content=kind, created_by=3, created_by_name="t",
             timing=Timing(Cadence.daily, 9, 0, "Europe/Paris"), now=datetime(2025, 9, 7, 12, tzinfo=UTC),
         )
     labels = await next_labels(store, list(made.values()))

@@ -102,8 +102,9 @@ async def add_schedule(
     store: Store, now: datetime, *, content: ContentKind = ContentKind.pillar, timing: Timing | None = None,
     channel_id: int = CHANNEL,
 ) -> int:
-    info = await create_schedule(
-        store.sessions,
+    info = await store.write(
+        None,
+        create_schedule,
         guild_id=GUILD,
         channel_id=channel_id,
         timing=timing or Timing(Cadence.daily, 9, 0, PARIS),
@@ -438,7 +439,7 @@ async def test_pausing_during_a_retry_stops_the_retries(store):
 
     async def sleep_then_pause(seconds: float) -> None:
         await clock.sleep(seconds)
-        await set_status(store.sessions, sid, ScheduleStatus.paused, now=clock(), reason="Paused by an admin.")
+        await store.write(None, set_status, sid, ScheduleStatus.paused, now=clock(), reason="Paused by an admin.")
 
     sched = Scheduler(store, poster, clock=clock, sleep=sleep_then_pause, retry_delays=(5.0, 30.0))
     [result] = await sched.tick()
@@ -513,11 +514,11 @@ async def test_run_forever_drives_a_week_of_schedules_with_fake_time(store):
 async def test_resuming_skips_what_fell_while_paused(store):
     clock = FakeClock(MONDAY)
     sid = await add_schedule(store, MONDAY)
-    await set_status(store.sessions, sid, ScheduleStatus.paused, now=clock(), reason="Paused by an admin.")
+    await store.write(None, set_status, sid, ScheduleStatus.paused, now=clock(), reason="Paused by an admin.")
     clock.set(utc(2024, 5, 8, 12))
     poster = RecordingPoster(clock=clock)
     assert await scheduler(store, clock, poster).tick() == []
-    resumed = await set_status(store.sessions, sid, ScheduleStatus.active, now=clock(), only_from=(ScheduleStatus.paused,))
+    resumed = await store.write(None, set_status, sid, ScheduleStatus.active, now=clock(), only_from=(ScheduleStatus.paused,))
     assert resumed.next_run_at == utc(2024, 5, 9, 7) and resumed.pause_reason is None
     async with store.sessions() as session:
         row = await session.scalar(select(BriefingSchedule).where(BriefingSchedule.id == sid))

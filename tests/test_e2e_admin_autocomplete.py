@@ -30,8 +30,8 @@ ADMIN_PICKERS = [
 @pytest.fixture(autouse=True)
 async def a_schedule(live):  # type: ignore[no-untyped-def]
     """One daily briefing in the server, for the schedule pickers."""
-    await b.create_schedule(
-        live.bot.store.sessions, guild_id=live.double.guild_id, channel_id=live.double.channel_ids[0],
+    await live.bot.store.write(
+        None, b.create_schedule, guild_id=live.double.guild_id, channel_id=live.double.channel_ids[0],
         timing=Timing(Cadence.daily, 9, 0, "UTC"), content=ContentKind.pillar, created_by=ADMIN.id,
         created_by_name=ADMIN.name, now=datetime.now(timezone.utc) - timedelta(days=1),
     )

@@ -29,9 +29,9 @@ async def due_schedule(db_url: str, guild_id: int, channel_id: int) -> int:
     """A daily schedule whose next run fell due a second ago."""
     store = await open_store(db_url)
     try:
-        info = await create_schedule(store.sessions, guild_id=guild_id, channel_id=channel_id,
-                                     timing=Timing(Cadence.daily, 9, 0, "UTC"), content=ContentKind.pillar,
-                                     created_by=1, created_by_name="test", now=datetime.now(UTC))
+        info = await store.write(None, create_schedule, guild_id=guild_id, channel_id=channel_id,
+                                 timing=Timing(Cadence.daily, 9, 0, "UTC"), content=ContentKind.pillar,
+                                 created_by=1, created_by_name="test", now=datetime.now(UTC))
         async with store.sessions.begin() as session:
             await session.execute(update(BriefingSchedule).where(BriefingSchedule.id == info.id)
                                   .values(next_run_at=datetime.now(UTC) - timedelta(seconds=1)))

@@ -7,8 +7,9 @@ scheduler whose UPDATE changed the row goes on to post, so a run posts at most
 once even with a restart or a second process on the same database. The run
 row's unique key (schedule, trigger, due time) backs this up.
 
-Every transaction that writes starts with its write, so it holds SQLite's
-write lock before it reads anything: a transaction that read first and wrote
+The functions that write take the session of a write transaction (`Store.write`
+opens one, and commits it when the function returns). Each starts with its write,
+so it holds SQLite's write lock before it reads anything: a transaction that read first and wrote
 later would fail with "database is locked" whenever another connection (a
 second process) committed in between, and the busy timeout cannot help it.
 """
@@ -20,7 +21,7 @@ from datetime import datetime
 from typing import Any, Unpack, cast
 
 from sqlalchemy import CursorResult, Result, func, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.briefing_models import (
     BriefingRun,
@@ -39,7 +40,6 @@ def _rows_changed(result: Result[Unpack[tuple[Any, ...]]]) -> int:
     return cast(CursorResult[Unpack[tuple[Any, ...]]], result).rowcount
 
 
-Sessions = async_sessionmaker[AsyncSession]
 DETAIL_CHARS = 500
 REASON_CHARS = 500
 
@@ -151,7 +151,7 @@ def run_info(row: BriefingRun) -> RunInfo:
 
 
 async def create_schedule(
-    sessions: Sessions,
+    session: AsyncSession,
     *,
     guild_id: int,
     channel_id: int,
@@ -180,8 +180,8 @@ async def create_schedule(
         created_at=as_utc(now),
         updated_at=as_utc(now),
     )
-    async with sessions.begin() as session:
-        session.add(row)
+    session.add(row)
+    await session.flush()
     return schedule_info(row)
 
 
@@ -259,7 +259,7 @@ async def earliest_next_run(session: AsyncSession) -> datetime | None:
 
 
 async def set_status(
-    sessions: Sessions, schedule_id: int, status: ScheduleStatus, *, now: datetime, reason: str | None = None,
+    session: AsyncSession, schedule_id: int, status: ScheduleStatus, *, now: datetime, reason: str | None = None,
     only_from: tuple[ScheduleStatus, ...] = (ScheduleStatus.active, ScheduleStatus.paused),
 ) -> ScheduleInfo | None:
     """Pauses (with a reason), resumes or cancels a schedule; None if it was not in one of `only_from`.
@@ -267,27 +267,26 @@ async def set_status(
     Resuming computes the next run from `now`: runs that fell while it was paused are not caught up.
     """
     now = as_utc(now)
-    async with sessions.begin() as session:
-        changed = await session.execute(
-            update(BriefingSchedule)
-            .where(BriefingSchedule.id == schedule_id, BriefingSchedule.status.in_(only_from))
-            .values(status=status, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if _rows_changed(changed) != 1:
-            return None
-        row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
-        assert row is not None
-        if status is ScheduleStatus.paused:
-            row.pause_reason = (reason or "Paused by an admin.")[:REASON_CHARS]
-            row.paused_at = now
-        else:
-            row.pause_reason = None
-            row.paused_at = None
-        if status is ScheduleStatus.active:
-            row.next_run_at = next_run(schedule_info(row).timing, now)
-        await session.flush()
-        return schedule_info(row)
+    changed = await session.execute(
+        update(BriefingSchedule)
+        .where(BriefingSchedule.id == schedule_id, BriefingSchedule.status.in_(only_from))
+        .values(status=status, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if _rows_changed(changed) != 1:
+        return None
+    row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
+    assert row is not None
+    if status is ScheduleStatus.paused:
+        row.pause_reason = (reason or "Paused by an admin.")[:REASON_CHARS]
+        row.paused_at = now
+    else:
+        row.pause_reason = None
+        row.paused_at = None
+    if status is ScheduleStatus.active:
+        row.next_run_at = next_run(schedule_info(row).timing, now)
+    await session.flush()
+    return schedule_info(row)
 
 
 # -- runs ---------------------------------------------------------------------------------
@@ -304,7 +303,7 @@ def _missed_detail(plan: DuePlan) -> str:
 
 
 async def claim_due(
-    sessions: Sessions, schedule_id: int, plan: DuePlan, *, now: datetime,
+    session: AsyncSession, schedule_id: int, plan: DuePlan, *, now: datetime,
     owner: str | None = None, lease_until: datetime | None = None,
 ) -> ClaimResult:
     """Compare-and-set `next_run_at` from `plan.expected` to `plan.next_run_at` and record the run(s), atomically.
@@ -313,105 +312,101 @@ async def claim_due(
     run row is returned for this process to post.
     """
     now = as_utc(now)
-    async with sessions.begin() as session:
-        result = await session.execute(
-            update(BriefingSchedule)
-            .where(
-                BriefingSchedule.id == schedule_id,
-                BriefingSchedule.next_run_at == as_utc(plan.expected),
-                BriefingSchedule.status == ScheduleStatus.active,
-            )
-            .values(next_run_at=as_utc(plan.next_run_at), updated_at=now)
-            .execution_options(synchronize_session=False)
+    result = await session.execute(
+        update(BriefingSchedule)
+        .where(
+            BriefingSchedule.id == schedule_id,
+            BriefingSchedule.next_run_at == as_utc(plan.expected),
+            BriefingSchedule.status == ScheduleStatus.active,
         )
-        if _rows_changed(result) != 1:
-            return ClaimResult(won=False)
-        if plan.missed and plan.first_missed is not None:
-            session.add(
-                BriefingRun(
-                    schedule_id=schedule_id, trigger=RunTrigger.scheduled, due_at=as_utc(plan.first_missed),
-                    claimed_at=now, status=RunStatus.missed, attempts=0, detail=_missed_detail(plan)[:DETAIL_CHARS],
-                )
+        .values(next_run_at=as_utc(plan.next_run_at), updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if _rows_changed(result) != 1:
+        return ClaimResult(won=False)
+    if plan.missed and plan.first_missed is not None:
+        session.add(
+            BriefingRun(
+                schedule_id=schedule_id, trigger=RunTrigger.scheduled, due_at=as_utc(plan.first_missed),
+                claimed_at=now, status=RunStatus.missed, attempts=0, detail=_missed_detail(plan)[:DETAIL_CHARS],
             )
-        if plan.run_at is None:
-            return ClaimResult(won=True)
-        run = BriefingRun(
-            schedule_id=schedule_id, trigger=RunTrigger.scheduled, due_at=as_utc(plan.run_at),
-            claimed_at=now, status=RunStatus.claimed, attempts=0, claimed_by=owner, lease_until=_opt_utc(lease_until),
         )
-        session.add(run)
-        await session.flush()
-        row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
-        assert row is not None
-        return ClaimResult(True, RunClaim(run.id, schedule_info(row), as_utc(plan.run_at), RunTrigger.scheduled))
+    if plan.run_at is None:
+        return ClaimResult(won=True)
+    run = BriefingRun(
+        schedule_id=schedule_id, trigger=RunTrigger.scheduled, due_at=as_utc(plan.run_at),
+        claimed_at=now, status=RunStatus.claimed, attempts=0, claimed_by=owner, lease_until=_opt_utc(lease_until),
+    )
+    session.add(run)
+    await session.flush()
+    row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
+    assert row is not None
+    return ClaimResult(True, RunClaim(run.id, schedule_info(row), as_utc(plan.run_at), RunTrigger.scheduled))
 
 
 async def start_manual_run(
-    sessions: Sessions, schedule_id: int, *, now: datetime, owner: str | None = None, lease_until: datetime | None = None
+    session: AsyncSession, schedule_id: int, *, now: datetime, owner: str | None = None, lease_until: datetime | None = None
 ) -> RunClaim | None:
     """A run for /briefing post-now; it leaves `next_run_at` alone. None if the schedule is gone or cancelled."""
     now = as_utc(now)
-    async with sessions.begin() as session:
-        run = BriefingRun(
-            schedule_id=schedule_id, trigger=RunTrigger.manual, due_at=now, claimed_at=now,
-            status=RunStatus.claimed, attempts=0, claimed_by=owner, lease_until=_opt_utc(lease_until),
-        )
-        live = await session.execute(  # a write that changes nothing: takes the lock, checks the status
-            update(BriefingSchedule)
-            .where(BriefingSchedule.id == schedule_id, BriefingSchedule.status != ScheduleStatus.cancelled)
-            .values(updated_at=BriefingSchedule.updated_at)
-            .execution_options(synchronize_session=False)
-        )
-        if _rows_changed(live) != 1:
-            return None
-        session.add(run)
-        await session.flush()
-        row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
-        assert row is not None
-        return RunClaim(run.id, schedule_info(row), now, RunTrigger.manual)
+    run = BriefingRun(
+        schedule_id=schedule_id, trigger=RunTrigger.manual, due_at=now, claimed_at=now,
+        status=RunStatus.claimed, attempts=0, claimed_by=owner, lease_until=_opt_utc(lease_until),
+    )
+    live = await session.execute(  # a write that changes nothing: takes the lock, checks the status
+        update(BriefingSchedule)
+        .where(BriefingSchedule.id == schedule_id, BriefingSchedule.status != ScheduleStatus.cancelled)
+        .values(updated_at=BriefingSchedule.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    if _rows_changed(live) != 1:
+        return None
+    session.add(run)
+    await session.flush()
+    row = await session.get(BriefingSchedule, schedule_id, populate_existing=True)
+    assert row is not None
+    return RunClaim(run.id, schedule_info(row), now, RunTrigger.manual)
 
 
 async def record_posted(
-    sessions: Sessions, run_id: int, *, message_id: int, posted_at: datetime, item_key: str | None, attempts: int
+    session: AsyncSession, run_id: int, *, message_id: int, posted_at: datetime, item_key: str | None, attempts: int
 ) -> None:
     """Marks the run posted and, in the same transaction, advances the schedule's rotation."""
-    async with sessions.begin() as session:
-        await session.execute(
-            update(BriefingRun)
-            .where(BriefingRun.id == run_id)
-            .values(status=RunStatus.posted, message_id=message_id, posted_at=as_utc(posted_at), item_key=item_key, attempts=attempts)
-            .execution_options(synchronize_session=False)
-        )
-        values: dict[str, object] = {
-            "last_message_id": message_id,
-            "last_posted_at": as_utc(posted_at),
-            "posts_count": BriefingSchedule.posts_count + 1,
-        }
-        if item_key is not None:
-            values["rotation_key"] = item_key
-        await session.execute(
-            update(BriefingSchedule)
-            .where(BriefingSchedule.id == select(BriefingRun.schedule_id).where(BriefingRun.id == run_id).scalar_subquery())
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+    await session.execute(
+        update(BriefingRun)
+        .where(BriefingRun.id == run_id)
+        .values(status=RunStatus.posted, message_id=message_id, posted_at=as_utc(posted_at), item_key=item_key, attempts=attempts)
+        .execution_options(synchronize_session=False)
+    )
+    values: dict[str, object] = {
+        "last_message_id": message_id,
+        "last_posted_at": as_utc(posted_at),
+        "posts_count": BriefingSchedule.posts_count + 1,
+    }
+    if item_key is not None:
+        values["rotation_key"] = item_key
+    await session.execute(
+        update(BriefingSchedule)
+        .where(BriefingSchedule.id == select(BriefingRun.schedule_id).where(BriefingRun.id == run_id).scalar_subquery())
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def finish_run(
-    sessions: Sessions, run_id: int, status: RunStatus, detail: str, *, attempts: int, item_key: str | None = None
+    session: AsyncSession, run_id: int, status: RunStatus, detail: str, *, attempts: int, item_key: str | None = None
 ) -> None:
     """Closes a run that did not post (skipped or failed) with the reason."""
-    async with sessions.begin() as session:
-        await session.execute(
-            update(BriefingRun)
-            .where(BriefingRun.id == run_id)
-            .values(status=status, detail=detail[:DETAIL_CHARS], attempts=attempts, item_key=item_key)
-            .execution_options(synchronize_session=False)
-        )
+    await session.execute(
+        update(BriefingRun)
+        .where(BriefingRun.id == run_id)
+        .values(status=status, detail=detail[:DETAIL_CHARS], attempts=attempts, item_key=item_key)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def pause_for_failure(
-    sessions: Sessions, run_id: int, reason: str, *, now: datetime, attempts: int
+    session: AsyncSession, run_id: int, reason: str, *, now: datetime, attempts: int
 ) -> bool:
     """The run failed for good (channel gone, no permission): close it and pause its schedule, in one transaction.
 
@@ -419,23 +414,22 @@ async def pause_for_failure(
     cancelled meanwhile stays cancelled.
     """
     now = as_utc(now)
-    async with sessions.begin() as session:
-        await session.execute(
-            update(BriefingRun)
-            .where(BriefingRun.id == run_id)
-            .values(status=RunStatus.failed, detail=reason[:DETAIL_CHARS], attempts=attempts)
-            .execution_options(synchronize_session=False)
+    await session.execute(
+        update(BriefingRun)
+        .where(BriefingRun.id == run_id)
+        .values(status=RunStatus.failed, detail=reason[:DETAIL_CHARS], attempts=attempts)
+        .execution_options(synchronize_session=False)
+    )
+    result = await session.execute(
+        update(BriefingSchedule)
+        .where(
+            BriefingSchedule.id == select(BriefingRun.schedule_id).where(BriefingRun.id == run_id).scalar_subquery(),
+            BriefingSchedule.status == ScheduleStatus.active,
         )
-        result = await session.execute(
-            update(BriefingSchedule)
-            .where(
-                BriefingSchedule.id == select(BriefingRun.schedule_id).where(BriefingRun.id == run_id).scalar_subquery(),
-                BriefingSchedule.status == ScheduleStatus.active,
-            )
-            .values(status=ScheduleStatus.paused, pause_reason=reason[:REASON_CHARS], paused_at=now, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        return _rows_changed(result) == 1
+        .values(status=ScheduleStatus.paused, pause_reason=reason[:REASON_CHARS], paused_at=now, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return _rows_changed(result) == 1
 
 
 async def schedule_status(session: AsyncSession, schedule_id: int) -> ScheduleStatus | None:
@@ -448,49 +442,46 @@ async def claimed_runs(session: AsyncSession) -> list[RunInfo]:
     return [run_info(row) for row in rows]
 
 
-async def renew_lease(sessions: Sessions, run_id: int, *, owner: str, lease_until: datetime) -> None:
+async def renew_lease(session: AsyncSession, run_id: int, *, owner: str, lease_until: datetime) -> None:
     """The claiming process is still at it (before each attempt): others leave the run alone until `lease_until`."""
-    async with sessions.begin() as session:
-        await session.execute(
-            update(BriefingRun)
-            .where(BriefingRun.id == run_id, BriefingRun.status == RunStatus.claimed, BriefingRun.claimed_by == owner)
-            .values(lease_until=as_utc(lease_until))
-            .execution_options(synchronize_session=False)
-        )
+    await session.execute(
+        update(BriefingRun)
+        .where(BriefingRun.id == run_id, BriefingRun.status == RunStatus.claimed, BriefingRun.claimed_by == owner)
+        .values(lease_until=as_utc(lease_until))
+        .execution_options(synchronize_session=False)
+    )
 
 
-async def release_claims(sessions: Sessions, owners: list[str], *, now: datetime) -> int:
+async def release_claims(session: AsyncSession, owners: list[str], *, now: datetime) -> int:
     """Ends the leases of the runs `owners` still hold (a process stopping), so another process takes
     them over at once instead of when the lease runs out; returns how many. The run stays claimed:
     its post may have reached Discord, so whoever takes it over looks for it in the channel first."""
-    async with sessions.begin() as session:
-        result = await session.execute(
-            update(BriefingRun)
-            .where(BriefingRun.status == RunStatus.claimed, BriefingRun.claimed_by.in_(owners))
-            .values(lease_until=as_utc(now))
-            .execution_options(synchronize_session=False)
-        )
-        return _rows_changed(result)
+    result = await session.execute(
+        update(BriefingRun)
+        .where(BriefingRun.status == RunStatus.claimed, BriefingRun.claimed_by.in_(owners))
+        .values(lease_until=as_utc(now))
+        .execution_options(synchronize_session=False)
+    )
+    return _rows_changed(result)
 
 
 async def take_over(
-    sessions: Sessions, run: RunInfo, *, owner: str, lease_until: datetime
+    session: AsyncSession, run: RunInfo, *, owner: str, lease_until: datetime
 ) -> RunClaim | None:
     """Compare-and-set a run left claimed by a process that is gone over to `owner`; None if another won it."""
     previous = BriefingRun.claimed_by.is_(None) if run.claimed_by is None else BriefingRun.claimed_by == run.claimed_by
-    async with sessions.begin() as session:
-        result = await session.execute(
-            update(BriefingRun)
-            .where(BriefingRun.id == run.id, BriefingRun.status == RunStatus.claimed, previous)
-            .values(claimed_by=owner, lease_until=as_utc(lease_until))
-            .execution_options(synchronize_session=False)
-        )
-        if _rows_changed(result) != 1:
-            return None
-        row = await session.get(BriefingSchedule, run.schedule_id, populate_existing=True)
-        if row is None:
-            return None
-        return RunClaim(run.id, schedule_info(row), run.due_at, run.trigger, recovering=True)
+    result = await session.execute(
+        update(BriefingRun)
+        .where(BriefingRun.id == run.id, BriefingRun.status == RunStatus.claimed, previous)
+        .values(claimed_by=owner, lease_until=as_utc(lease_until))
+        .execution_options(synchronize_session=False)
+    )
+    if _rows_changed(result) != 1:
+        return None
+    row = await session.get(BriefingSchedule, run.schedule_id, populate_existing=True)
+    if row is None:
+        return None
+    return RunClaim(run.id, schedule_info(row), run.due_at, run.trigger, recovering=True)
 
 
 async def recorded_message_ids(session: AsyncSession, channel_id: int, after: int | None) -> set[int]:

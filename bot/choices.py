@@ -25,4 +25,5 @@ STANCES = enum_choices(Stance)
 ROLES = enum_choices(RoleKind, labels.ROLES)
 CADENCES = enum_choices(Cadence)
 CONTENT_KINDS = enum_choices(ContentKind, labels.CONTENT_CHOICES)
-PILLARS = [Choice(name=f"Pillar {n}", value=n) for n in (1, 2, 3)]
+PILLARS = [Choice(name=f"Pillar {n}", value=n) for n in labels.PILLARS]  # an admin's theme: its related pillar
+PILLARS_NAMED = [Choice(name=f"{n} — {name}", value=n) for n, name in labels.PILLARS.items()]  # /pillar explain

@@ -5,17 +5,12 @@ from __future__ import annotations
 from discord import app_commands
 from discord.ext import commands
 
+from bot import choices
 from bot.client import EXAMPLE, BriefingBot, Interaction
 from bot.errors import NotFound
 from bot.render import embeds
 from bot.render.send import send_reply
 from db import queries as q
-
-PILLAR_CHOICES = [
-    app_commands.Choice(name="1 — The State's responsibility to protect", value=1),
-    app_commands.Choice(name="2 — International assistance", value=2),
-    app_commands.Choice(name="3 — Timely and decisive response", value=3),
-]
 
 
 class Pillars(commands.GroupCog, group_name="pillar", group_description="The three pillars of RtoP"):
@@ -25,7 +20,7 @@ class Pillars(commands.GroupCog, group_name="pillar", group_description="The thr
     @app_commands.command(name="explain", description="A pillar's definition, a plain-words explainer and related themes",
                           extras={EXAMPLE: "/pillar explain pillar:2"})
     @app_commands.describe(pillar="Which pillar")
-    @app_commands.choices(pillar=PILLAR_CHOICES)
+    @app_commands.choices(pillar=choices.PILLARS_NAMED)
     async def explain(self, interaction: Interaction, pillar: app_commands.Choice[int]) -> None:
         result = await self.bot.store.read(interaction.guild_id, q.pillar_explainer, pillar.value)
         if result is None:

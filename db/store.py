@@ -51,6 +51,13 @@ EMPTY = Names(NameIndex([]), NameIndex([]))
 
 @dataclass
 class Store:
+    """The records and the name indexes the bot answers from.
+
+    Commands go through `read` and `write`: a function of `db/` that takes a session, and its
+    arguments. `reading`/`writing` and `sessions` are for `db/` itself (the admin service,
+    imports, seeding), whose steps manage their own transactions.
+    """
+
     engine: AsyncEngine
     sessions: Sessions  # sessions() reads, sessions.begin() writes
     curators: frozenset[int] = frozenset()  # servers whose admins edit the shared base

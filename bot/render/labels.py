@@ -36,6 +36,9 @@ STANCE_WORDS: dict[str, str] = {
     Stance.neutral: "mentioning",
 }
 
+# the three pillars in a few words, for choice lists (the records hold their names and definitions)
+PILLARS = {1: "The State's responsibility to protect", 2: "International assistance", 3: "Timely and decisive response"}
+
 # how a source measured participation: as a heading ("Member states: 63") …
 MEASURES = {
     "member_states": "Member states",

@@ -331,8 +331,7 @@ async def deliver(
             log.warning("Briefing #%d run %d: attempt %d failed (%s); retrying in %.0f s", sid, rid, attempts, _brief(error), delay)
             await sleep(delay)
             if claim.trigger is RunTrigger.scheduled:
-                async with store.sessions() as session:
-                    now_status = await schedule_status(session, sid)
+                now_status = await store.read(schedule.guild_id, schedule_status, sid)
                 if now_status is not ScheduleStatus.active:
                     detail = (f"Not retried: the schedule was {now_status.value if now_status else 'deleted'} "
                               f"after a failed attempt ({_brief(error)}).")
@@ -354,8 +353,7 @@ async def _find_earlier_post(store: Store, poster: Poster, claim: RunClaim, repl
     """The post a stopped process made for `claim`: the bot's message with this content in the channel,
     newer than the schedule's last recorded post and recorded for no other run."""
     after = claim.schedule.last_message_id
-    async with store.sessions() as session:
-        exclude = await recorded_message_ids(session, claim.schedule.channel_id, after)
+    exclude = await store.read(claim.schedule.guild_id, recorded_message_ids, claim.schedule.channel_id, after)
     return await poster.find(claim.schedule.channel_id, reply, after=after, exclude=exclude)
 
 
@@ -402,8 +400,7 @@ class Scheduler:
         """Claims every due run this process wins; skips (and logs) runs older than the grace window."""
         now = self.clock()
         claims = await self.take_over_orphans(now)
-        async with self.store.sessions() as session:
-            due = await due_schedules(session, now)
+        due = await self.store.read(None, due_schedules, now)
         for schedule in due:
             plan = plan_due(schedule.timing, schedule.next_run_at, now, self.grace)
             if plan is None:
@@ -425,8 +422,8 @@ class Scheduler:
 
     async def take_over_orphans(self, now: datetime) -> list[RunClaim]:
         """Runs left claimed by a process that is gone, now this scheduler's to resolve."""
-        async with self.store.sessions() as session:
-            orphans = [r for r in await claimed_runs(session) if r.claimed_by != self.owner and owner_gone(r, now, self.lease)]
+        claimed = await self.store.read(None, claimed_runs)
+        orphans = [r for r in claimed if r.claimed_by != self.owner and owner_gone(r, now, self.lease)]
         claims = []
         for run in orphans:
             claim = await self.store.write(None, take_over, run, owner=self.owner, lease_until=now + self.lease)
@@ -452,8 +449,7 @@ class Scheduler:
         return list(await asyncio.gather(*(self.deliver(c) for c in claims)))
 
     async def _seconds_to_next(self) -> float:
-        async with self.store.sessions() as session:
-            earliest = await earliest_next_run(session)
+        earliest = await self.store.read(None, earliest_next_run)
         if earliest is None:
             return self.poll_seconds
         return min(self.poll_seconds, max(1.0, (earliest - self.clock()).total_seconds()))

@@ -35,7 +35,7 @@ def reply_text(reply) -> str:  # type: ignore[no-untyped-def]
 
 def test_devset_is_broad():
     cases = load_devset()
-    assert len(cases) >= 200
+    assert len(cases) >= 400
     families = Counter(family for family, *_ in cases)
     assert all(n >= 3 for n in families.values()), families
     assert len({q for _, q, _, _ in cases}) == len(cases), "each question once"
@@ -75,4 +75,5 @@ async def test_devset(store):
     print(f"questions without the words of their theme's name: {without_any}/{len(cases)} "
           f"(of those about a theme: {without_name_words}/{with_theme})")
     assert without_any * 2 >= len(cases)
+    assert without_name_words * 2 >= with_theme, "at least half the questions about a theme avoid its name's words"
     assert not failures, f"{len(failures)} of {len(cases)} failed:\n" + "\n".join(failures)

@@ -119,9 +119,9 @@ def read_as(r: Reading) -> str:
     elif f == "definition":
         topic = r.topic or ""
         text = ("what RtoP is" if topic == "rtop" else f"what {theme} means" if topic == "theme"
-                else f"what {r.detail[0]} is (2011 report)" if topic == "fact" and r.detail else f"what {topic} means")
+                else f"what “{r.detail[0]}” is (2011 report)" if topic == "fact" and r.detail else f"what {topic} means")
     elif f == "regional_role":
-        text = ("what the 2011 report says of " + "; ".join(r.detail) if r.topic == "fact" and r.detail
+        text = ("what the 2011 report says of " + "; ".join(f"“{d}”" for d in r.detail) if r.topic == "fact" and r.detail
                 else "what regional arrangements can do (2011 report)")
     else:
         text = "a search of the source texts"

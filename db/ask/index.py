@@ -43,6 +43,7 @@ class ThemeDoc:
     pillar: int | None = None
     texts: tuple[str, str, str] = ("", "", "")
     years: frozenset[int] = frozenset()  # meetings with records under the theme
+    actor_ids: frozenset[int] = frozenset()  # actors named under the theme
     excerpts: tuple[tuple[frozenset[str], str], ...] = ()  # the stems of each summary and excerpt, as a set and joined  # keywords and name, description, evidence: stems joined, for phrases
 
     def weight(self, s: str) -> float:
@@ -205,6 +206,9 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
     for model in (m.Position, m.UnnamedClaim):
         for theme_id, dialogue_id in await rows(session, select(model.theme_id, model.dialogue_id).distinct()):
             theme_years.setdefault(theme_id, set()).add(ref.years.get(dialogue_id, 0))
+    theme_actors: dict[int, set[int]] = {}
+    for theme_id, actor_id in await rows(session, select(m.Position.theme_id, m.Position.actor_id).distinct()):
+        theme_actors.setdefault(theme_id, set()).add(actor_id)
     joined: dict[int, list[str]] = {}
     excerpt_sets: dict[int, list[tuple[frozenset[str], str]]] = {}
     for model in (m.Position, m.UnnamedClaim):
@@ -236,6 +240,7 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
             phrases=tuple(p for p in [tuple(stems(entry.name)), *map(tuple, keyword_stems)] if p),
             pillar=info.pillar if info else None,
             years=frozenset(theme_years.get(entry.id, ())),
+            actor_ids=frozenset(theme_actors.get(entry.id, ())),
             excerpts=tuple(excerpt_sets.get(entry.id, ())),
             texts=(
                 " | ".join(" ".join(p) for p in [stems(entry.name), *keyword_stems]).join("  "),

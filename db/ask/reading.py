@@ -25,7 +25,8 @@ _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)")
 _MARKDOWN = re.compile(r"[*_~`|>#]+")
 _STANCE_WORD = re.compile(r"oppos\w*|against|reject\w*|object\w*|critic\w*|disagree\w*|hostile|concern\w*|worr\w*|apprehens\w*"
-                          r"|reservations?|doubt\w*|sceptic\w*|skeptic\w*|misgiving\w*|wary|fears?|feared|uneasy|qualms|naysayers?|critical")
+                          r"|reservations?|doubt\w*|sceptic\w*|skeptic\w*|misgiving\w*|wary|fears?|feared|uneasy|qualms|naysayers?|critical"
+                          r"|unhappy|dissatisf\w*|displeas\w*|frustrat\w*|upset|lukewarm")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 
 
@@ -34,13 +35,13 @@ def cue(pattern: str) -> "re.Pattern[str]":
 
 
 CUES = {
-    "count": cue(r"\bhow many\b|\bnumber of\b|\bhow much\b|\bcount\b|\btotal\b|\bhow often\b"),
+    "count": cue(r"\bhow many\b|\bnumber of\b|\bcount\b|\btotal\b|\bhow often\b"),  # not "how much": money, time
     "who": cue(r"\bwho\b|\bwhich\b|\bwhat (?:states|countries|nations|governments|delegations|organi[sz]ations|groups|ngos|actors)\b"
                r"|\blist\b|\bname (?:the|all|any)\b|\bnames of\b|\bidentify\b|\bany (?:state|country|government|one)\b"),
     "did": cue(r"^(?:so |and |but |ok |okay |hey |also |then )?(?:did|does|do|has|have|was|were|is|are)\b|\bwhether\b|\bif\b"),
     "say": cue(r"\bsay\b|\bsaid\b|\bsays\b|\bstance\b|\bposition\b|\bviews?\b|\bthink\b|\bthought\b|\bargue\w*|\bstated?\b"
                r"|\bremarks?\b|\btell me about\b|\bcontribut\w*|\bwhat (?:was|is) \w+(?: \w+)?(?:'s)? (?:line|view|take)\b|\bon record\b|\brecord\w*"),
-    "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\binterventions\b|\bintervened\b"
+    "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\b(?<!military )(?<!costly )(?<!armed )(?<!foreign )interventions\b(?! (?:by|in|under) (?:force|nato|the west))|\bintervened\b"
                  r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
                  r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
     "compare": cue(r"\bcompar\w*|\bversus\b|\bvs\b|\bdiffer\w*|\bcontrast\w*|\bhow (?:\w+ ){0,5}chang\w*|\bchang\w* (?:over|between|from|across|since)\b"
@@ -74,7 +75,8 @@ CUES = {
     "opposes": cue(r"\boppos\w*|\bagainst\b|\breject\w*|\bobject\w*|\bcriticis\w*|\bcriticiz\w*|\bdisagree\w*|\bhostile\b|\bdenounc\w*"
                    r"|\bresist\w*|\bdismiss\w*|\bnay ?sayers?\b|\bcritical\b|\bdetractors?\b|\bopponents?\b|\bsceptics?\b|\bskeptics?\b|\bpush\w* back\b|\bnot in favou?r\b|\bdissent\w*"),
     "concerned": cue(r"\bconcern\w*|\bworr\w*|\bapprehens\w*|\breservations?\b|\bdoubt\w*|\bsceptic\w*|\bskeptic\w*|\bmisgiving\w*"
-                     r"|\bwary\b|\bfears?\b|\bfeared\b|\buneasy\b|\bqualms\b|\bcautio\w*|\bnervous\b|\buncomfortable\b|\bhesita\w*"),
+                     r"|\bwary\b|\bfears?\b|\bfeared\b|\buneasy\b|\bqualms\b|\bcautio\w*|\bnervous\b|\buncomfortable\b|\bhesita\w*"
+                     r"|\bunhappy\b|\bdissatisf\w*|\bdispleas\w*|\bfrustrat\w*|\bupset\b|\bnot (?:happy|keen|convinced)\b|\blukewarm\b"),
     "supports": cue(r"\bsupport\w*|\bbacked\b|\bback(?:ing|s)?\b|\bendors\w*|\bin favou?r\b|\bchampion\w*|\bwelcom\w*|\bpraise\w*"),
     "states": cue(r"\bstates?\b|\bcountr(?:y|ies)\b|\bnations?\b|\bgovernments?\b|\bdelegations?\b"),
     "organisations": cue(r"\borgani[sz]ations?\b|\bngos?\b|\bcivil society\b|\bregional (?:bodies|groups|organi)|\bbodies\b|\bgroups?\b|\bregional\b"),
@@ -279,8 +281,8 @@ def correct_typos(question: str, index: AskIndex) -> str:
             return word
         budget[0] -= 1
         found = process.extractOne(folded, index.lexicon_list, scorer=fuzz.ratio, score_cutoff=80 if len(folded) >= 6 else 85)
-        if found is None or found[0] in folded or folded in found[0]:
-            return word  # "indifference" holds "difference": a word of its own, not a typo
+        if found is None or found[0] in folded or folded in found[0] or stem(found[0]) in index.vocab.stopwords:
+            return word  # "indifference" holds "difference": a word of its own, not a typo; nor is "weather" "whether"
         return found[0]
 
     return _TOKEN.sub(fix, question)
@@ -318,8 +320,8 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     seq_all = [s for s in content_all if s not in skip]
     seq_out = [s for s in content_out if s not in skip]
     asked = years + ((ordinal_year,) if ordinal_year else ())
-    themes_all = index.score_themes(vocab.expand(seq_all), content_all, asked)
-    themes_out = index.score_themes(vocab.expand(seq_out), content_out, asked) if found else themes_all
+    themes_all = index.score_themes(vocab.expand(seq_all, content_all), content_all, asked)
+    themes_out = index.score_themes(vocab.expand(seq_out, content_out), content_out, asked) if found else themes_all
     # a theme must be named by more than the words of a stance ("who raised concerns" is not about one theme)
     stance_stems = {stem(w) for w in tokens if _STANCE_WORD.fullmatch(w)}
     core_seq = [x for x in seq_all if x not in stance_stems]
@@ -381,12 +383,14 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     # topic ("about Libya"), surely when a theme's keywords hold it, less surely otherwise ("thanked Deng")
     theme_sets = [(slots.themes_without_actors, False, 1.0)] if actors else [(slots.themes, False, 1.0)]
     if actors and slots.themes and slots.themes_without_actors != slots.themes:
-        theme_sets.append((slots.themes, True, 0.85 if slots.actor_topic else 0.6))
+        # "who said the AU …": the actor is what was said about, surely so in a who-question
+        topic_factor = 1.0 if has("who") and not has("did") else 0.85 if slots.actor_topic else 0.6
+        theme_sets.append((slots.themes, True, topic_factor))
     best_theme_conf = 0.0
     options: dict[int, tuple[float, ThemeDoc, bool]] = {}
     for ranked, names_actor, factor in theme_sets:
         top = ranked[0][0] if ranked else 0.0
-        for score, doc in ranked[:2]:
+        for score, doc in ranked[:3 if actors and has("did") else 2]:  # "did X …": X's own themes may be third
             conf = _confidence(score, top) * factor
             if slots.core is not None and slots.core.get(doc.entry.id, 0.0) < THEME_FLOOR:
                 conf *= 0.25
@@ -396,7 +400,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     theme_options = sorted(options.values(), key=lambda o: -o[0])
     one_actor = actors[:1]
     # words the records know nothing of ("football", "capital"): the more of the question, the less it is about them
-    unknown = min(1.5, 2.4 * slots.topical / max(1, len(slots.stems)))
+    unknown = min(2.2, 2.8 * slots.topical / max(1, len(slots.stems)))
+    strange = slots.topical >= 2 and 2 * slots.topical > len(slots.stems)  # most of its words: none of the records'
     speak_only = has("speak") and not has("raise")  # "who spoke", not "who spoke about"
     fact_conf = _fact_confidence(slots)
     who_asked = has("who") or has("count")
@@ -406,15 +411,18 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         # "the 2012 debate" in a theme recorded in 2011 that is about the 2012 debate: the year is its topic
         theme_years = tuple(y for y in years if not (y not in doc.years and f" {y} " in doc.texts[1]))
         # "did X raise …" asks about X; in "who mentioned X" X is what was mentioned
-        acts = () if names_actor or not (has("did") or has("say")) else one_actor
+        acts = () if names_actor or not (has("did") or has("say")) or (has("who") and not has("did")) else one_actor
         raise_bonus = 0.6 if has("raise") else 0.0
         asks = any(has(x) for x in ("who", "count", "raise", "did", "say", "compare", "opposes", "concerned", "supports", "speak"))
         base = (3.0 * conf + raise_bonus - (0 if asks or len(years) >= 2 else 1.6) - unknown
                 - (1.5 * fact_conf if has("report") and not who_asked else 0))
         who = 1.0 if has("who") else 0.0
         did = 1.0 if acts and has("did") else 0.0
+        # of themes the words match about as well, the one the actor asked about is recorded under
+        own = 1.0 if acts and has("did") and acts[0].id in doc.actor_ids and conf >= 0.5 else 0.0
         st = stance if stance in ("opposes", "concerned") or (stance and who) else None
-        add("theme_actors", base + who + did + (0.4 if st else 0) + (0.3 if kinds else 0) - (1.5 if speak_only else 0),
+        add("theme_actors", base + who + did + own + (0.4 if st else 0) + (0.3 if kinds else 0) - (1.5 if speak_only else 0)
+            - (1.0 if strange else 0),
             theme=th, actors=acts, stance=st, kinds=kinds, years=theme_years)
         if has("count"):
             add("theme_count", base + 2.2, theme=th, stance=st, kinds=kinds, years=theme_years)
@@ -425,7 +433,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             add("actor_said", 1.5 + 1.2 * conf + (1.0 if has("say") else 0.4), theme=th, actors=acts,
                 topic="theme", years=theme_years)
         if has("define") and not (actors or years or slots.pillar or slots.terms) and _asks_about(slots, doc):
-            add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0) - (2.0 * fact_conf if has("report") else 0),
+            add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0) - (2.0 * fact_conf if has("report") else 0) - unknown,
                 theme=th, topic="theme")
     if has("count") and (has("states") or has("organisations") or has("speak") or has("officials")) and not has("how_many_meetings"):
         add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0), kinds=kinds)
@@ -473,7 +481,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     if has("gaps"):
         add("timeline", 4.2, topic="gaps", years=())
     if has("timeline") and not slots.years:
-        add("timeline", 3.2, topic="all", years=())
+        add("timeline", 3.2 - 2.0 * unknown, topic="all", years=())
     if years and (has("happened") or len(slots.stems) <= 3 or has("date")):
         add("timeline", 2.2 + (1.4 if has("happened") else 0) + (0.6 if has("date") and not has("report") else 0)
             - 1.5 * best_theme_conf - (1.0 if actors else 0) - (1.5 if has("report") else 0)
@@ -487,11 +495,11 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         elif has("rtop") and _bare(slots):
             add("definition", 4.0, topic="rtop", years=())
         elif has("pillar") and not has("who"):
-            add("definition", 3.0 + (1.2 if has("define") and "pillars" in slots.text else 0), topic="pillars", years=())
+            add("definition", 3.0 + (1.2 if has("define") else 0), topic="pillars", years=())
     if has("regional") and has("regional_do") and (has("report") or has("pillar") or has("define")):
         add("regional_role", 3.4 + (1.0 if has("report") else 0) + (0.4 if 2011 in years else 0) - 2.0 * fact_conf,
             topic=None, years=())
-    if fact_conf and (not actors or slots.facts_name_actor or has("report")):
+    if fact_conf and (not actors or has("report") or (slots.facts_name_actor and len(actors) == 1 and not has("say"))):
         # a point of the report the question names: "what is the African Peer Review Mechanism",
         # "what does the report say about situation rooms"
         chosen = tuple(d.fact.subject for score, d in slots.facts if score >= 0.7 * slots.facts[0][0])[:3]

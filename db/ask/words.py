@@ -57,10 +57,12 @@ class Vocabulary:
     not_topic: frozenset[str]  # stems that say what kind of answer is wanted, not its topic
     surface: frozenset[str] = frozenset()  # every folded word of the file, as written (for typos)
 
-    def expand(self, question_stems: list[str]) -> dict[str, dict[str, float]]:
+    def expand(self, question_stems: list[str], sequence: list[str] | None = None) -> dict[str, dict[str, float]]:
         """Each content stem of the question with the stems to look for in the records:
         itself (1.0) and its synonyms (0.7). A group's phrase ("permanent members")
-        joins when all its words are in the question.
+        joins when all its words are in the question; a phrase of words that are no content
+        words by themselves ("take the place of") counts when `sequence`, all the question's
+        stems in order, holds it.
         """
         present = set(question_stems)
         out: dict[str, dict[str, float]] = {}
@@ -70,7 +72,9 @@ class Vocabulary:
             looks = {s: 1.0}
             groups = set(self.by_stem.get(s, ()))
             for gi, group in enumerate(self.groups):
-                if gi not in groups and any(len(p) > 1 and s in p and all(w in present for w in p) for p in group):
+                # a phrase's small words ("put at risk") are no content stems of the question: they need not be there
+                if gi not in groups and any(len(p) > 1 and s in p and all(w in present or w in self.stopwords for w in p)
+                                            for p in group):
                     groups.add(gi)
             for gi in groups:
                 for phrase in self.groups[gi]:
@@ -78,12 +82,23 @@ class Vocabulary:
                     if key not in looks and key not in self.stopwords:
                         looks[key] = 0.7
             out[s] = looks
+        if sequence:
+            joined = f" {' '.join(sequence)} "
+            for group in self.groups:
+                for phrase in group:
+                    key = " ".join(phrase)
+                    if len(phrase) > 1 and key not in out and not any(w in present for w in phrase) \
+                            and not all(w in self.stopwords for w in phrase) and f" {key} " in joined:
+                        out[key] = {key: 1.0, **{" ".join(x): 0.7 for x in group if x != phrase}}
         return out
 
 
 @lru_cache(maxsize=1)
 def vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for key, items in data.items():
+        if any(isinstance(x, bool) for x in _flat(items)):  # YAML reads a bare on/off/yes/no as true/false
+            raise ValueError(f"{path.name}: {key} has a bare on/off/yes/no; quote it")
     stop = frozenset(stem(w) for raw in data.get("stopwords") or () for w in words(str(raw)))
     groups = []
     by_stem: dict[str, list[int]] = {}

@@ -13,6 +13,7 @@ import math
 import weakref
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Sequence, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +25,7 @@ from db.queries.convert import reference, rows
 from db.ask.records import report_points
 from db.results import ReportFactInfo
 
+_Doc = TypeVar("_Doc")
 EVIDENCE_PER_THEME = 30  # summaries and excerpts read per theme: enough for its vocabulary, bounded at any scale
 
 COMMON_SHARE = 0.2  # a word in more than this share of the report's points is the report's topic, not one point's
@@ -93,7 +95,7 @@ class AskIndex:
         nearly whole counts more."""
         joined = " " + " ".join(sequence) + " "
         scored = []
-        for doc in self.facts:
+        for doc in self._candidates(looks, self.fact_postings, (), self.facts):
             score = 0.0
             covered = 0
             for q, variants in looks.items():
@@ -129,6 +131,27 @@ class AskIndex:
 
     fact_idf: dict[str, float] = field(default_factory=dict)
     fact_common: frozenset[str] = frozenset()  # words most of the points share ("regional"): they name none
+    # stem -> the positions of the themes (points) whose words hold it: only those can score for a question
+    theme_postings: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    theme_always: tuple[int, ...] = ()  # themes with a phrase of small words only ("whether or how")
+    fact_postings: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    idf_list: tuple[str, ...] = ()  # the stems of `idf` and the folded names of `actor_terms`, for typos
+    actor_term_list: tuple[str, ...] = ()
+
+    def _candidates(self, looks: dict[str, dict[str, float]], postings: dict[str, tuple[int, ...]],
+                    always: tuple[int, ...], docs: "Sequence[_Doc]") -> "list[_Doc]":
+        """The documents any of the looked-for stems (or a phrase's first word) is in, in the documents' order."""
+        found: set[int] = set(always)
+        for variants in looks.values():
+            for s in variants:
+                if " " in s:
+                    for word in s.split():
+                        if word in postings:
+                            found.update(postings[word])
+                            break
+                elif s in postings:
+                    found.update(postings[s])
+        return [docs[i] for i in sorted(found)]
 
     def names_topic(self, actor: NameEntry) -> bool:
         """Whether the actor's name is also a theme's keyword ("Libya", "Syria"): then it may name the topic."""
@@ -144,7 +167,7 @@ class AskIndex:
         """
         scored = []
         joined = " " + " ".join(sequence) + " "
-        for doc in self.themes:
+        for doc in self._candidates(looks, self.theme_postings, self.theme_always, self.themes):
             score = 0.0
             for variants in looks.values():
                 best = 0.0
@@ -271,7 +294,19 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
         lexicon.update(words(" ".join((entry.name, *entry.terms, info.description if info else ""))))
     for entry in actors.entries:
         lexicon.update(words(" ".join((entry.name, *entry.terms))))
+    theme_postings: dict[str, list[int]] = {}
+    always = []
+    small = vocab.stopwords | vocab.not_topic
+    for i, doc in enumerate(docs):
+        for st in doc.name | doc.keywords | doc.description | set(doc.evidence) | {w for p in doc.phrases for w in p}:
+            theme_postings.setdefault(st, []).append(i)
+        if any(len(p) > 1 and all(w in small for w in p) for p in doc.phrases):
+            always.append(i)
     facts = _fact_docs(await report_points(session), vocab)
+    fact_postings: dict[str, list[int]] = {}
+    for i, f in enumerate(facts):
+        for st in f.subject | f.body | set(f.phrase.split()):
+            fact_postings.setdefault(st, []).append(i)
     fact_df: Counter[str] = Counter()
     for f in facts:
         fact_df.update(f.subject | f.body)
@@ -281,7 +316,9 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
     fact_common = frozenset(s for s, c in fact_df.items() if c > COMMON_SHARE * len(facts))
     lexicon = {w for w in lexicon if len(w) >= 3 and not w.isdigit()}
     return AskIndex(docs, idf, frozenset(known), actor_terms, vocab, {d.entry.code or "": d for d in docs}, actors,
-                    frozenset(lexicon), tuple(sorted(lexicon)), facts, fact_idf, fact_common)
+                    frozenset(lexicon), tuple(sorted(lexicon)), facts, fact_idf, fact_common,
+                    {k: tuple(v) for k, v in theme_postings.items()}, tuple(always),
+                    {k: tuple(v) for k, v in fact_postings.items()}, tuple(idf), tuple(t for t, _ in actor_terms))
 
 
 def _fact_docs(found: tuple[ReportFactInfo, ...], vocab: Vocabulary) -> tuple[FactDoc, ...]:

@@ -40,7 +40,7 @@ CUES = {
                r"|\blist\b|\bname (?:the|all|any)\b|\bnames of\b|\bidentify\b|\bany (?:state|country|government|one)\b"),
     "did": cue(r"^(?:so |and |but |ok |okay |hey |also |then )?(?:did|does|do|has|have|was|were|is|are)\b|\bwhether\b|\bif\b"),
     "say": cue(r"\bsay\b|\bsaid\b|\bsays\b|\bstance\b|\bposition\b|\bviews?\b|\bthink\b|\bthought\b|\bargue\w*|\bstated?\b"
-               r"|\bremarks?\b|\btell me about\b|\bcontribut\w*|\bwhat (?:was|is) \w+(?: \w+)?(?:'s)? (?:line|view|take)\b|\bon record\b|\brecord\w*"),
+               r"|\bremarks?\b|\btell me about\b|\bwhat did (?:states|countries|nations|delegations|governments|they|participants|people|speakers) \w+|\bcontribut\w*|\bwhat (?:was|is) \w+(?: \w+)?(?:'s)? (?:line|view|take)\b|\bon record\b|\brecord\w*"),
     "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\b(?<!military )(?<!costly )(?<!armed )(?<!foreign )interventions\b(?! (?:by|in|under) (?:force|nato|the west))|\bintervened\b"
                  r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
                  r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
@@ -82,7 +82,7 @@ CUES = {
     "organisations": cue(r"\borgani[sz]ations?\b|\bngos?\b|\bcivil society\b|\bregional (?:bodies|groups|organi)|\bbodies\b|\bgroups?\b|\bregional\b"),
     "officials": cue(r"\bofficials?\b|\bun staff\b|\bsecretar\w*|\badvis[eo]rs?\b|\bpanel\w*|\bpeople\b|\bindividuals?\b|\bpersons?\b"),
     "not_delivered": cue(r"\bnot deliver\w*|\bundelivered\b|\bdistributed\b|\bdidn.?t deliver\w*|\bnever delivered\b|\bonly in writing\b|\bwritten statement\b|\bwithout delivering\b"),
-    "raise": cue(r"\brais\w*|\bmention\w*|\bhighlight\w*|\bstress\w*|\bemphasi[sz]\w*|\bcall\w* for\b|\burg\w*|\bwant\w*|\bpush\w*"
+    "raise": cue(r"\brais\w*|\bask(?:ed|s|ing)? (?:for|that|to|the)\b|\bmention\w*|\bhighlight\w*|\bstress\w*|\bemphasi[sz]\w*|\bcall\w* for\b|\burg\w*|\bwant\w*|\bpush\w*"
                  r"|\bback\w*|\bsupport\w*|\bspo?ke? up\b|\bspeak\w* up\b|\bbr(?:ing|ought) up\b|\btalk\w* about\b|\bspoke about\b|\bspeak about\b|\bwarn\w*|\bpoint\w* to\b|\bagree\w*|\bcit(?:e|ed|es|ing)\b|\bnot(?:ed|es|ing)\b|\bunderlin\w*|\bexpress\w*|\bvoic\w*|\bfocus\w*|\bcare\w* about"),
     "rtop": cue(r"\b(?:rtop|r2p|responsibility to protect)\b"),
     "pillar": cue(r"\bpillars?\b"),
@@ -235,7 +235,7 @@ def _fuzzy_actors(tokens: list[str], index: AskIndex, known: frozenset[str]) -> 
     """Names typed with a typo ("Phillipines"): unknown words or word pairs close to one name."""
     if not index.actor_terms:
         return []
-    terms = [t for t, _ in index.actor_terms]
+    terms = index.actor_term_list
     out: list[NameEntry] = []
     for i, token in enumerate(tokens):
         if len(token) < 5 or stem(token) in known:
@@ -262,7 +262,7 @@ def _correct(token: str, index: AskIndex) -> str:
     s = stem(token)
     if s in index.known or len(token) < 5:
         return s
-    match = process.extractOne(s, list(index.idf), scorer=fuzz.ratio, score_cutoff=82)
+    match = process.extractOne(s, index.idf_list, scorer=fuzz.ratio, score_cutoff=82)
     return match[0] if match else s
 
 

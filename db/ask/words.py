@@ -9,7 +9,7 @@ data (`seed/ask-vocabulary.yaml`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -56,6 +56,8 @@ class Vocabulary:
     foreign: frozenset[str]  # folded words of other languages
     not_topic: frozenset[str]  # stems that say what kind of answer is wanted, not its topic
     surface: frozenset[str] = frozenset()  # every folded word of the file, as written (for typos)
+    in_phrases: dict[str, tuple[int, ...]] = field(default_factory=dict)  # stem -> groups with a phrase holding it
+    phrases: tuple[tuple[int, tuple[str, ...]], ...] = ()  # every phrase of two words or more, with its group
 
     def expand(self, question_stems: list[str], sequence: list[str] | None = None) -> dict[str, dict[str, float]]:
         """Each content stem of the question with the stems to look for in the records:
@@ -71,10 +73,10 @@ class Vocabulary:
                 continue
             looks = {s: 1.0}
             groups = set(self.by_stem.get(s, ()))
-            for gi, group in enumerate(self.groups):
+            for gi in self.in_phrases.get(s, ()):
                 # a phrase's small words ("put at risk") are no content stems of the question: they need not be there
                 if gi not in groups and any(len(p) > 1 and s in p and all(w in present or w in self.stopwords for w in p)
-                                            for p in group):
+                                            for p in self.groups[gi]):
                     groups.add(gi)
             for gi in groups:
                 for phrase in self.groups[gi]:
@@ -84,12 +86,11 @@ class Vocabulary:
             out[s] = looks
         if sequence:
             joined = f" {' '.join(sequence)} "
-            for group in self.groups:
-                for phrase in group:
-                    key = " ".join(phrase)
-                    if len(phrase) > 1 and key not in out and not any(w in present for w in phrase) \
-                            and not all(w in self.stopwords for w in phrase) and f" {key} " in joined:
-                        out[key] = {key: 1.0, **{" ".join(x): 0.7 for x in group if x != phrase}}
+            for gi, phrase in self.phrases:
+                key = " ".join(phrase)
+                if key not in out and f" {key} " in joined and not any(w in present for w in phrase) \
+                        and not all(w in self.stopwords for w in phrase):
+                    out[key] = {key: 1.0, **{" ".join(x): 0.7 for x in self.groups[gi] if x != phrase}}
         return out
 
 
@@ -112,7 +113,15 @@ def vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
     not_topic = frozenset(stem(w) for raw in data.get("not_topic") or () for w in words(str(raw)))
     surface = frozenset(w for key in ("stopwords", "not_topic", "synonyms", "question_words") for raw in _flat(data.get(key))
                         for w in words(str(raw)))
-    return Vocabulary(stop, tuple(groups), {k: tuple(v) for k, v in by_stem.items()}, foreign, not_topic, surface)
+    in_phrases: dict[str, set[int]] = {}
+    for gi, group in enumerate(groups):
+        for phrase in group:
+            if len(phrase) > 1:
+                for w in phrase:
+                    in_phrases.setdefault(w, set()).add(gi)
+    return Vocabulary(stop, tuple(groups), {k: tuple(v) for k, v in by_stem.items()}, foreign, not_topic, surface,
+                      {k: tuple(sorted(v)) for k, v in in_phrases.items()},
+                      tuple((gi, p) for gi, group in enumerate(groups) for p in group if len(p) > 1))
 
 
 def _flat(items: Any) -> list[Any]:

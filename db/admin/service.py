@@ -352,7 +352,7 @@ def remove_sync(session: Session, entity: RecordKind, record_id: int, editor: Ch
 # entries at the end, in one statement: a flush for each row took most of an import's time.
 
 
-def add_audited(session: Session, entity: str, data: Portable, editor: ChangeAuthor,
+def add_audited(session: Session, entity: RecordKind, data: Portable, editor: ChangeAuthor,
                 lookups: Lookups) -> tuple[m.AuditEntry, int]:
     spec = spec_for(entity)
     obj = _write(session, spec, None, _cited(session, data, editor), lookups)
@@ -360,7 +360,7 @@ def add_audited(session: Session, entity: str, data: Portable, editor: ChangeAut
     return _audit(session, editor, "add", spec, None, after), obj.id
 
 
-def edit_audited(session: Session, entity: str, record_id: int, changes: Portable, editor: ChangeAuthor,
+def edit_audited(session: Session, entity: RecordKind, record_id: int, changes: Portable, editor: ChangeAuthor,
                  lookups: Lookups) -> tuple[m.AuditEntry, int]:
     spec = spec_for(entity)
     obj = _load(session, spec, record_id)
@@ -387,7 +387,7 @@ def edit_audited(session: Session, entity: str, record_id: int, changes: Portabl
     return _audit(session, editor, "edit", spec, before, after), target.id
 
 
-def remove_audited(session: Session, entity: str, record_id: int, editor: ChangeAuthor,
+def remove_audited(session: Session, entity: RecordKind, record_id: int, editor: ChangeAuthor,
                    lookups: Lookups) -> tuple[m.AuditEntry, None]:
     spec = spec_for(entity)
     obj = _load(session, spec, record_id)

@@ -291,20 +291,20 @@ def _row(session: Session, lookups: Lookups, section: str, number: int, item: An
             if existing is None:
                 action = "unchanged"  # already corrected (or never seeded here): the row in `records` does the rest
             else:
-                entry, _ = edit_audited(session, entity, existing.id, correction, editor, lookups)
+                entry, _ = edit_audited(session, spec.entity, existing.id, correction, editor, lookups)
                 action = "update"
         elif remove:
             if existing is None:
                 action = "unchanged"
             else:
-                entry, _ = remove_audited(session, entity, existing.id, editor, lookups)
+                entry, _ = remove_audited(session, spec.entity, existing.id, editor, lookups)
                 action = "remove"
         elif existing is None:
-            entry, _ = add_audited(session, entity, record, editor, lookups)
+            entry, _ = add_audited(session, spec.entity, record, editor, lookups)
             action = "add"
         else:
             try:
-                entry, _ = edit_audited(session, entity, existing.id, record, editor, lookups)
+                entry, _ = edit_audited(session, spec.entity, existing.id, record, editor, lookups)
                 action = "update"
             except ValidationError as error:
                 if not error.message.startswith("Nothing changed"):

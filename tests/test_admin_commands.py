@@ -239,3 +239,18 @@ def test_admin_choices_are_the_models_enums():
                        (choices.STANCES, Stance), (choices.ROLES, RoleKind)):
         assert [c.value for c in made] == [e.value for e in enum]
     assert [c.name for c in choices.MEETING_KINDS] == [labels.MEETING_KINDS[k] for k in MeetingKind]
+
+
+async def test_an_edit_opens_the_add_form_filled_with_the_record(console):
+    """A kind's add and edit share one form (cogs/admin/): an edit submitted as it opens keeps what the add stored."""
+    added = await console.run(
+        "/admin theme add slug:early-warning-apps name:Early-warning apps"
+        " || description:Phone apps that warn communities of atrocity risks. keywords:apps, phones"
+    )
+    assert not added.error, format_outcome(added)
+    edited = await console.run("/admin theme edit theme:early-warning-apps name:Warning apps")
+    assert not edited.error, format_outcome(edited)
+    themes = (await console.bot.store.names(console.guild_id)).themes
+    assert themes.resolve("phones").entry.name == "Warning apps"
+    states = format_outcome(await console.run("/theme list"))
+    assert "Warning apps" in states and "Early-warning apps" not in states

@@ -20,7 +20,7 @@ from bot.errors import BriefingTree
 from bot.render import chart, paginator
 from bot.scheduler import PROCESS_OWNER, Clock, DiscordPoster, Poster, Scheduler, utcnow
 from db import backups
-from db.briefings import release_claims
+from db.briefings import ShardSet, release_claims
 from db.storage import fault_of
 from db.store import Store, open_store
 
@@ -106,6 +106,12 @@ class BriefingBot(commands.AutoShardedBot):
 
     async def on_ready(self) -> None:
         log.info("Connected as %s to %d servers", self.user, len(self.guilds))
+
+    def shard_set(self) -> ShardSet | None:
+        """The shards this process runs, once connected; None when it runs them all (every server is its own)."""
+        if self.shard_count is None or len(self.shards) >= self.shard_count:
+            return None
+        return ShardSet(self.shard_count, frozenset(self.shards))
 
     async def drain(self, grace: float) -> None:
         """Stops taking new work and gives the work under way up to `grace` seconds to finish (on SIGTERM).

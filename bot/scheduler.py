@@ -13,6 +13,12 @@
   that message instead of posting a second one. The delays keep all retries
   within Discord's few-minute nonce window.
 * The rotation advances only when a post succeeds.
+* Shards across processes: a scheduler given `shards` (`BriefingBot.shard_set`) claims,
+  and takes over, only the runs of the servers on its process's shards. That process
+  has each of those servers cached, so it can check the bot's permissions in the channel
+  before posting (Discord would silently drop the embeds of a post without Embed Links),
+  which a process without the server cached could not; the claim stays a compare-and-set,
+  so even two processes given the same shard never post a run twice.
 * A process that dies between claim and record leaves its run "claimed". Each
   claim names its process (host, pid, token) and holds a lease the process
   renews before every attempt; the next scheduler to see the owner gone (its
@@ -45,6 +51,7 @@ from db.briefing_models import RunStatus, RunTrigger, ScheduleStatus
 from db.briefings import (
     RunClaim,
     RunInfo,
+    ShardSet,
     claim_due,
     claimed_runs,
     due_schedules,
@@ -383,8 +390,10 @@ class Scheduler:
         poll_seconds: float = DEFAULT_POLL_SECONDS,
         retry_delays: tuple[float, ...] = RETRY_DELAYS,
         lease: timedelta = LEASE,
+        shards: ShardSet | None = None,
     ) -> None:
         self.store = store
+        self.shards = shards  # None: every server's briefings
         self.poster = poster
         self.clock = clock
         self.sleep = sleep
@@ -400,7 +409,7 @@ class Scheduler:
         """Claims every due run this process wins; skips (and logs) runs older than the grace window."""
         now = self.clock()
         claims = await self.take_over_orphans(now)
-        due = await self.store.read(None, due_schedules, now)
+        due = await self.store.read(None, due_schedules, now, self.shards)
         for schedule in due:
             plan = plan_due(schedule.timing, schedule.next_run_at, now, self.grace)
             if plan is None:
@@ -422,7 +431,7 @@ class Scheduler:
 
     async def take_over_orphans(self, now: datetime) -> list[RunClaim]:
         """Runs left claimed by a process that is gone, now this scheduler's to resolve."""
-        claimed = await self.store.read(None, claimed_runs)
+        claimed = await self.store.read(None, claimed_runs, self.shards)
         orphans = [r for r in claimed if r.claimed_by != self.owner and owner_gone(r, now, self.lease)]
         claims = []
         for run in orphans:
@@ -449,7 +458,7 @@ class Scheduler:
         return list(await asyncio.gather(*(self.deliver(c) for c in claims)))
 
     async def _seconds_to_next(self) -> float:
-        earliest = await self.store.read(None, earliest_next_run)
+        earliest = await self.store.read(None, earliest_next_run, self.shards)
         if earliest is None:
             return self.poll_seconds
         return min(self.poll_seconds, max(1.0, (earliest - self.clock()).total_seconds()))

@@ -88,6 +88,7 @@ class Briefing(
     async def _run_scheduler(self, scheduler: Scheduler) -> None:
         # Waits for the gateway: `sync` logs in without connecting, so it never posts.
         await self.bot.wait_until_ready()
+        scheduler.shards = self.bot.shard_set()  # known once connected: Discord may have chosen the count
         await scheduler.run_forever()
 
     async def cog_unload(self) -> None:

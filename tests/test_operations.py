@@ -65,9 +65,7 @@ async def bot_process(double: DiscordDouble, tmp_path: Path, db_url: str, **sett
     try:
         yield bot
     finally:
-        bot.kill()
-        with contextlib.suppress(Exception):
-            await bot.wait()
+        await bot.stop()
 
 
 async def test_sigterm_releases_a_post_under_way_and_exits_0_with_json_logs(db_url, tmp_path):
@@ -128,6 +126,6 @@ async def test_discord_out_of_reach_ends_the_bot_with_one_line_and_its_own_exit_
     try:
         assert await bot.wait() == EXIT_DISCORD_UNREACHABLE
     finally:
-        bot.kill()
+        await bot.stop()
     assert bot.lines[-1].startswith("Cannot reach Discord (") and "check this machine's network" in bot.lines[-1]
     assert not any("Traceback" in line for line in bot.lines)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Unpack, cast
 
-from sqlalchemy import CursorResult, Result, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Result, func, literal_column, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.briefing_models import (
@@ -42,6 +42,27 @@ def _rows_changed(result: Result[Unpack[tuple[Any, ...]]]) -> int:
 
 DETAIL_CHARS = 500
 REASON_CHARS = 500
+
+
+@dataclass(frozen=True)
+class ShardSet:
+    """The servers one bot process serves when the bot runs in shards across processes.
+
+    A server belongs to shard `(guild_id >> 22) % count` (the rule by which Discord sends
+    a server's events to one shard); a process running shards `ids` posts the briefings of
+    those servers only, and leaves every other server's to the process that runs its shard.
+    """
+
+    count: int
+    ids: frozenset[int]
+
+    def holds(self, guild_id: int) -> bool:
+        return (guild_id >> 22) % self.count in self.ids
+
+    def clause(self, guild_id: Any) -> ColumnElement[bool]:
+        """The same test in SQL, on a column of server ids (SQLite and PostgreSQL both have `>>` and `%`)."""
+        shard = guild_id.op(">>")(literal_column("22")) % self.count  # PostgreSQL shifts a bigint by an integer only
+        return cast(ColumnElement[bool], shard.in_(sorted(self.ids)))
 
 
 @dataclass(frozen=True)
@@ -241,21 +262,23 @@ async def find_duplicate(session: AsyncSession, guild_id: int, channel_id: int, 
     )
 
 
-async def due_schedules(session: AsyncSession, now: datetime) -> list[ScheduleInfo]:
-    """Active schedules whose next run is at or before `now`, the most overdue first."""
-    rows = await session.scalars(
+async def due_schedules(session: AsyncSession, now: datetime, shards: ShardSet | None = None) -> list[ScheduleInfo]:
+    """Active schedules (of the servers on `shards`) whose next run is at or before `now`, the most overdue first."""
+    query = (
         select(BriefingSchedule)
         .where(BriefingSchedule.status == ScheduleStatus.active, BriefingSchedule.next_run_at <= as_utc(now))
         .order_by(BriefingSchedule.next_run_at, BriefingSchedule.id)
     )
-    return [schedule_info(row) for row in rows]
+    if shards is not None:
+        query = query.where(shards.clause(BriefingSchedule.guild_id))
+    return [schedule_info(row) for row in await session.scalars(query)]
 
 
-async def earliest_next_run(session: AsyncSession) -> datetime | None:
-    moment = await session.scalar(
-        select(func.min(BriefingSchedule.next_run_at)).where(BriefingSchedule.status == ScheduleStatus.active)
-    )
-    return _opt_utc(moment)
+async def earliest_next_run(session: AsyncSession, shards: ShardSet | None = None) -> datetime | None:
+    query = select(func.min(BriefingSchedule.next_run_at)).where(BriefingSchedule.status == ScheduleStatus.active)
+    if shards is not None:
+        query = query.where(shards.clause(BriefingSchedule.guild_id))
+    return _opt_utc(await session.scalar(query))
 
 
 async def set_status(
@@ -436,10 +459,15 @@ async def schedule_status(session: AsyncSession, schedule_id: int) -> ScheduleSt
     return await session.scalar(select(BriefingSchedule.status).where(BriefingSchedule.id == schedule_id))
 
 
-async def claimed_runs(session: AsyncSession) -> list[RunInfo]:
-    """Runs a scheduler claimed and has not closed: posting now, or left by a process that stopped."""
-    rows = await session.scalars(select(BriefingRun).where(BriefingRun.status == RunStatus.claimed).order_by(BriefingRun.id))
-    return [run_info(row) for row in rows]
+async def claimed_runs(session: AsyncSession, shards: ShardSet | None = None) -> list[RunInfo]:
+    """Runs a scheduler claimed and has not closed (of the servers on `shards`): posting now, or left by a
+    process that stopped."""
+    query = select(BriefingRun).where(BriefingRun.status == RunStatus.claimed).order_by(BriefingRun.id)
+    if shards is not None:
+        query = query.join(BriefingSchedule, BriefingSchedule.id == BriefingRun.schedule_id).where(
+            shards.clause(BriefingSchedule.guild_id)
+        )
+    return [run_info(row) for row in await session.scalars(query)]
 
 
 async def renew_lease(session: AsyncSession, run_id: int, *, owner: str, lease_until: datetime) -> None:
@@ -521,6 +549,7 @@ __all__ = [
     "ClaimResult",
     "RunInfo",
     "ScheduleInfo",
+    "ShardSet",
     "claim_due",
     "claimed_runs",
     "count_cancelled",

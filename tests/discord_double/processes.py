@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -39,9 +40,21 @@ class BotProcess:
         self.process.send_signal(signal.SIGTERM)
         return await self.wait(timeout)
 
-    def kill(self) -> None:
+    async def stop(self) -> None:
+        """Ends the process whatever state it is in: SIGTERM (so its chart worker stops too), SIGKILL if that fails."""
         if self.process.returncode is None:
-            self.process.kill()
+            with contextlib.suppress(ProcessLookupError):
+                self.process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+            except asyncio.TimeoutError:
+                self.process.kill()
+                await self.process.wait()
+        if self._reader is not None and not self._reader.done():
+            try:  # a worker process it left behind may hold stderr open
+                await asyncio.wait_for(asyncio.shield(self._reader), 2.0)
+            except asyncio.TimeoutError:
+                self._reader.cancel()
 
     def json_lines(self) -> list[dict[str, Any]]:
         return [json.loads(line) for line in self.lines if line.strip()]
@@ -73,3 +86,22 @@ async def start_bot(port: int, work_dir: Path, *args: str, **settings: str) -> B
     running = BotProcess(process)
     running._reader = asyncio.create_task(running._read(), name=f"bot-{process.pid}-stderr")
     return running
+
+
+async def sync_commands(double: Any) -> None:
+    """Registers the bot's slash commands with the double as `python -m bot sync` does (one PUT), from the bot's tree."""
+    import aiohttp
+
+    from bot.client import BriefingBot, extension_names
+    from bot.config import Settings
+
+    bot = BriefingBot(Settings(_env_file=None))
+    try:
+        for name in extension_names():
+            await bot.load_extension(name)
+        payload = [command.to_dict(bot.tree) for command in bot.tree.get_commands()]
+    finally:
+        await bot.close()
+    async with aiohttp.ClientSession() as http:
+        async with http.put(f"{double.base}/applications/{double.application_id}/commands", json=payload) as answer:
+            answer.raise_for_status()

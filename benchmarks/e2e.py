@@ -131,13 +131,15 @@ class E2EResult:
 
 
 class Crowd:
-    """Fifty people in one server, each with their own last long answer to page through."""
+    """Fifty people, each with their own last long answer to page through, in the double's servers in turn."""
 
     def __init__(self, double: DiscordDouble, cases: dict[str, Case], seed: int = 11) -> None:
         self.double = double
         self.cases = cases
         self.rng = random.Random(seed)
         self.users = [User(id=9000 + i, name=f"campaigner-{i}") for i in range(USERS)]
+        servers = list(double.guilds.values())
+        self.channel = {u.id: servers[i % len(servers)][0] for i, u in enumerate(self.users)}  # each person's server
         self.pages: dict[int, tuple[Any, float]] = {}  # user -> (their last long answer, when they saw it)
         names = [n for n, _ in MIX if n == "next page" or n in cases]
         self.actions = names
@@ -161,9 +163,10 @@ class Crowd:
             args = self.rng.choice(case.args)
             kind, path, values, focused = interaction_for(case, args)
             if kind == "autocomplete":
-                record = await double.autocomplete(user, path, values, focused)  # type: ignore[arg-type]
+                record = await double.autocomplete(user, path, values, focused,  # type: ignore[arg-type]
+                                                   channel_id=self.channel[user.id])
             else:
-                record = await double.invoke(user, path, values)
+                record = await double.invoke(user, path, values, channel_id=self.channel[user.id])
             return await self._outcome(action, record, user)
         except Exception as error:  # noqa: BLE001 - a benchmark records failures and carries on
             return Sample(action, None, None, True, f"{type(error).__name__}: {error}")
@@ -226,37 +229,54 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-async def run(db_path: Path, cases: list[Case], *, capacity_seconds: float, paced_seconds: float,
-              rate: float, cap: int, work_dir: Path) -> E2EResult:
-    double = DiscordDouble()
+def shard_servers(shards: int) -> dict[int, tuple[int, ...]]:
+    """One server per shard (server id 777 moved onto shard n), three channels each; one shard: the double's default."""
+    return {(n << 22) | 777: tuple(1001 + 1000 * n + c for c in range(3)) for n in range(shards)}
+
+
+async def run(db_path: Path | str, cases: list[Case], *, capacity_seconds: float, paced_seconds: float,
+              rate: float, cap: int, work_dir: Path, shards: int = 1) -> E2EResult:
+    """One round. `db_path` is a SQLite file or a database URL; `shards` > 1 runs that many bot processes,
+    SHARD_COUNT=shards and one SHARD_IDS each, with a server on every shard and the people spread over them."""
+    double = DiscordDouble(guilds=shard_servers(shards)) if shards > 1 else DiscordDouble()
     await double.start()
     log_path = work_dir / "e2e-bot.log"
     log = log_path.open("w")
-    child = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.e2e_bot", str(double.port), str(db_path), str(work_dir)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
-        cwd=Path(__file__).resolve().parent.parent, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    children = []
+    for shard in range(shards):
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        if shards > 1:
+            env.update(SHARD_COUNT=str(shards), SHARD_IDS=str(shard))
+        children.append(subprocess.Popen(
+            [sys.executable, "-m", "benchmarks.e2e_bot", str(double.port), str(db_path), str(work_dir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+            cwd=Path(__file__).resolve().parent.parent, env=env,
+        ))
     loop = asyncio.get_running_loop()
     try:
-        line = await asyncio.wait_for(loop.run_in_executor(None, child.stdout.readline), 120)  # type: ignore[union-attr]
-        if line.strip() != "ready":
-            raise RuntimeError(f"the bot did not start: {line!r}; see {log_path}")
+        for child in children:
+            line = await asyncio.wait_for(loop.run_in_executor(None, child.stdout.readline), 120)  # type: ignore[union-attr]
+            if line.strip() != "ready":
+                raise RuntimeError(f"the bot did not start: {line!r}; see {log_path}")
         crowd = Crowd(double, {c.name: c for c in cases})
-        for action in crowd.actions:  # warm up every path once
-            await crowd.act(crowd.users[0], action)
+        for user in crowd.users[:len(double.guilds)]:  # warm up every path once in every server (shard)
+            for action in crowd.actions:
+                await crowd.act(user, action)
         cpu0 = _cpu_seconds()
         capacity = await crowd.closed_loop(capacity_seconds, cap)
         await asyncio.sleep(0.5)
         paced = await crowd.paced(rate, paced_seconds, cap)
         driver_cpu = _cpu_seconds() - cpu0
     finally:
-        child.stdin.close()  # type: ignore[union-attr]
-        report_line = await loop.run_in_executor(None, child.stdout.read)  # type: ignore[union-attr]
-        child.wait(30)
+        reports = []
+        for child in children:
+            child.stdin.close()  # type: ignore[union-attr]
+            report_line = await loop.run_in_executor(None, child.stdout.read)  # type: ignore[union-attr]
+            child.wait(30)
+            reports.append(json.loads(report_line.strip().splitlines()[-1]) if report_line.strip() else {})
         log.close()
         await double.stop()
-    report = json.loads(report_line.strip().splitlines()[-1]) if report_line.strip() else {}
+    report = reports[0] if len(reports) == 1 else _combined(reports)
     return E2EResult(
         capacity=capacity, paced=paced, target_rate=rate, users=USERS,
         bot_peak_rss_mb=report.get("peak_rss_mb", float("nan")), bot_cpu_s=report.get("cpu_s", float("nan")),
@@ -265,3 +285,13 @@ async def run(db_path: Path, cases: list[Case], *, capacity_seconds: float, pace
         refused=[f"{r.get('path')}: {str(r.get('errors'))[:200]}" for r in double.rejections[:5]],
         bot=report,
     )
+
+
+def _combined(reports: list[dict[str, Any]]) -> dict[str, Any]:
+    """The shard processes' reports as one: the highest peak memory, CPU and errors summed."""
+    return {
+        "peak_rss_mb": max(r.get("peak_rss_mb", float("nan")) for r in reports),
+        "cpu_s": sum(r.get("cpu_s", float("nan")) for r in reports),
+        "unhandled_errors": sum(r.get("unhandled_errors", 0) for r in reports) if all(reports) else -1,
+        "processes": reports,
+    }

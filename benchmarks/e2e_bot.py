@@ -1,9 +1,10 @@
-"""The bot's side of the end-to-end benchmark: `python -m benchmarks.e2e_bot PORT DB_PATH WORK_DIR`.
+"""The bot's side of the end-to-end benchmark: `python -m benchmarks.e2e_bot PORT DB_PATH_OR_URL WORK_DIR`.
 
 Started by `benchmarks.e2e` as a process of its own. It imports only the standard
 library at the top: the chart worker process imports this main module again
 (multiprocessing's spawn does), and should weigh what it weighs under `python -m bot`.
-Prints "ready", serves until its stdin closes, then prints its report as JSON.
+Prints "ready", serves until its stdin closes, then prints its report as JSON. SHARD_COUNT and
+SHARD_IDS in the environment make it one shard process of several (`benchmarks.backends`).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ class _GcClock:
         self.full += info["generation"] == 2
 
 
-async def _serve(port: int, db_path: Path, work_dir: Path) -> dict[str, Any]:
+async def _serve(port: int, db_path: Path | str, work_dir: Path) -> dict[str, Any]:
     import gc
     import logging
     from collections import Counter
@@ -100,7 +101,8 @@ def _rss_mb(status: str = "/proc/self/status", field: str = "VmRSS:") -> float:
 
 def main(argv: list[str]) -> None:
     if len(argv) == 3:
-        report = asyncio.run(_serve(int(argv[0]), Path(argv[1]), Path(argv[2])))
+        database = argv[1] if "://" in argv[1] else Path(argv[1])
+        report = asyncio.run(_serve(int(argv[0]), database, Path(argv[2])))
         print(json.dumps(report), flush=True)
         return
     raise SystemExit("usage: python -m benchmarks.e2e_bot PORT DB_PATH WORK_DIR (started by python -m benchmarks)")

@@ -274,12 +274,12 @@ class DiscordDouble:
         return await self._send_interaction(2, user, data, channel_id)
 
     async def autocomplete(self, user: User, path: str, values: dict[str, Any], focused: str, *,
-                           dm: bool = False) -> Interaction:
-        """Typing into option `focused`; with `dm`, in the user's direct messages with the bot."""
-        command, rest = self._command(path)
+                           dm: bool = False, channel_id: int | None = None) -> Interaction:
+        """Typing into option `focused` (in `channel_id`'s server); with `dm`, in the user's direct messages with the bot."""
+        command, rest = self._command(path, self.guild_of(channel_id) if channel_id else None)
         data = {"id": command["id"], "name": command["name"], "type": 1,
                 "options": self._options(command, rest, values, focused, {})}
-        return await self._send_interaction(4, user, data, None, dm=dm)
+        return await self._send_interaction(4, user, data, channel_id, dm=dm)
 
     async def click(self, user: User, message: Message, label: str) -> Interaction:
         button = next(

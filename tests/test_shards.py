@@ -102,5 +102,6 @@ async def test_the_shard_filter_in_sql_agrees_with_discords_rule(store):
 
 
 async def due_schedule_in(store, guild_id: int) -> None:  # type: ignore[no-untyped-def]
-    await create_schedule(store.sessions, guild_id=guild_id, channel_id=guild_id + 1, timing=Timing(Cadence.daily, 9, 0, "UTC"),
-                          content=ContentKind.pillar, created_by=1, created_by_name="test", now=datetime.now(UTC))
+    await store.write(None, create_schedule, guild_id=guild_id, channel_id=guild_id + 1,
+                      timing=Timing(Cadence.daily, 9, 0, "UTC"), content=ContentKind.pillar, created_by=1,
+                      created_by_name="test", now=datetime.now(UTC))

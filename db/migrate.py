@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -60,19 +62,22 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         await conn.run_sync(lambda sync_conn: _upgrade(sync_conn, revision))
 
 
-def head_revision() -> str:
-    from alembic.script import ScriptDirectory
+@lru_cache(maxsize=1)
+def _scripts() -> ScriptDirectory:
+    """The migration scripts of this version of the code, read once per process (they do not change under it)."""
+    return ScriptDirectory.from_config(alembic_config())
 
-    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+def head_revision() -> str:
+    return _scripts().get_current_head() or ""
 
 
 def is_known(revision: str) -> bool:
     """Whether this version of the code has the migration `revision` (a newer bot may have written others)."""
-    from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
     try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+        return _scripts().get_revision(revision) is not None
     except CommandError:
         return False
 

@@ -62,16 +62,22 @@ async def test_other_writes_do_not_wait_behind_an_import(store):
             await asyncio.sleep(0.02)
         return added
 
+    longest_step = 0.0
     for step in (transfer.plan, transfer.apply):
         stop, started = asyncio.Event(), asyncio.Event()
         writer = asyncio.create_task(other_writes(stop, started))
         await started.wait()  # the other admin's write is under way when the import step begins
+        began = time.perf_counter()
         plan = await step(payload, ALICE)
+        longest_step = max(longest_step, time.perf_counter() - began)
         stop.set()
         # how many writes fit depends on the machine's speed: at least the one begun with the step
         assert await writer >= 1
         assert plan.ok
-    assert max(waits) < 1.0, waits
+    # A write held behind the import would wait about as long as the step. The target is a second at most
+    # (benchmarks/imports.py measures it); a machine busy with other tests stretches the steps and the waits
+    # alike, so past a second the bound is half the longest step.
+    assert max(waits) < max(1.0, longest_step / 2), (waits, longest_step)
     assert store.actors.resolve("Scale alias 399").entry.name == "Scale Org 399"
     async with store.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(m.AuditEntry).where(

@@ -20,7 +20,7 @@ from typing import Any, Awaitable, Callable, Iterator
 import pytest
 from sqlalchemy.engine import URL, make_url
 
-from db.store import Store, open_store
+from db.store import Names, Store, open_store
 
 # Bytecode caching on, here and in the processes the tests start, even where the environment turns it off
 # (PYTHONDONTWRITEBYTECODE): every start of the bot imports its cogs and migration scripts anew, and
@@ -273,6 +273,24 @@ def seeded_template(tmp_path_factory: pytest.TempPathFactory, postgres: Postgres
 def seeded_template_url(seeded_template: str, postgres: PostgresServer | None) -> str:
     """The URL of the seeded template itself, for tests that only read it."""
     return sqlite_url(Path(seeded_template)) if postgres is None else postgres.url_of(seeded_template)
+
+
+@pytest.fixture(scope="session")
+def base_names(seeded_template: str, tmp_path_factory: pytest.TempPathFactory, postgres: PostgresServer | None) -> Names:
+    """The name indexes of a seeded store's shared base, loaded once per run: tests that only resolve names share them."""
+    found = Databases(seeded_template, tmp_path_factory.mktemp("names"), postgres)
+
+    async def load() -> Names:
+        store = await open_store(found.seeded())
+        try:
+            return await store.names(None)
+        finally:
+            await store.close()
+
+    try:
+        return _run(load)  # type: ignore[no-any-return]
+    finally:
+        found.close()
 
 
 @pytest.fixture

@@ -41,43 +41,43 @@ ALIASES = {
 
 
 @pytest.mark.parametrize("typed, canonical", ALIASES.items())
-async def test_aliases_resolve(store, typed, canonical):
-    result = store.actors.resolve(typed)
+def test_aliases_resolve(base_names, typed, canonical):
+    result = base_names.actors.resolve(typed)
     assert result.entry is not None, result.suggestions
     assert result.entry.name == canonical
 
 
-async def test_all_member_and_observer_states_are_present(store):
-    kinds = [e.kind for e in store.actors.entries]
+def test_all_member_and_observer_states_are_present(base_names):
+    kinds = [e.kind for e in base_names.actors.entries]
     assert kinds.count("member_state") == 193
     assert kinds.count("observer_state") == 2
-    assert all(e.code and len(e.code) == 3 for e in store.actors.entries if e.kind.endswith("_state"))
+    assert all(e.code and len(e.code) == 3 for e in base_names.actors.entries if e.kind.endswith("_state"))
 
 
-async def test_unknown_name_gives_suggestions_not_a_match(store):
-    result = store.actors.resolve("Atlantis")
+def test_unknown_name_gives_suggestions_not_a_match(base_names):
+    result = base_names.actors.resolve("Atlantis")
     assert result.entry is None
     assert result.suggestions
-    typo = store.actors.resolve("Venezeula")
+    typo = base_names.actors.resolve("Venezeula")
     assert typo.entry is None
     assert typo.suggestions[0].entry.name == "Venezuela (Bolivarian Republic of)"
 
 
-async def test_theme_resolution_by_slug_name_and_keyword(store):
-    assert store.themes.resolve("veto-restraint").entry.code == "veto-restraint"
-    assert store.themes.resolve("Veto restraint").entry.code == "veto-restraint"
-    assert store.themes.resolve("veto").entry.code == "veto-restraint"
-    assert store.themes.resolve("prevention").entry.code == "prevention-cornerstone"
-    assert store.themes.resolve("prevnetion").entry is None
+def test_theme_resolution_by_slug_name_and_keyword(base_names):
+    assert base_names.themes.resolve("veto-restraint").entry.code == "veto-restraint"
+    assert base_names.themes.resolve("Veto restraint").entry.code == "veto-restraint"
+    assert base_names.themes.resolve("veto").entry.code == "veto-restraint"
+    assert base_names.themes.resolve("prevention").entry.code == "prevention-cornerstone"
+    assert base_names.themes.resolve("prevnetion").entry is None
 
 
-async def test_completion_is_ranked_and_capped(store):
-    choices = store.actors.complete("", limit=25)
+def test_completion_is_ranked_and_capped(base_names):
+    choices = base_names.actors.complete("", limit=25)
     assert len(choices) == 25
-    ivory = store.actors.complete("Ivory")
+    ivory = base_names.actors.complete("Ivory")
     assert ivory[0].entry.name == "Côte d'Ivoire"
     assert ivory[0].label == "Côte d'Ivoire (Ivory Coast)"
-    korea = [s.entry.name for s in store.actors.complete("korea")]
+    korea = [s.entry.name for s in base_names.actors.complete("korea")]
     assert korea[:2] == ["Democratic People's Republic of Korea", "Republic of Korea"] or korea[:2] == [
         "Republic of Korea",
         "Democratic People's Republic of Korea",

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
+from bot.config import PROJECT_ROOT
 from bot.console import GUILD_ID
 from db import models as m
 from db.admin.service import Admin, ChangeAuthor
@@ -52,7 +53,7 @@ async def test_two_stores_on_one_file_write_in_turn(db_url):
 
 def test_eight_console_processes_adding_a_theme_each_all_succeed(db_url, tmp_path):
     env = {**os.environ, "DATABASE_URL": db_url, "CONSOLE_OUTPUT_DIR": str(tmp_path / "out"),
-           "DISCORD_TOKEN": ""}
+           "DISCORD_TOKEN": "", "PYTHONPATH": str(PROJECT_ROOT)}  # this tree's code, not the installed copy's
     commands = [
         f"/admin theme add slug:console-theme-{n} name:Console theme {n}"
         " || description:A theme added by one of eight consoles at once."

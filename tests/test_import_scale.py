@@ -7,13 +7,11 @@ import json
 import time
 from datetime import datetime, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from db import models as m
 from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import FORMAT, VERSION, Transfer
-from tests.conftest import ON_POSTGRESQL
 
 ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 
@@ -40,8 +38,6 @@ async def test_the_dry_run_grows_linearly_with_the_rows(store):
     assert large < 2.0 * small, (small, large)  # quadratic growth would make each row 6 times dearer
 
 
-@pytest.mark.skipif(ON_POSTGRESQL, reason="open: on PostgreSQL the per-row generation triggers hold other writers "
-                    "behind an import's transaction for about a second")
 async def test_other_writes_do_not_wait_behind_an_import(store):
     admin = Admin(store)
     transfer = Transfer(store)

@@ -98,10 +98,18 @@ def clear() -> None:
     _caches.clear()
 
 
-def _generations_sql(layer: int) -> str:
-    # the keys hold only digits, so they are written into the SQL: the same text for every dialect
+def _generations_sql(layer: int, dialect: str) -> str:
+    # the keys hold only digits, so they are written into the SQL
     base, own = generation_key(BASE_LAYER), generation_key(int(layer))
-    return f"SELECT key, value FROM {StoreMeta.__tablename__} WHERE key IN ('{base}', '{own}')"
+    if dialect != "postgresql":
+        return f"SELECT key, value, NULL AS pending FROM {StoreMeta.__tablename__} WHERE key IN ('{base}', '{own}')"
+    # PostgreSQL bumps a generation as the transaction that changed it commits (migration 0007): until then a
+    # transaction that changed a layer knows it by the setting its row triggers left (`rtop.pending_<layer>`)
+    return (
+        "SELECT k.key, m.value, current_setting('rtop.pending_' || k.layer, true) AS pending "
+        f"FROM (VALUES ('{base}', '{BASE_LAYER}'), ('{own}', '{int(layer)}')) AS k (key, layer) "
+        f"LEFT JOIN {StoreMeta.__tablename__} AS m ON m.key = k.key"
+    )
 
 
 async def generations(session: AsyncSession, layer: int) -> tuple[int, str | None, str | None]:
@@ -111,8 +119,13 @@ async def generations(session: AsyncSession, layer: int) -> tuple[int, str | Non
     has never held a record: it reads exactly the base, and shares its results.
     """
     connection = await session.connection()
-    rows = (await connection.exec_driver_sql(_generations_sql(layer))).all()
-    found: dict[str, str] = {row.key: row.value for row in rows}
+    rows = (await connection.exec_driver_sql(_generations_sql(layer, connection.dialect.name))).all()
+    found: dict[str, str] = {}
+    for row in rows:
+        if row.pending:  # changed by this transaction, not committed: answers here are this transaction's alone
+            found[row.key] = f"{row.value or ''}:pending:{row.pending}"
+        elif row.value is not None:
+            found[row.key] = row.value
     base, own = found.get(generation_key(BASE_LAYER)), found.get(generation_key(layer))
     if layer == BASE_LAYER or own is None:
         return BASE_LAYER, base, base

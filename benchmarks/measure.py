@@ -12,7 +12,7 @@ from benchmarks.commands import Case, Env
 
 try:  # the caches this project's read path keeps (absent from versions before them: nothing to forget)
     from bot.render.chart import forget_charts
-    from bot.render.embeds import forget_layouts
+    from bot.render.memo import forget_layouts
     from db.queries.cache import clear as forget_results
 except ImportError:  # pragma: no cover
     forget_charts = forget_layouts = forget_results = lambda: None  # noqa: E731

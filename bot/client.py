@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import pkgutil
 from pathlib import Path
@@ -80,7 +79,6 @@ class BriefingBot(commands.AutoShardedBot):
         self._store.curators |= self.settings.curators
         for name in extension_names():
             await self.load_extension(name)
-        _settle_garbage_collector()
         if self.settings.dev_guild_id:
             self.tree.copy_global_to(guild=discord.Object(self.settings.dev_guild_id))
         log.info("Loaded %d extensions, %d commands", len(self.extensions), len(self.tree.get_commands()))
@@ -152,23 +150,3 @@ class BriefingBot(commands.AutoShardedBot):
 
 
 Interaction: TypeAlias = discord.Interaction[BriefingBot]  # what the cogs' commands receive
-
-
-# The query caches (db.queries.cache) and the renderers' memo keep tens of thousands of
-# long-lived objects. With CPython's default thresholds (a young collection every 700
-# allocations) the full collections that follow walk all of them: at 200 interactions a
-# second on the synthetic store that was a sixth of the bot's CPU, with pauses of a quarter
-# of a second. Fewer young collections, and the objects of the start-up (modules, classes,
-# cogs, the indexes) set aside from them once, keep that to a few short pauses.
-GC_THRESHOLDS = (10_000, 20, 20)
-_gc_settled = False
-
-
-def _settle_garbage_collector() -> None:
-    global _gc_settled
-    if gc.get_threshold()[0] < GC_THRESHOLDS[0]:
-        gc.set_threshold(*GC_THRESHOLDS)
-    if not _gc_settled:  # once per process: what is alive after the first start lives as long as the process
-        _gc_settled = True
-        gc.collect()
-        gc.freeze()

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from db import queries as q
 from db.admin.service import Admin, ChangeAuthor
 from db.queries import cache
-from db.queries.convert import MAX_SHARED_TEXTS, shared
+from db.queries.cache import MAX_SHARED_TEXTS, shared
 from db.results import ThemeStates
 
 ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from functools import lru_cache
-from typing import Callable, Hashable, Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from discord.utils import escape_markdown, escape_mentions
 
@@ -12,6 +10,7 @@ from bot.render import limits
 from bot.render.labels import ACTOR_KINDS, DOCUMENTS, MEASURES, REPORT_KINDS, ROLES, STANCE_MARKS, meeting_kind
 from bot.render.evidence import window
 from bot.render.layout import INFO, NOTICE, Citations, Reply, Section, build_reply
+from bot.render.memo import LAIDOUT, ids
 from db.ask import Answer
 from db.excerpts import UNVERIFIED
 from db.models import MeetingKind
@@ -35,13 +34,11 @@ from db.results import (
 EXCERPT_CHARS = 300
 
 
-@lru_cache(maxsize=8192)  # names, themes and summaries recur in almost every reply
 def esc(text: str | None) -> str:
     """Data and user text shown literally: no markdown, no mentions."""
     return escape_mentions(escape_markdown(text or ""))
 
 
-@lru_cache(maxsize=4096)
 def quote(excerpt: str, limit: int = EXCERPT_CHARS) -> str:
     return f"“{esc(limits.clip(clean(excerpt), limit))}”"
 
@@ -95,52 +92,6 @@ def unnamed_label(u: UnnamedInfo) -> str:
     return esc(u.quantity) + (f" ({u.count})" if u.count is not None and str(u.count) not in u.quantity else "")
 
 
-class _Laidout:
-    """Replies already laid out for the very same result objects, least recently used out.
-
-    The query layer keeps results until the records change and hands the same
-    (immutable) objects to everyone who asks, so the same objects in means the
-    same reply out; the replies are frozen (`Reply.freeze`), so a cog that changed
-    one would fail instead of changing everyone's answer. Entries hold their inputs, so an id cannot be reused while
-    its entry exists. Bounded by the pages held (about 20 kB each).
-    """
-
-    MAX_PAGES = 400
-
-    def __init__(self) -> None:
-        self.entries: OrderedDict[tuple[Hashable, ...], tuple[object, Reply]] = OrderedDict()
-        self.pages = 0
-
-    def reply(self, key: tuple[Hashable, ...], inputs: object, render: Callable[[], Reply]) -> Reply:
-        entry = self.entries.get(key)
-        if entry is not None:
-            self.entries.move_to_end(key)
-            return entry[1]
-        reply = render().freeze()  # everyone who asks gets this very object
-        self.entries[key] = (inputs, reply)
-        self.pages += len(reply.pages)
-        while self.pages > self.MAX_PAGES and self.entries:
-            _, (_, dropped) = self.entries.popitem(last=False)
-            self.pages -= len(dropped.pages)
-        return reply
-
-    def clear(self) -> None:
-        self.entries.clear()
-        self.pages = 0
-
-
-_LAIDOUT = _Laidout()
-
-
-def forget_layouts() -> None:
-    """Forgets every remembered layout (benchmarks measure the uncached path with it)."""
-    _LAIDOUT.clear()
-
-
-def _ids(items: Iterable[object]) -> tuple[int, ...]:
-    return tuple(map(id, items))
-
-
 def _details(statement: StatementInfo) -> str:
     bits = statement.details()
     return f" ({esc('; '.join(bits))})" if bits else ""
@@ -151,7 +102,7 @@ def _details(statement: StatementInfo) -> str:
 
 def dialogue_list(dialogues: Sequence[DialogueSummary], timeline: SourceRef | None) -> Reply:
     dialogues = tuple(dialogues)
-    return _LAIDOUT.reply(("dialogue_list", _ids(dialogues), id(timeline)), (dialogues, timeline),
+    return LAIDOUT.reply(("dialogue_list", ids(dialogues), id(timeline)), (dialogues, timeline),
                           lambda: _dialogue_list(dialogues, timeline))
 
 
@@ -192,7 +143,7 @@ def _claim_lines(claims: Iterable[SourceClaim], citations: Citations) -> list[st
 
 
 def dialogue_detail(detail: DialogueDetail) -> Reply:
-    return _LAIDOUT.reply(("dialogue_detail", id(detail)), detail, lambda: _dialogue_detail(detail))
+    return LAIDOUT.reply(("dialogue_detail", id(detail)), detail, lambda: _dialogue_detail(detail))
 
 
 def _dialogue_detail(detail: DialogueDetail) -> Reply:
@@ -272,7 +223,7 @@ def _dialogue_detail(detail: DialogueDetail) -> Reply:
 
 def theme_list(themes: Sequence[ThemeCount], year: int | None, sources: Sequence[SourceRef]) -> Reply:
     themes, sources = tuple(themes), tuple(sources)
-    return _LAIDOUT.reply(("theme_list", _ids(themes), year, _ids(sources)), (themes, sources),
+    return LAIDOUT.reply(("theme_list", ids(themes), year, ids(sources)), (themes, sources),
                           lambda: _theme_list(themes, year, sources))
 
 
@@ -320,7 +271,7 @@ def _claim_terms(theme_keywords: Sequence[str], summary: str) -> tuple[str, ...]
 
 
 def theme_states(result: ThemeStates, year: int | None) -> Reply:
-    return _LAIDOUT.reply(("theme_states", id(result), year), result, lambda: _theme_states(result, year))
+    return LAIDOUT.reply(("theme_states", id(result), year), result, lambda: _theme_states(result, year))
 
 
 def _theme_states(result: ThemeStates, year: int | None) -> Reply:
@@ -375,7 +326,7 @@ def _theme_states(result: ThemeStates, year: int | None) -> Reply:
 
 
 def actor_profile(profile: ActorProfile) -> Reply:
-    return _LAIDOUT.reply(("actor_profile", id(profile)), profile, lambda: _actor_profile(profile))
+    return LAIDOUT.reply(("actor_profile", id(profile)), profile, lambda: _actor_profile(profile))
 
 
 def _actor_profile(profile: ActorProfile) -> Reply:
@@ -446,7 +397,7 @@ def _actor_profile(profile: ActorProfile) -> Reply:
 
 
 def pillar(p: PillarExplainer) -> Reply:
-    return _LAIDOUT.reply(("pillar", id(p)), p, lambda: _pillar(p))
+    return LAIDOUT.reply(("pillar", id(p)), p, lambda: _pillar(p))
 
 
 def _pillar(p: PillarExplainer) -> Reply:
@@ -487,7 +438,7 @@ def answer(a: Answer) -> Reply:
 
 def sources(refs: Sequence[SourceRef]) -> Reply:
     refs = tuple(refs)
-    return _LAIDOUT.reply(("sources", _ids(refs)), refs, lambda: _sources(refs))
+    return LAIDOUT.reply(("sources", ids(refs)), refs, lambda: _sources(refs))
 
 
 def _sources(refs: Sequence[SourceRef]) -> Reply:

@@ -12,7 +12,8 @@ from db import models as m
 from db.models import Actor, ActorAlias, Quote, ReportFact, Role, Statement, StatementBehalf
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
-from db.queries.convert import Reference, Rows, reference, rows, shared
+from db.queries.cache import shared
+from db.queries.convert import Reference, Rows, reference, rows
 from db.queries.reports import REPORT_FACT_COLUMNS, report_fact_infos
 from db.queries.themes import POSITION_COLUMNS, position_infos
 from db.results import ActorProfile, PositionInfo, QuoteInfo, RoleInfo, StatementInfo

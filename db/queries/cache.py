@@ -1,4 +1,6 @@
-"""Query results kept until the knowledge a server reads changes.
+"""The store's performance machinery: query results kept until the knowledge a server reads changes, and equal
+texts kept once (`shared`). Each stays because it was measured to pay at a realistic scale
+(`python -m benchmarks.ablation`, benchmarks/results.md); the renderers' is in bot/render/memo.py.
 
 Migrations 0004 and 0006 keep a generation per knowledge layer in `store_meta`
 (`knowledge_generation:<layer>`, 0 for the shared base) that triggers replace
@@ -24,7 +26,7 @@ import time
 import weakref
 from collections import Counter
 from contextvars import ContextVar
-from typing import Any, Awaitable, Callable, Hashable, TypeVar, cast
+from typing import Any, Awaitable, Callable, Hashable, Optional, TypeVar, cast
 
 from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -218,3 +220,25 @@ def _turns(loop: asyncio.AbstractEventLoop) -> asyncio.Semaphore:
 
 
 _reading: ContextVar[tuple[AsyncSession, tuple[int, str | None, str | None]] | None] = ContextVar("knowledge_generation_read", default=None)
+
+
+# -- equal texts kept once --------------------------------------------------------------------
+#
+# Cached results hold many equal strings: stances, the summary and the excerpt that
+# actors named together share, the same excerpt in a profile and in a theme's list.
+# Each row read from SQLite brings its own copy; `shared` hands out one. Bounded:
+# past MAX_SHARED_TEXTS distinct texts it starts afresh (equal copies are then only
+# kept twice, never wrong).
+
+MAX_SHARED_TEXTS = 50_000
+_TEXTS: dict[Any, Any] = {}
+TextT = TypeVar("TextT", bound=Optional[str])
+
+
+def shared(text: TextT) -> TextT:
+    found = _TEXTS.get(text)
+    if found is None:
+        if len(_TEXTS) >= MAX_SHARED_TEXTS:
+            _TEXTS.clear()
+        found = _TEXTS[text] = text
+    return found

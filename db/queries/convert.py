@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional, TypeAlias, TypeVar, Unpack
+from typing import Any, TypeAlias, Unpack
 
 from sqlalchemy import Row, func, select
 from sqlalchemy.sql import Executable
@@ -112,26 +112,4 @@ async def _load_reference(session: AsyncSession) -> Reference:
 async def rows(session: AsyncSession, statement: Executable, params: Mapping[str, Any] | None = None) -> Rows:
     """All rows of a column query, limited to the layers the session reads (`db.layers`)."""
     return (await session.execute(statement, params)).all()
-
-
-# -- equal texts kept once --------------------------------------------------------------------
-#
-# Cached results hold many equal strings: stances, the summary and the excerpt that
-# actors named together share, the same excerpt in a profile and in a theme's list.
-# Each row read from SQLite brings its own copy; `shared` hands out one. Bounded:
-# past MAX_SHARED_TEXTS distinct texts it starts afresh (equal copies are then only
-# kept twice, never wrong).
-
-MAX_SHARED_TEXTS = 50_000
-_TEXTS: dict[Any, Any] = {}
-TextT = TypeVar("TextT", bound=Optional[str])
-
-
-def shared(text: TextT) -> TextT:
-    found = _TEXTS.get(text)
-    if found is None:
-        if len(_TEXTS) >= MAX_SHARED_TEXTS:
-            _TEXTS.clear()
-        found = _TEXTS[text] = text
-    return found
 

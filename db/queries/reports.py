@@ -7,7 +7,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import ReportFact
 from db.queries.cache import cached
-from db.queries.convert import Reference, Rows, reference, rows, shared
+from db.queries.cache import shared
+from db.queries.convert import Reference, Rows, reference, rows
 from db.results import ReportFactInfo
 
 REPORT_FACT_COLUMNS = (

@@ -8,7 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Position, Theme, UnnamedClaim
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
-from db.queries.convert import Reference, Rows, reference, rows, shared
+from db.queries.cache import shared
+from db.queries.convert import Reference, Rows, reference, rows
 from db.results import PositionInfo, ThemeCount, ThemeDialogueGroup, ThemeStates, UnnamedInfo
 
 _STANCE_ORDER = {"supports": 0, "concerned": 1, "neutral": 2, "opposes": 3}

@@ -26,6 +26,7 @@ from db.ask.records import report_points
 from db.results import ReportFactInfo
 
 _Doc = TypeVar("_Doc")
+WEIGHT_MEMO = 20000  # stems whose weights per theme are kept (cleared when full)
 EVIDENCE_PER_THEME = 30  # summaries and excerpts read per theme: enough for its vocabulary, bounded at any scale
 
 COMMON_SHARE = 0.2  # a word in more than this share of the report's points is the report's topic, not one point's
@@ -94,28 +95,26 @@ class AskIndex:
         subject counts most, one of its summary or excerpt less; a point whose subject the question names
         nearly whole counts more."""
         joined = " " + " ".join(sequence) + " "
+        totals: dict[int, float] = {}
+        covers: dict[int, int] = {}
+        for q, variants in looks.items():
+            if q.isdigit() or q in self.fact_common:
+                continue
+            best: dict[int, float] = {}
+            cover: dict[int, int] = {}
+            for s, w in variants.items():
+                for i, (value, covered) in self._fact_weights(s).items():
+                    if w * value > best.get(i, 0.0):
+                        best[i] = w * value
+                    if covered > cover.get(i, 0):
+                        cover[i] = covered
+            for i, value in best.items():
+                totals[i] = totals.get(i, 0.0) + value
+            for i, covered in cover.items():
+                covers[i] = covers.get(i, 0) + covered
         scored = []
-        for doc in self._candidates(looks, self.fact_postings, (), self.facts):
-            score = 0.0
-            covered = 0
-            for q, variants in looks.items():
-                if q.isdigit() or q in self.fact_common:
-                    continue
-                best = 0.0
-                for s, w in variants.items():
-                    if s in self.fact_common:
-                        continue
-                    if " " in s:  # a phrase counts as its words would
-                        fw = NAME if f" {s} " in doc.phrase else 0.0
-                        idf = sum(self.fact_idf.get(x, 1.0) for x in s.split() if x not in self.fact_common)
-                    else:
-                        fw = NAME if s in doc.subject else EVIDENCE if s in doc.body else 0.0
-                        idf = self.fact_idf.get(s, 1.0)
-                    best = max(best, w * fw * idf)
-                # how many of the subject's words the question's word covers: itself, or a phrase it stands for
-                covered += max((sum(1 for x in s.split() if x not in self.fact_common) if " " in s and f" {s} " in doc.phrase else
-                                1 if s in doc.subject and s not in self.fact_common else 0 for s in variants), default=0)
-                score += best
+        for i in sorted(totals):
+            doc, score, covered = self.facts[i], totals[i], covers.get(i, 0)
             own = doc.subject - self.fact_common
             if score > 0 and own:
                 share = covered / len(own)
@@ -137,9 +136,53 @@ class AskIndex:
     fact_postings: dict[str, tuple[int, ...]] = field(default_factory=dict)
     idf_list: tuple[str, ...] = ()  # the stems of `idf` and the folded names of `actor_terms`, for typos
     actor_term_list: tuple[str, ...] = ()
+    weight_memo: dict[str, dict[int, float]] = field(default_factory=dict)  # see _theme_weights
+    fact_memo: dict[str, dict[int, tuple[float, int]]] = field(default_factory=dict)  # see _fact_weights
+
+    def _fact_weights(self, s: str) -> dict[int, tuple[float, int]]:
+        """For a stem (or a phrase) of a question: per report point whose words hold it, (what it tells, weighted
+        by rarity; how many of the point's subject words it covers); worked out once per stem and kept."""
+        found = self.fact_memo.get(s)
+        if found is None:
+            found = {}
+            if s not in self.fact_common:
+                phrase = " " in s
+                idf = (sum(self.fact_idf.get(x, 1.0) for x in s.split() if x not in self.fact_common) if phrase
+                       else self.fact_idf.get(s, 1.0))
+                for i, doc in self._candidates({s: {s: 1.0}}, self.fact_postings, (), self.facts):
+                    if phrase:
+                        held = f" {s} " in doc.phrase
+                        fw = NAME if held else 0.0
+                        covered = sum(1 for x in s.split() if x not in self.fact_common) if held else 0
+                    else:
+                        fw = NAME if s in doc.subject else EVIDENCE if s in doc.body else 0.0
+                        covered = 1 if s in doc.subject else 0
+                    if fw or covered:
+                        found[i] = (fw * idf, covered)
+            if len(self.fact_memo) >= WEIGHT_MEMO:
+                self.fact_memo.clear()
+            self.fact_memo[s] = found
+        return found
+
+    def _theme_weights(self, s: str) -> dict[int, float]:
+        """How much a stem (or a phrase) of a question tells of each theme whose words hold it, by position;
+        worked out once per stem and kept, as the words of questions recur."""
+        found = self.weight_memo.get(s)
+        if found is None:
+            found = {}
+            for i, doc in self._candidates({s: {s: 1.0}}, self.theme_postings, (), self.themes):
+                if s.isdigit() and (int(s) in doc.years or f" {s} " not in doc.texts[0] + doc.texts[1]):
+                    continue  # a year names a theme only when its own words hold it and it is not its meeting's year
+                fw = doc.weight(s) * (0.3 if s.isdigit() else 1.0)
+                if fw:
+                    found[i] = fw
+            if len(self.weight_memo) >= WEIGHT_MEMO:
+                self.weight_memo.clear()
+            self.weight_memo[s] = found
+        return found
 
     def _candidates(self, looks: dict[str, dict[str, float]], postings: dict[str, tuple[int, ...]],
-                    always: tuple[int, ...], docs: "Sequence[_Doc]") -> "list[_Doc]":
+                    always: tuple[int, ...], docs: "Sequence[_Doc]") -> "list[tuple[int, _Doc]]":
         """The documents any of the looked-for stems (or a phrase's first word) is in, in the documents' order."""
         found: set[int] = set(always)
         for variants in looks.values():
@@ -151,7 +194,7 @@ class AskIndex:
                             break
                 elif s in postings:
                     found.update(postings[s])
-        return [docs[i] for i in sorted(found)]
+        return [(i, docs[i]) for i in sorted(found)]
 
     def names_topic(self, actor: NameEntry) -> bool:
         """Whether the actor's name is also a theme's keyword ("Libya", "Syria"): then it may name the topic."""
@@ -167,17 +210,18 @@ class AskIndex:
         """
         scored = []
         joined = " " + " ".join(sequence) + " "
-        for doc in self._candidates(looks, self.theme_postings, self.theme_always, self.themes):
-            score = 0.0
-            for variants in looks.values():
-                best = 0.0
-                for s, w in variants.items():
-                    if s.isdigit() and (int(s) in doc.years or f" {s} " not in doc.texts[0] + doc.texts[1]):
-                        continue  # a year names a theme only when its own words hold it and it is not its meeting's year
-                    fw = doc.weight(s) * (0.3 if s.isdigit() else 1.0)
-                    if fw:
-                        best = max(best, w * fw * self.idf.get(s, 1.0))
-                score += best
+        totals: dict[int, float] = {}
+        for variants in looks.values():  # each word of the question: its best variant per theme
+            best: dict[int, float] = {}
+            for s, w in variants.items():
+                idf = self.idf.get(s, 1.0)
+                for i, fw in self._theme_weights(s).items():
+                    if w * fw * idf > best.get(i, 0.0):
+                        best[i] = w * fw * idf
+            for i, value in best.items():
+                totals[i] = totals.get(i, 0.0) + value
+        for i in sorted(set(totals) | set(self.theme_always)):
+            doc, score = self.themes[i], totals.get(i, 0.0)
             for phrase in doc.phrases:
                 if len(phrase) > 1 and f" {' '.join(phrase)} " in joined:
                     score += 1.5 * len(phrase)
@@ -199,11 +243,14 @@ class AskIndex:
         if total <= 0 or len(weights) < 3:
             return scored
         out = []
+        # per word of the question: its single stems (as a set) and its phrases (padded)
+        sought = {q: (frozenset(v for v in looks[q] if " " not in v), tuple(f" {v} " for v in looks[q] if " " in v))
+                  for q in weights}
         for score, doc in scored:
             best = 0.0
             for words_of, joined in doc.excerpts:
                 held = sum(w for q, w in weights.items()
-                           if any((f" {v} " in joined) if " " in v else (v in words_of) for v in looks[q]))
+                           if not sought[q][0].isdisjoint(words_of) or any(ph in joined for ph in sought[q][1]))
                 best = max(best, held / total)
             out.append((score + 4.0 * best * best, doc))
         out.sort(key=lambda x: -x[0])

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator
 
 import pytest
+import pytest_asyncio
 from sqlalchemy.engine import URL, make_url
 
 from db.store import Names, Store, open_store
@@ -352,3 +353,29 @@ async def live(double, db_url: str, tmp_path: Path):  # type: ignore[no-untyped-
 
     async with running_bot(double, db_settings(db_url, tmp_path)) as running:
         yield running
+
+
+# One console for a module of tests that only read: they share its store and caches, so a test that used it
+# to change a record would change what the others see. Such tests run on the module's event loop:
+# mark them `@pytest.mark.asyncio(loop_scope="module")`.
+READS_ONLY = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def reading_console(seeded_template: str, tmp_path_factory: pytest.TempPathFactory,
+                          postgres: PostgresServer | None):  # type: ignore[no-untyped-def]
+    """The real bot driven offline, as `console`, once for every test of the module that only reads."""
+    from bot.client import BriefingBot
+    from bot.config import Settings
+    from bot.console import Console
+
+    folder = tmp_path_factory.mktemp("reading-console")
+    found = Databases(seeded_template, folder, postgres)
+    settings = Settings(database_url=found.seeded(), console_output_dir=folder / "out", _env_file=None)
+    console = Console(BriefingBot(settings), settings.console_output_dir)
+    await console.start()
+    try:
+        yield console
+    finally:
+        await console.close()
+        found.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.console import ConsoleInputError, ConsoleUser, format_outcome
+from tests.conftest import READS_ONLY
 from tests.payloads import assert_within_limits
 
 
@@ -34,8 +35,9 @@ SUCCESS = {
 
 
 @pytest.mark.parametrize("line, expected", SUCCESS.items())
-async def test_command_succeeds_with_cited_payload_within_limits(console, line, expected):
-    outcome = await console.run(line)
+@READS_ONLY
+async def test_command_succeeds_with_cited_payload_within_limits(reading_console, line, expected):
+    outcome = await reading_console.run(line)
     assert not outcome.error
     assert_within_limits(outcome)
     text = text_of(outcome)
@@ -58,8 +60,9 @@ ERRORS = {
 
 
 @pytest.mark.parametrize("line, expected", ERRORS.items())
-async def test_user_errors_get_an_ephemeral_reply_with_suggestions(console, line, expected):
-    outcome = await console.run(line)
+@READS_ONLY
+async def test_user_errors_get_an_ephemeral_reply_with_suggestions(reading_console, line, expected):
+    outcome = await reading_console.run(line)
     assert outcome.error
     assert_within_limits(outcome)
     assert all(e.message.ephemeral for e in outcome.events)

@@ -379,3 +379,21 @@ async def reading_console(seeded_template: str, tmp_path_factory: pytest.TempPat
     finally:
         await console.close()
         found.close()
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def reading_live(seeded_template: str, tmp_path_factory: pytest.TempPathFactory,
+                       postgres: PostgresServer | None):  # type: ignore[no-untyped-def]
+    """The real bot connected to the double, as `live`, once for every test of the module that only reads."""
+    from tests.discord_double.harness import db_settings, running_bot, started_double
+
+    folder = tmp_path_factory.mktemp("reading-live")
+    found = Databases(seeded_template, folder, postgres)
+    try:
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            async with started_double(monkeypatch) as double:
+                async with running_bot(double, db_settings(found.seeded(), folder)) as running:
+                    yield running
+                assert double.rejections == [], double.rejections
+    finally:
+        found.close()

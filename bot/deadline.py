@@ -24,6 +24,7 @@ from typing import Any, AsyncIterator, TypeVar
 import discord
 from discord import app_commands
 
+from bot.checks import CHANGES_DATA
 from bot.text_input import clean_options
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,12 @@ def _deferrable(interaction: discord.Interaction) -> bool:
     return command is not None and not command.extras.get("opens_modal")
 
 
+def _private(interaction: discord.Interaction) -> bool:
+    """Commands that change data answer only the admin who asked, so their "thinking…" is theirs alone too."""
+    command = interaction.command
+    return command is not None and bool(command.extras.get(CHANGES_DATA))
+
+
 def _age(interaction: discord.Interaction) -> float:
     """Seconds since Discord created the interaction (negative if this clock is behind Discord's)."""
     return (discord.utils.utcnow() - interaction.created_at).total_seconds()
@@ -96,7 +103,7 @@ async def _defer_when_late(interaction: discord.Interaction, at: float) -> None:
 async def _defer_for_the_bot(interaction: discord.Interaction, why: str) -> None:
     """Shows "thinking…" because the bot is slow, not because the command asked: a failure is only logged."""
     try:
-        await defer(interaction)
+        await defer(interaction, ephemeral=_private(interaction))
     except discord.HTTPException as error:  # too late already, or the interaction was answered meanwhile
         log.warning("Could not show 'thinking…' for interaction %s: %s", interaction.id, error)
     else:

@@ -33,7 +33,7 @@ from sqlalchemy import func, insert, select, text
 from db import models as m
 from db.passages import clean
 from db.seeding import SEED_DIR, TIMELINE_SOURCE, load_seed_files
-from db.store import Store, open_store
+from db.store import Store, open_store, refresh_statistics
 
 FIRST_NEW_YEAR = 2025
 
@@ -428,6 +428,7 @@ async def build(db_path: Path, spec: Spec = DEFAULT) -> Built:
     await builder.load(store)
     builder.build_rows()
     await builder.insert(store)
+    await refresh_statistics(store.engine)  # as the next start of the bot would
     await store.refresh_indexes()
     seconds = time.perf_counter() - started
     return Built(store, await count_rows(store), seconds, spec)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 from sqlalchemy import func, select, text
 
 from db import models as m
@@ -61,3 +62,17 @@ async def test_a_result_read_between_two_changes_of_one_transaction_is_not_serve
     async with store.reading(None) as session:
         after = await q.theme_states(session, "veto-restraint", 2014)
     assert {p.summary for g in after.groups for p in g.positions} == {"Second change."}
+
+
+@pytest.mark.sqlite_only("SQLite's planner statistics (PostgreSQL's autovacuum keeps its own)")
+async def test_every_start_gives_sqlite_s_planner_statistics_of_the_records(db_url):
+    store = await open_store(db_url)
+    try:
+        async with store.engine.connect() as conn:
+            stats = (await conn.exec_driver_sql("SELECT tbl, idx FROM sqlite_stat1")).all()
+            plan = (await conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT * FROM positions WHERE layer = 0 AND theme_id = 1")).all()
+    finally:
+        await store.close()
+    assert {"positions", "actors", "themes"} <= {table for table, _ in stats}
+    assert any("USING" in str(row[-1]) and "INDEX" in str(row[-1]) for row in plan), plan  # not a scan of them all

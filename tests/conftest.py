@@ -9,6 +9,7 @@ them all at the end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import os
 import shutil
@@ -325,15 +326,24 @@ async def store(db_url: str) -> Store:
 @pytest.fixture
 async def console(db_url: str, tmp_path: Path):
     """The real bot (every cog, transformer, check and renderer) driven offline."""
+    async with started_console(db_url, tmp_path) as console:
+        yield console
+
+
+@contextlib.asynccontextmanager
+async def started_console(db_url: str, folder: Path):  # type: ignore[no-untyped-def]
+    """The offline console on the store at `db_url`, saving its files under `folder`; closed afterwards."""
     from bot.client import BriefingBot
     from bot.config import Settings
     from bot.console import Console
 
-    settings = Settings(database_url=db_url, console_output_dir=tmp_path / "out", _env_file=None)
+    settings = Settings(database_url=db_url, console_output_dir=folder / "out", _env_file=None)
     console = Console(BriefingBot(settings), settings.console_output_dir)
     await console.start()
-    yield console
-    await console.close()
+    try:
+        yield console
+    finally:
+        await console.close()
 
 
 @pytest.fixture
@@ -365,19 +375,12 @@ READS_ONLY = pytest.mark.asyncio(loop_scope="module")
 async def reading_console(seeded_template: str, tmp_path_factory: pytest.TempPathFactory,
                           postgres: PostgresServer | None):  # type: ignore[no-untyped-def]
     """The real bot driven offline, as `console`, once for every test of the module that only reads."""
-    from bot.client import BriefingBot
-    from bot.config import Settings
-    from bot.console import Console
-
     folder = tmp_path_factory.mktemp("reading-console")
     found = Databases(seeded_template, folder, postgres)
-    settings = Settings(database_url=found.seeded(), console_output_dir=folder / "out", _env_file=None)
-    console = Console(BriefingBot(settings), settings.console_output_dir)
-    await console.start()
     try:
-        yield console
+        async with started_console(found.seeded(), folder) as console:
+            yield console
     finally:
-        await console.close()
         found.close()
 
 

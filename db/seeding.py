@@ -51,6 +51,7 @@ from db.models import (
 from db.admin.entities import BY_MODEL, key_json
 from db.names import NameEntry, NameIndex, fold
 from db.passages import split_passages
+from db.yaml_text import load_yaml
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class SeedReport:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return load_yaml(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         raise SeedError(f"{path.name}: not valid YAML: {exc}") from exc
 

@@ -8,17 +8,16 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-import yaml
-
 from bot.render import ask as render
 from db.ask import ask
 from db.ask.words import stems, vocabulary
+from db.yaml_text import load_yaml
 
 DEVSET = Path(__file__).parent / "ask" / "devset.yaml"
 
 
 def load_devset() -> list[tuple[str, str, list[str], list[str]]]:
-    return [tuple(row) for row in yaml.safe_load(DEVSET.read_text(encoding="utf-8"))]  # type: ignore[misc]
+    return [tuple(row) for row in load_yaml(DEVSET.read_text(encoding="utf-8"))]  # type: ignore[misc]
 
 
 def reply_text(reply) -> str:  # type: ignore[no-untyped-def]

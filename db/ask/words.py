@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import snowballstemmer
-import yaml
 
 from db.names import fold
+from db.yaml_text import load_yaml
 
 VOCABULARY_FILE = Path(__file__).resolve().parent.parent.parent / "seed" / "ask-vocabulary.yaml"
 _WORD = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*", re.UNICODE)
@@ -96,7 +96,7 @@ class Vocabulary:
 
 @lru_cache(maxsize=1)
 def vocabulary(path: Path = VOCABULARY_FILE) -> Vocabulary:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path.read_text(encoding="utf-8")) or {}
     for key, items in data.items():
         if any(isinstance(x, bool) for x in _flat(items)):  # YAML reads a bare on/off/yes/no as true/false
             raise ValueError(f"{path.name}: {key} has a bare on/off/yes/no; quote it")

@@ -40,7 +40,8 @@ async def _run(settings: Settings, token: str) -> None:
     from bot.client import BriefingBot
     from bot.render.chart import DRAWER
 
-    DRAWER.start()  # the chart worker imports matplotlib while the bot connects
+    if settings.chart_worker_at_start:
+        DRAWER.start()  # the chart worker imports matplotlib while the bot connects
     await lifecycle.run(BriefingBot(settings), token, grace=settings.shutdown_grace_seconds)
 
 

@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: float = Field(
         default=10.0, ge=0, description="On SIGTERM or SIGINT, how long answers and posts under way may take to finish"
     )
+    chart_worker_at_start: bool = Field(
+        default=True, description="Start the chart worker (matplotlib, fonts) with the bot; false: at the first chart"
+    )
     shard_count: int | None = Field(default=None, ge=1, description="Shards in all; None: Discord's recommendation")
     shard_ids: str = Field(default="", description="Comma-separated shard ids this process runs; empty: all of them")
 

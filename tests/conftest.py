@@ -38,6 +38,25 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def one_chart_worker_per_test_process() -> Iterator[None]:
+    """The bots the tests start and close share one chart worker, as one long-running bot would.
+
+    Each bot's close stops the worker (`ChartDrawer.shutdown`), and the next chart started a new
+    one: about 3 s of CPU each time (matplotlib, the fonts), a fifth of the suite's. Here closing
+    forgets what the worker drew instead, so each test still starts with nothing drawn; the worker
+    itself stops when the tests end. `tests/test_chart.py` stops and kills drawers of its own.
+    """
+    from bot.render import chart
+
+    stop = chart.DRAWER.shutdown
+    chart.DRAWER.shutdown = lambda wait=2.0: chart.DRAWER.forget()  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        stop()
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     if ON_POSTGRESQL:
         return f"database: {make_url(TEST_DATABASE_URL).render_as_string(hide_password=True)}"

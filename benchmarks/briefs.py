@@ -70,14 +70,20 @@ KINDS = [
 
 
 async def _arguments(store: Store, rng: random.Random, runs: int) -> dict[str, list[dict]]:
+    names = [e.name for e in store.actors.entries]
+    rng.shuffle(names)
+    actors: list[str] = []
     async with store.sessions() as session:
-        actors = [e.name for e in store.actors.entries
-                  if not (await q.actor_profile(session, e.name)).empty]  # type: ignore[union-attr]
+        for name in names:  # profiles only as far as `runs` actors with records (not every actor's)
+            if not (await q.actor_profile(session, name)).empty:  # type: ignore[union-attr]
+                actors.append(name)
+                if len(actors) == runs:
+                    break
         themes = [t.theme.slug for t in await q.list_themes(session) if t.named_actors or t.unnamed]
     years = list(store.years)
     theme_args = [{"slug": rng.choice(themes), "year": rng.choice([None, *store.detailed_years])} for _ in range(runs)]
     return {
-        KINDS[0].name: [{"name": rng.choice(actors)} for _ in range(runs)],
+        KINDS[0].name: [{"name": actors[n % len(actors)]} for n in range(runs)],
         KINDS[1].name: theme_args,
         KINDS[2].name: [{"year": rng.choice(years)} for _ in range(runs)],
     }

@@ -13,9 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.processes
 def test_generator_counts_and_every_command_matches_its_floor(tmp_path):
     done = subprocess.run([sys.executable, "-m", "benchmarks.smoke", str(tmp_path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)

@@ -189,6 +189,7 @@ def test_the_fonts_render_every_name():
         assert name in text
 
 
+@pytest.mark.processes
 def test_the_benchmark_times_every_kind_of_note(db_path, tmp_path):
     """`python -m benchmarks.briefs` at one run each, in its own process (as the other benchmarks' smoke test)."""
     out = tmp_path / "briefs.md"

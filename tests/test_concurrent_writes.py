@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.config import PROJECT_ROOT
@@ -51,6 +52,7 @@ async def test_two_stores_on_one_file_write_in_turn(db_url):
         await second.close()
 
 
+@pytest.mark.processes
 def test_four_console_processes_adding_two_themes_each_all_succeed(db_url, tmp_path):
     """Four processes at once, each writing twice: the writes of different processes meet at the store's lock.
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import AsyncIterator
 
+import pytest
 from sqlalchemy import update
 
 from bot.lifecycle import EXIT_DISCORD_UNREACHABLE, EXIT_TOKEN_REJECTED, TOKEN_REJECTED
@@ -20,6 +21,8 @@ from db.briefings import RunInfo, Timing, create_schedule, list_runs
 from db.store import open_store
 from tests.discord_double.processes import START_TIMEOUT, BotProcess, start_bot
 from tests.discord_double.server import DiscordDouble
+
+pytestmark = pytest.mark.processes  # each test starts `python -m bot` (pyproject.toml)
 
 TOKEN = "double-token"
 CHANNEL = 1001

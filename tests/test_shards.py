@@ -13,6 +13,8 @@ import contextlib
 from datetime import UTC, datetime, timedelta
 from typing import AsyncIterator
 
+import pytest
+
 from db.briefing_models import Cadence, ContentKind, RunStatus
 from db.briefings import ShardSet, Timing, create_schedule, due_schedules, earliest_next_run
 from tests.discord_double.harness import ADMIN, MEMBER
@@ -49,6 +51,7 @@ async def posted(double: DiscordDouble, channels: list[int], timeout: float = ST
     await asyncio.wait_for(every_channel(), timeout)
 
 
+@pytest.mark.processes
 async def test_two_shard_processes_post_each_briefing_once_and_see_each_others_changes(db_url, tmp_path):
     """Slow for a test (about 10 s on two busy cores): two bot processes start, each as `python -m bot`."""
     async with double_running(guilds=CHANNELS) as double:

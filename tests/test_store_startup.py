@@ -57,6 +57,7 @@ def _changed_dataset(tmp_path: Path) -> Path:
     return copy
 
 
+@pytest.mark.processes
 def test_bots_starting_at_once_on_a_new_store_and_after_a_dataset_change_all_start(databases, tmp_path):
     url = databases.empty()
     for seed_dir in (SEED_DIR, _changed_dataset(tmp_path)):
@@ -133,6 +134,7 @@ def _bot(*args: str, env: dict[str, str], limit_file_size: int | None = None) ->
                           capture_output=True, text=True, timeout=120, preexec_fn=limit)
 
 
+@pytest.mark.processes
 def test_the_bot_exits_with_one_line_and_no_traceback(db_path, tmp_path):
     _not_a_database(db_path)
     result = _bot("console", "-c", "/sources", env={"DATABASE_URL": sqlite_url(db_path)})

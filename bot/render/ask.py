@@ -119,7 +119,8 @@ def read_as(r: Reading) -> str:
     elif f == "definition":
         topic = r.topic or ""
         text = ("what RtoP is" if topic == "rtop" else f"what {theme} means" if topic == "theme"
-                else f"what “{r.detail[0]}” is (2011 report)" if topic == "fact" and r.detail else f"what {topic} means")
+                else f"what “{r.detail[0]}” is (2011 report)" if topic == "fact" and r.detail
+                else f"what {' and '.join(r.detail)} mean" if len(r.detail) >= 2 else f"what {topic} means")
     elif f == "regional_role":
         text = ("what the 2011 report says of " + "; ".join(f"“{d}”" for d in r.detail) if r.topic == "fact" and r.detail
                 else "what regional arrangements can do (2011 report)")
@@ -179,6 +180,8 @@ def _title(a: Answer) -> str:
             return f"Pillar {r.topic.split()[1]} of RtoP"
         if r.topic == "fact" and r.detail:
             return f"“{r.detail[0]}” in the Secretary-General's 2011 report"
+        if len(r.detail) >= 2:
+            return "What " + " and ".join(f"“{d}”" for d in r.detail) + " mean"
         return f"What “{r.topic}” means" if r.topic and r.topic != "pillars" else "The three pillars of RtoP"
     if f == "regional_role":
         if r.topic == "fact" and r.detail:

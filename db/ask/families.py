@@ -8,6 +8,7 @@ passages). No sentences here: `bot/render/ask.py` writes them.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any, Awaitable, Callable, Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -523,19 +524,32 @@ class Answerer:
                                     Evidence(point.source, point.excerpt)))
             parts.extend(report_point(f) for f in found)
             return tuple(parts)
-        if topic:  # a term the sources use: the report's point that defines it, else the sentence of a passage
-            term = topic.lower()
-            for f in sorted(await self._report_points(), key=lambda f: "defin" not in f.excerpt.lower()):
-                if term in f.excerpt.lower():
-                    parts.append(Definition(topic, _sentence_with(f.excerpt, topic), True, Evidence(f.source, f.excerpt)))
-                    parts.append(report_point(f))
-                    return tuple(parts)
-            for hit in await q.search_passages(self.session, topic, limit=5):
-                for sentence in _SENTENCES.split(hit.text):
-                    if term in sentence.lower():
-                        parts.append(Definition(topic, sentence.strip(), True, Evidence(hit.source, sentence.strip())))
-                        return tuple(parts)
+        if topic:  # terms the sources use ("structural prevention"), each defined in turn
+            defined: list[Definition] = []
+            for term in self.r.detail or (topic,):
+                same = next((d for d in defined if term.lower() in d.text.lower()), None)
+                if same is not None:  # the sentence that defined one term defines this one too
+                    defined[defined.index(same)] = replace(same, term=f"{same.term} and {term}")
+                    continue
+                term_parts = await self._term(term)
+                defined.extend(p for p in term_parts if isinstance(p, Definition))
+                parts.extend(term_parts)
+            named = {d.text: d for d in defined}
+            return tuple(named.get(p.text, p) if isinstance(p, Definition) else p for p in parts) or None
         return None
+
+    async def _term(self, topic: str) -> list[Part]:
+        """A term the sources use: the report's point that defines it, else the sentence of a passage that holds it."""
+        term = topic.lower()
+        for f in sorted(await self._report_points(), key=lambda f: "defin" not in f.excerpt.lower()):
+            if term in f.excerpt.lower():
+                return [Definition(topic, _sentence_with(f.excerpt, topic), True, Evidence(f.source, f.excerpt)),
+                        report_point(f)]
+        for hit in await q.search_passages(self.session, topic, limit=5):
+            for sentence in _SENTENCES.split(hit.text):
+                if term in sentence.lower():
+                    return [Definition(topic, sentence.strip(), True, Evidence(hit.source, sentence.strip()))]
+        return []
 
     async def regional_role(self) -> Parts | None:
         """What the 2011 report says regional and sub-regional arrangements can do: its list per pillar and its

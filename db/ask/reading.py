@@ -486,12 +486,15 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         add("timeline", 2.2 + (1.4 if has("happened") else 0) + (0.6 if has("date") and not has("report") else 0)
             - 1.5 * best_theme_conf - (1.0 if actors else 0) - (1.5 if has("report") else 0)
             - (1.2 if has("opposes") or has("concerned") or has("who") else 0), topic="year")
-    if has("define") or has("pillar"):
+    # "structural vs operational prevention", "how does structural prevention differ": the terms, defined side by side
+    terms_compared = bool(slots.terms) and (len(slots.terms) >= 2 or has("compare")) and not (years or actors)
+    if has("define") or has("pillar") or terms_compared:
         if slots.pillar:
             add("definition", 3.6 + (1.0 if has("define") else 0) - (0.8 if has("who") else 0), topic=f"pillar {slots.pillar}",
                 years=())
-        elif slots.terms:
-            add("definition", 4.2, topic=slots.terms[0], years=())
+        elif slots.terms:  # "the difference between structural and operational prevention": both terms, defined
+            add("definition", 4.2 + (1.6 if terms_compared else 0), topic=slots.terms[0],
+                detail=slots.terms, years=())
         elif has("rtop") and _bare(slots):
             add("definition", 4.0, topic="rtop", years=())
         elif has("pillar") and not has("who"):

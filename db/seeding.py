@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import logging
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +17,7 @@ from typing import Any, Callable, Iterable, Sequence, TypeAlias, Unpack
 
 import yaml
 from sqlalchemy import Select, and_, false, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from db.models import (
@@ -53,7 +52,6 @@ from db.names import NameEntry, NameIndex, fold
 from db.passages import split_passages
 from db.yaml_text import load_yaml
 
-log = logging.getLogger(__name__)
 
 SEED_DIR = Path(__file__).resolve().parent.parent / "seed"
 TIMELINE_FILE = "ga-rtop-meetings.csv"
@@ -696,24 +694,12 @@ def seed_session(session: Session, data: SeedData) -> SeedReport:
     return report
 
 
-async def seed(
-    sessions: async_sessionmaker[AsyncSession], seed_dir: Path = SEED_DIR, *, force: bool = False
-) -> SeedReport:
-    """Seeds the store unless the dataset is unchanged since the last run."""
+async def seed(session: AsyncSession, seed_dir: Path = SEED_DIR, *, force: bool = False) -> SeedReport:
+    """Seeds the store in the caller's transaction, unless the dataset is unchanged since the last run."""
     current = checksum(seed_dir)
     if not force:
-        async with sessions() as session:
-            meta = await session.get(StoreMeta, CHECKSUM_KEY)
-            if meta is not None and meta.value == current:
-                return SeedReport(skipped=True)
+        meta = await session.get(StoreMeta, CHECKSUM_KEY)
+        if meta is not None and meta.value == current:
+            return SeedReport(skipped=True)
     data = load_seed_files(seed_dir)
-    async with sessions.begin() as session:
-        report = await session.run_sync(lambda s: seed_session(s, data))
-    log.info(
-        "Seeded the store: %d inserted, %d updated, %d deleted, %d admin records kept",
-        report.inserted,
-        report.updated,
-        report.deleted,
-        report.kept_admin,
-    )
-    return report
+    return await session.run_sync(lambda s: seed_session(s, data))

@@ -108,6 +108,16 @@ class Store:
         async with self.writing(guild_id) as session:
             return await change(session, *args, **kwargs)
 
+    async def reseed(self, seed_dir: Path = SEED_DIR, *, force: bool = False) -> SeedReport:
+        """Seeds the shared base from `seed_dir` in one transaction, unless the dataset is unchanged (or `force`)."""
+        async with self.sessions.begin() as session:  # no layer: the seeder keeps server layers apart itself
+            report = await seed(session, seed_dir, force=force)
+        if not report.skipped:
+            log.info("Seeded the store: %d inserted, %d updated, %d deleted, %d admin records kept",
+                     report.inserted, report.updated, report.deleted, report.kept_admin)
+        self.seed_report = report
+        return report
+
     def reading(self, guild_id: int | None) -> AsyncSession:
         """A session that reads what `guild_id` sees: the base and that server's own layer.
 
@@ -194,7 +204,7 @@ async def open_store(
             if seed_data:
                 if path is not None and await _reseed_due(store, seed_dir):
                     await _backup(path, "before-reseed", keep_backups)
-                store.seed_report = await seed(store.sessions, seed_dir)
+                await store.reseed(seed_dir)
             await refresh_statistics(engine)
         await store.refresh_indexes()
     except BaseException as error:

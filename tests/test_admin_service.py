@@ -13,7 +13,7 @@ from db import queries as q
 from db.admin.service import Admin, ChangeAuthor
 from db.admin.transfer import Transfer
 from db.errors import DuplicateRecord, InUse, UnknownReference, ValidationError
-from db.seeding import SEED_DIR, seed
+from db.seeding import SEED_DIR
 from db.store import open_store
 
 ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
@@ -106,7 +106,7 @@ async def test_seed_corrections_win_and_survive_reseeding(store, tmp_path):
     (seed_copy / "themes.yaml").write_text(
         (seed_copy / "themes.yaml").read_text(encoding="utf-8") + "\n", encoding="utf-8"
     )  # a changed dataset forces a re-seed
-    report = await seed(store.sessions, seed_copy)
+    report = await store.reseed(seed_copy)
     assert not report.skipped and report.suppressed == 1
     assert report.kept_admin >= 1 and report.inserted == 0  # the corrected theme was found, not added again
     async with store.sessions() as s:

@@ -18,7 +18,7 @@ from bot.console import Console, format_outcome
 from db import queries as q
 from db.briefing_models import ContentKind
 from db.briefings import rotation_items
-from db.seeding import SEED_DIR, seed
+from db.seeding import SEED_DIR
 
 A, B, CURATOR = 1_000_000_000_000_101, 1_000_000_000_000_102, 1_000_000_000_000_103
 EXCERPT = ("Fourteen states identified the use of the veto by Permanent Members of the Security Council "
@@ -128,7 +128,7 @@ async def test_a_servers_correction_of_a_seed_record_is_its_own_and_survives_re_
     assert text(await a.run("/state profile state:Estonia")) == before_a
     assert (await a.run("/state profile state:Republic of Estonia")).error
 
-    await seed(a.bot.store.sessions, SEED_DIR, force=True)
+    await a.bot.store.reseed(SEED_DIR, force=True)
     assert "on behalf of Latvia, Lithuania" in text(await b.run("/state profile state:Republic of Estonia"))
     assert "Republic of Estonia" in text(await b.run("/state profile state:Estonia"))  # a word of its name finds it
     assert text(await a.run("/state profile state:Estonia")) == before_a
@@ -143,7 +143,7 @@ async def test_a_servers_removal_hides_a_shared_record_there_only(servers):
     assert not removed.error, text(removed)
     assert not (await b.bot.store.names(B)).actors.resolve("Ivory Coast").found
     assert (await a.bot.store.names(A)).actors.resolve("Ivory Coast").entry.name == "Côte d'Ivoire"
-    await seed(a.bot.store.sessions, SEED_DIR, force=True)
+    await a.bot.store.reseed(SEED_DIR, force=True)
     assert not (await b.bot.store.names(B)).actors.resolve("Ivory Coast").found
     exported = await _export(b)
     assert [r["record"]["alias"] for r in exported["removed_seed_records"]] == ["Ivory Coast"]

@@ -15,7 +15,7 @@ from db import migrate
 from db import models as m
 from db.engine import create_engine
 from db.schema import include_object, metadata
-from db.seeding import SEED_DIR, seed
+from db.seeding import SEED_DIR
 from db.store import open_store
 from tests.conftest import ON_POSTGRESQL
 
@@ -104,11 +104,11 @@ async def test_reseeding_keeps_admin_records_and_updates_seed_records(db_url, tm
         themes_file.read_text(encoding="utf-8").replace("name: Veto restraint", "name: Veto restraint (edited)"),
         encoding="utf-8",
     )
-    report = await seed(store.sessions, seed_copy)
+    report = await store.reseed(seed_copy)
     assert not report.skipped and report.updated == 1 and report.inserted == 0 and report.deleted == 0
-    again = await seed(store.sessions, seed_copy)
+    again = await store.reseed(seed_copy)
     assert again.skipped
-    forced = await seed(store.sessions, seed_copy, force=True)
+    forced = await store.reseed(seed_copy, force=True)
     assert (forced.inserted, forced.updated, forced.deleted) == (0, 0, 0)
 
     async with store.sessions() as session:
@@ -122,7 +122,7 @@ async def test_reseeding_keeps_admin_records_and_updates_seed_records(db_url, tm
 
 
 async def test_seed_checksum_skips_unchanged_dataset(store):
-    report = await seed(store.sessions, SEED_DIR)
+    report = await store.reseed(SEED_DIR)
     assert report.skipped
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from db import models as m
 from db.admin.service import Admin, ChangeAuthor
-from db.seeding import SEED_DIR, seed
+from db.seeding import SEED_DIR
 
 ALICE = ChangeAuthor(user_id=11, user_name="alice", guild_id=99)
 
@@ -38,7 +38,7 @@ async def test_a_renamed_seed_actor_keeps_its_records_on_reseed(store, tmp_path)
     assert before["positions"] and before["statements"]
     await admin.edit("actor", cuba, {"name": "Republic of Cuba"}, ALICE)
 
-    report = await seed(store.sessions, _changed_dataset(tmp_path))
+    report = await store.reseed(_changed_dataset(tmp_path))
     await store.refresh_indexes()
 
     assert not report.skipped and report.deleted == 0
@@ -49,7 +49,7 @@ async def test_a_renamed_seed_actor_keeps_its_records_on_reseed(store, tmp_path)
         names = set(await s.scalars(select(m.Actor.name)))
     assert "Cuba" not in names  # the seed version does not come back beside the correction
     # a second re-seed changes nothing either
-    again = await seed(store.sessions, _changed_dataset(tmp_path / "again"), force=True)
+    again = await store.reseed(_changed_dataset(tmp_path / "again"), force=True)
     assert again.deleted == 0 and again.inserted == 0
     assert await _hanging_off(store, cuba) == before
 
@@ -59,9 +59,9 @@ async def test_undoing_the_rename_restores_the_seed_record_and_its_records(store
     cuba = await admin.find("actor", {"name": "Cuba"})
     before = await _hanging_off(store, cuba)
     change = await admin.edit("actor", cuba, {"name": "Republic of Cuba"}, ALICE)
-    await seed(store.sessions, _changed_dataset(tmp_path))
+    await store.reseed(_changed_dataset(tmp_path))
     await admin.undo(change.entry_id, ALICE)
-    report = await seed(store.sessions, _changed_dataset(tmp_path / "again"), force=True)
+    report = await store.reseed(_changed_dataset(tmp_path / "again"), force=True)
     assert report.deleted == 0
     async with store.sessions() as s:
         actor = await s.get(m.Actor, cuba)
@@ -76,7 +76,7 @@ async def test_a_seed_theme_given_a_new_slug_keeps_its_positions(store, tmp_path
         count = await s.scalar(select(func.count()).select_from(m.Position).where(m.Position.theme_id == theme))
     assert count
     await admin.edit("theme", theme, {"slug": "veto-code-of-conduct"}, ALICE)
-    report = await seed(store.sessions, _changed_dataset(tmp_path))
+    report = await store.reseed(_changed_dataset(tmp_path))
     assert report.deleted == 0
     async with store.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(m.Position).where(m.Position.theme_id == theme)) == count
@@ -104,7 +104,7 @@ async def test_an_export_carries_the_rename_to_another_store_with_its_records(st
         assert [o.action for o in applied.outcomes] == ["update", "unchanged"]
         assert fresh.actors.resolve("Republic of Cuba").entry.id == fresh_cuba
         assert await _hanging_off(fresh, fresh_cuba) == before
-        report = await seed(fresh.sessions, _changed_dataset(tmp_path))
+        report = await fresh.reseed(_changed_dataset(tmp_path))
         assert report.deleted == 0 and await _hanging_off(fresh, fresh_cuba) == before
     finally:
         await fresh.close()

@@ -6,12 +6,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.render import briefings as render
 from bot.render import embeds
 from bot.render.layout import Reply
 from db import queries as q
 from db.briefing_models import Cadence, ContentKind
 from db.briefings import (
+    DatedEvent,
     RotationItem,
     ScheduleInfo,
     dated_events,
@@ -40,34 +43,37 @@ async def build_post(
 ) -> BriefingPost | None:
     """The post after `rotation_key` in the kind's rotation; for "on this day", the anniversaries of `on`.
 
-    It draws on what `guild_id`'s server sees (the shared base and its own layer).
-    None when "on this day" has nothing for that date. Nothing is stored here:
-    the caller advances the rotation after the post succeeds.
+    It draws on what `guild_id`'s server sees (the shared base and its own layer), in one
+    snapshot of the records. None when "on this day" has nothing for that date. Nothing is
+    stored here: the caller advances the rotation after the post succeeds.
     """
-    heading = render.post_heading(kind, cadence)
-    async with store.reading(guild_id) as session:
-        if kind is ContentKind.on_this_day:
-            events = events_on(await dated_events(session), on.month, on.day)
-            if not events:
-                return None
-            anniversaries = render.on_this_day(on, events)
-            return BriefingPost(render.as_post(anniversaries, heading), on.isoformat(), f"On this day, {on.day} {on:%B}")
-        item = next_item(await rotation_items(session, kind), rotation_key)
-        if item is None:
-            raise NothingToPost(f"there is nothing to post for {render.kind_label(kind).lower()}")
-        reply: Reply | None
-        if kind is ContentKind.pillar:
-            pillar = await q.pillar_explainer(session, int(item.key))
-            reply, more = (embeds.pillar(pillar) if pillar else None), f"`/pillar explain pillar:{item.key}`"
-        elif kind is ContentKind.dialogue:
-            detail = await q.dialogue_detail(session, int(item.key))
-            reply, more = (embeds.dialogue_detail(detail) if detail else None), f"`/dialogue show year:{item.key}`"
-        elif kind is ContentKind.theme:
-            states = await q.theme_states(session, item.key)
-            reply, more = (embeds.theme_states(states, None) if states else None), f"`/theme states theme:{item.key}`"
-        else:
-            profile = await q.actor_profile(session, item.key)
-            reply, more = (embeds.actor_profile(profile) if profile else None), f"`/state profile state:{item.key}`"
+    return await store.read(guild_id, _post, kind, rotation_key, on, render.post_heading(kind, cadence))
+
+
+async def _post(session: AsyncSession, kind: ContentKind, rotation_key: str | None, on: date,
+                heading: str) -> BriefingPost | None:
+    if kind is ContentKind.on_this_day:
+        events = events_on(await dated_events(session), on.month, on.day)
+        if not events:
+            return None
+        anniversaries = render.on_this_day(on, events)
+        return BriefingPost(render.as_post(anniversaries, heading), on.isoformat(), f"On this day, {on.day} {on:%B}")
+    item = next_item(await rotation_items(session, kind), rotation_key)
+    if item is None:
+        raise NothingToPost(f"there is nothing to post for {render.kind_label(kind).lower()}")
+    reply: Reply | None
+    if kind is ContentKind.pillar:
+        pillar = await q.pillar_explainer(session, int(item.key))
+        reply, more = (embeds.pillar(pillar) if pillar else None), f"`/pillar explain pillar:{item.key}`"
+    elif kind is ContentKind.dialogue:
+        detail = await q.dialogue_detail(session, int(item.key))
+        reply, more = (embeds.dialogue_detail(detail) if detail else None), f"`/dialogue show year:{item.key}`"
+    elif kind is ContentKind.theme:
+        states = await q.theme_states(session, item.key)
+        reply, more = (embeds.theme_states(states, None) if states else None), f"`/theme states theme:{item.key}`"
+    else:
+        profile = await q.actor_profile(session, item.key)
+        reply, more = (embeds.actor_profile(profile) if profile else None), f"`/state profile state:{item.key}`"
     if reply is None:
         raise NothingToPost(f"{item.label} was removed while the post was being prepared")
     return BriefingPost(render.as_post(reply, heading, more), item.key, item.label)
@@ -89,8 +95,7 @@ async def preview(
     "On this day" previews today's anniversaries, or the next day that has any.
     """
     if kind is ContentKind.on_this_day:
-        async with store.reading(guild_id) as session:
-            events = await dated_events(session)
+        events = await store.read(guild_id, dated_events)
         on = today if events_on(events, today.month, today.day) else next_event_day(events, today)
         if on is None:
             return None, None
@@ -99,13 +104,11 @@ async def preview(
 
 
 async def first_item(store: Store, kind: ContentKind, guild_id: int | None = None) -> RotationItem | None:
-    async with store.reading(guild_id) as session:
-        return next_item(await rotation_items(session, kind), None)
+    return next_item(await store.read(guild_id, rotation_items, kind), None)
 
 
 async def next_anniversary(store: Store, on_or_after: date, guild_id: int | None = None) -> date | None:
-    async with store.reading(guild_id) as session:
-        events = await dated_events(session)
+    events = await store.read(guild_id, dated_events)
     if events_on(events, on_or_after.month, on_or_after.day):
         return on_or_after
     return next_event_day(events, on_or_after)
@@ -114,9 +117,7 @@ async def next_anniversary(store: Store, on_or_after: date, guild_id: int | None
 async def next_labels(store: Store, schedules: Sequence[ScheduleInfo], guild_id: int | None = None) -> dict[int, str]:
     """What each of a server's schedules posts next: its rotation's next item, or its next anniversary for "on this day"."""
     labels: dict[int, str] = {}
-    async with store.reading(guild_id) as session:
-        items = {kind: await rotation_items(session, kind) for kind in {s.content for s in schedules}}
-        events = await dated_events(session) if ContentKind.on_this_day in items else []
+    items, events = await store.read(guild_id, _rotations, {s.content for s in schedules})
     for schedule in schedules:
         if schedule.content is ContentKind.on_this_day:
             local = schedule.next_run_at.astimezone(schedule.timing.zone).date()
@@ -140,3 +141,10 @@ __all__ = [
     "post_for_schedule",
     "preview",
 ]
+
+
+async def _rotations(session: AsyncSession, kinds: set[ContentKind]) -> tuple[dict[ContentKind, list[RotationItem]],
+                                                                              list[DatedEvent]]:
+    """Each kind's rotation, and the dated events when "on this day" is among `kinds`, in one snapshot."""
+    items = {kind: await rotation_items(session, kind) for kind in kinds}
+    return items, (await dated_events(session) if ContentKind.on_this_day in kinds else [])

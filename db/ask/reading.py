@@ -108,6 +108,8 @@ _KIND_PHRASE = re.compile(
     r"(?: (?:other|african|european|latin american|asian|western|small|un|regional|sub ?regional|civil society|"
     r"non ?governmental|international|member|observer))* (?:organi[sz]ations?|ngos?|groups?|bodies|states?|countries|"
     r"nations|delegations?|governments?|actors?|officials?|speakers?|participants?)\b")
+# "what does the Secretary-General say about sanctions": the report is the Secretary-General's
+_REPORT_AUTHOR = re.compile(r"\b(?:secretary[- ]?general|un ?sg|sg)\b")
 _FACT_SKIP = frozenset(stem(w) for w in (*ORDINALS, "report", "reports", "secretary", "general"))
 _DEFINE_SUBJECT = re.compile(r"^(?:so |and |ok |okay |hey |hi |please )*(?:what(?:'s| is| are| does| do|(?= (?:the|a|an) ))|define|explain"
                              r"|describe|meaning of)\b")  # "what's the" reads "what the" once possessives are gone
@@ -357,6 +359,7 @@ def _confidence(score: float, best: float) -> float:
 
 
 FACT_FLOOR, FACT_FULL = 12.0, 24.0  # a report point's score from which the question names it, and surely
+AUTHOR_FACT_CONF = 0.75  # how surely a question to the Secretary-General with a point's word asks the report
 
 
 def _fact_confidence(slots: Slots) -> float:
@@ -502,11 +505,16 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     if has("regional") and has("regional_do") and (has("report") or has("pillar") or has("define")):
         add("regional_role", 3.4 + (1.0 if has("report") else 0) + (0.4 if 2011 in years else 0) - 2.0 * fact_conf,
             topic=None, years=())
-    if fact_conf and (not actors or has("report") or (slots.facts_name_actor and len(actors) == 1 and not has("say"))):
+    # asked of the report's author, one word of a point's subject is enough ("… the Secretary-General … sanctions")
+    by_author = bool(_REPORT_AUTHOR.search(slots.text)) and len(actors) == 1
+    if by_author and slots.facts and slots.facts[0][0] >= FACT_FLOOR / 4:
+        fact_conf = max(fact_conf, AUTHOR_FACT_CONF)
+    if fact_conf and (not actors or has("report") or by_author
+                      or (slots.facts_name_actor and len(actors) == 1 and not has("say"))):
         # a point of the report the question names: "what is the African Peer Review Mechanism",
         # "what does the report say about situation rooms"
         chosen = tuple(d.fact.subject for score, d in slots.facts if score >= 0.7 * slots.facts[0][0])[:3]
-        asks_report = has("report") or 2011 in years or has("regional")
+        asks_report = has("report") or 2011 in years or has("regional") or by_author
         what_is = has("define") and not has("say") and (
             bool(_MEANING.search(slots.text)) or (not asks_report and bool(_DEFINE_SUBJECT.match(slots.text))))
         if what_is:

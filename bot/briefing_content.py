@@ -131,6 +131,13 @@ async def next_labels(store: Store, schedules: Sequence[ScheduleInfo], guild_id:
     return labels
 
 
+async def _rotations(session: AsyncSession, kinds: set[ContentKind]) -> tuple[dict[ContentKind, list[RotationItem]],
+                                                                              list[DatedEvent]]:
+    """Each kind's rotation, and the dated events when "on this day" is among `kinds`, in one snapshot."""
+    items = {kind: await rotation_items(session, kind) for kind in kinds}
+    return items, (await dated_events(session) if ContentKind.on_this_day in kinds else [])
+
+
 __all__ = [
     "BriefingPost",
     "NothingToPost",
@@ -141,10 +148,3 @@ __all__ = [
     "post_for_schedule",
     "preview",
 ]
-
-
-async def _rotations(session: AsyncSession, kinds: set[ContentKind]) -> tuple[dict[ContentKind, list[RotationItem]],
-                                                                              list[DatedEvent]]:
-    """Each kind's rotation, and the dated events when "on this day" is among `kinds`, in one snapshot."""
-    items = {kind: await rotation_items(session, kind) for kind in kinds}
-    return items, (await dated_events(session) if ContentKind.on_this_day in kinds else [])

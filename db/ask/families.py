@@ -525,17 +525,15 @@ class Answerer:
             parts.extend(report_point(f) for f in found)
             return tuple(parts)
         if topic:  # terms the sources use ("structural prevention"), each defined in turn
-            defined: list[Definition] = []
             for term in self.r.detail or (topic,):
-                same = next((d for d in defined if term.lower() in d.text.lower()), None)
+                same = next(((i, p) for i, p in enumerate(parts)
+                             if isinstance(p, Definition) and term.lower() in p.text.lower()), None)
                 if same is not None:  # the sentence that defined one term defines this one too
-                    defined[defined.index(same)] = replace(same, term=f"{same.term} and {term}")
-                    continue
-                term_parts = await self._term(term)
-                defined.extend(p for p in term_parts if isinstance(p, Definition))
-                parts.extend(term_parts)
-            named = {d.text: d for d in defined}
-            return tuple(named.get(p.text, p) if isinstance(p, Definition) else p for p in parts) or None
+                    i, definition = same
+                    parts[i] = replace(definition, term=f"{definition.term} and {term}")
+                else:
+                    parts.extend(await self._term(term))
+            return tuple(parts) or None
         return None
 
     async def _term(self, topic: str) -> list[Part]:

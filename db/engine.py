@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from db.layers import LAYER
 from db.models import BASE_LAYER
+from db.sqlite_driver import one_trip_dbapi
 
 BUSY_TIMEOUT_MS = 5000
 # Connections kept open, each with its own aiosqlite thread and SQLite page cache. SQLite
@@ -110,8 +111,9 @@ def create_engine(url: str, *, show_parameters: bool = False) -> AsyncEngine:
         _ensure_sqlite_folder(url)
         pooled = make_url(url).database not in (None, "", ":memory:")  # an in-memory database has one connection
         pool = {"pool_size": POOL_SIZE, "max_overflow": 0} if pooled else {}
+        driver = {"module": one_trip_dbapi()} if make_url(url).get_driver_name() == "aiosqlite" else {}
         engine = create_async_engine(
-            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=not show_parameters, **pool
+            url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=not show_parameters, **pool, **driver
         )
         event.listen(engine.sync_engine, "connect", _on_connect)
         event.listen(engine.sync_engine, "begin", _on_begin)

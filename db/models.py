@@ -289,10 +289,12 @@ class Position(Layered, Tracked, Base):
         # layer first: a server's reads seek the base's entries and its own, never scan other servers'
         Index("ix_positions_layer_dialogue_theme_actor_partial", "layer", "dialogue_id", "theme_id", "actor_id", "partial"),
         Index("ix_positions_layer_theme_dialogue_actor_partial", "layer", "theme_id", "dialogue_id", "actor_id", "partial"),
+        # what one actor raised, at one meeting or at all (an actor's profile, "what did X say in Y")
+        Index("ix_positions_actor_dialogue", "actor_id", "dialogue_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
     stance: Mapped[Stance] = mapped_column(_enum(Stance))

@@ -123,7 +123,7 @@ def read_as(r: Reading) -> str:
                 else f"what {' and '.join(r.detail)} mean" if len(r.detail) >= 2 else f"what {topic} means")
     elif f == "regional_role":
         text = ("what the 2011 report says of " + "; ".join(f"“{d}”" for d in r.detail) if r.topic == "fact" and r.detail
-                else "what regional arrangements can do (2011 report)")
+                else f"what regional arrangements can do{f' under pillar {r.pillar}' if r.pillar else ''} (2011 report)")
     else:
         text = "a search of the source texts"
     if f not in ("timeline",) or r.topic == "year":
@@ -176,8 +176,8 @@ def _title(a: Answer) -> str:
             return "What the Responsibility to Protect (RtoP) is"
         if r.topic == "theme":
             return f"What {theme} means"
-        if r.topic and r.topic.startswith("pillar "):
-            return f"Pillar {r.topic.split()[1]} of RtoP"
+        if r.pillar:
+            return f"Pillar {r.pillar} of RtoP"
         if r.topic == "fact" and r.detail:
             return f"“{r.detail[0]}” in the Secretary-General's 2011 report"
         if len(r.detail) >= 2:
@@ -186,7 +186,8 @@ def _title(a: Answer) -> str:
     if f == "regional_role":
         if r.topic == "fact" and r.detail:
             return f"What the Secretary-General's 2011 report says: {r.detail[0]}"
-        return "What regional and sub-regional arrangements can do (the Secretary-General's 2011 report)"
+        under = f" under pillar {r.pillar}" if r.pillar else ""
+        return f"What regional and sub-regional arrangements can do{under} (the Secretary-General's 2011 report)"
     return "Passages of the sources"
 
 
@@ -240,7 +241,7 @@ class _Writer:
         elif isinstance(p, SpeakerList):
             yield from self.speakers(p)
         elif isinstance(p, RoleRow):
-            title = f", {p.title}" if p.title else ""
+            title = f", {p.title}" if p.title and p.title != p.actor else ""  # an unnamed panelist is known by the title
             yield f"{p.year} · {ROLES.get(p.role, p.role)}: {esc(p.actor)}{esc(title)}{self.cite(p.evidence)}"
         elif isinstance(p, Meeting):
             report = f" · report “{esc(p.report_title)}” ({esc(p.report_symbol or 'no symbol')})" if p.report_title else ""

@@ -36,6 +36,13 @@ class Evidence:
     excerpt: str
 
 
+PILLAR_TOPIC = "pillar "  # a reading's topic for one pillar: "pillar 1"
+
+
+def pillar_topic(number: int) -> str:
+    return f"{PILLAR_TOPIC}{number}"
+
+
 @dataclass(frozen=True, slots=True)
 class Reading:
     """One way of reading the question: a family of question and what it is about."""
@@ -62,6 +69,13 @@ class Reading:
     @property
     def year(self) -> int | None:
         return self.years[0] if self.years else None
+
+    @property
+    def pillar(self) -> int | None:
+        """The pillar the reading is about (topic "pillar 2"), if one."""
+        if self.topic and self.topic.startswith(PILLAR_TOPIC):
+            return int(self.topic[len(PILLAR_TOPIC):])
+        return None
 
     def same_as(self, other: "Reading") -> bool:
         return (self.family, self.theme, self.actors, self.years, self.topic) == (

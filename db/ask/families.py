@@ -477,8 +477,8 @@ class Answerer:
     async def definition(self) -> Parts | None:
         topic = self.r.topic or ""
         parts: list[Part] = []
-        if topic.startswith("pillar "):
-            pillar = await q.pillar_explainer(self.session, int(topic.split()[1]))
+        if self.r.pillar:
+            pillar = await q.pillar_explainer(self.session, self.r.pillar)
             if pillar is None:
                 return None
             parts.append(Definition(f"Pillar {pillar.number}: {pillar.name}", pillar.definition, True,
@@ -559,12 +559,14 @@ class Answerer:
             return tuple(report_point(f) for f in found) or None
         parts: list[Part] = []
         listed = [f for f in points if f.kind in ("mechanism", "recommendation", "body")]  # contributions: below
-        for n in (1, 2, 3):  # per pillar: the report's list of what they can do, then the examples it names
+        asked = self.r.pillar
+        for n in (asked,) if asked else (1, 2, 3):  # per pillar: the report's list of what they can do, then its examples
             pillar = await q.pillar_explainer(self.session, n)
             if pillar is not None:
                 parts.extend(Contribution(n, c.heading, Evidence(pillar.source, c.excerpt)) for c in pillar.contributions)
             parts.extend(report_point(f) for f in listed if f.pillar == n)
-        parts.extend(report_point(f) for f in listed if f.pillar is None)  # the introduction's and conclusions'
+        if not asked:
+            parts.extend(report_point(f) for f in listed if f.pillar is None)  # the introduction's and conclusions'
         return tuple(parts) or None
 
     async def search(self) -> Parts | None:

@@ -29,6 +29,7 @@ _Doc = TypeVar("_Doc")
 WEIGHT_MEMO = 20000  # stems whose weights per theme are kept (cleared when full)
 EVIDENCE_PER_THEME = 30  # summaries and excerpts read per theme: enough for its vocabulary, bounded at any scale
 
+REPORT_TITLE_FLOOR = 2.0  # what the words matching a report's title must weigh: more than one word most titles hold
 COMMON_SHARE = 0.2  # a word in more than this share of the report's points is the report's topic, not one point's
 
 # field weights: a word of the theme's name tells most, a word of one excerpt least
@@ -136,8 +137,25 @@ class AskIndex:
     fact_postings: dict[str, tuple[int, ...]] = field(default_factory=dict)
     idf_list: tuple[str, ...] = ()  # the stems of `idf` and the folded names of `actor_terms`, for typos
     actor_term_list: tuple[str, ...] = ()
+    theme_phrases: tuple[str, ...] = ()  # the themes' names and keywords of two words or more, stems joined and padded
+    report_titles: dict[int, frozenset[str]] = field(default_factory=dict)  # year -> the stems of its report's titles
+    report_idf: dict[str, float] = field(default_factory=dict)  # how few of the titles hold each stem
     weight_memo: dict[str, dict[int, float]] = field(default_factory=dict)  # see _theme_weights
     fact_memo: dict[str, dict[int, tuple[float, int]]] = field(default_factory=dict)  # see _fact_weights
+
+    def report_year(self, looks: dict[str, dict[str, float]]) -> int | None:
+        """The year of the one report whose title the question's words name best ("the regional arrangements
+        report"), or None when they name none, or two alike."""
+        scores: dict[int, float] = {}
+        for variants in looks.values():
+            for year, title in self.report_titles.items():
+                best = max((w * self.report_idf[v] for v, w in variants.items() if v in title), default=0.0)
+                if best:
+                    scores[year] = scores.get(year, 0.0) + best
+        ranked = sorted(scores.items(), key=lambda x: -x[1])
+        if not ranked or ranked[0][1] < REPORT_TITLE_FLOOR or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
+            return None
+        return ranked[0][0]
 
     def _fact_weights(self, s: str) -> dict[int, tuple[float, int]]:
         """For a stem (or a phrase) of a question: per report point whose words hold it, (what it tells, weighted
@@ -361,11 +379,19 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
         lexicon.update(words(f"{f.fact.subject} {f.fact.summary}"))
     fact_idf = {s: math.log(1 + len(facts) / c) for s, c in fact_df.items()}
     fact_common = frozenset(s for s, c in fact_df.items() if c > COMMON_SHARE * len(facts))
+    titles: dict[int, set[str]] = {}
+    for dialogue_id, title in await rows(session, select(m.DialogueClaim.dialogue_id, m.DialogueClaim.value_text)
+                                         .where(m.DialogueClaim.field == "report_title")):
+        titles.setdefault(ref.years.get(dialogue_id, 0), set()).update(set(stems(title)) - small)
+    title_df: Counter[str] = Counter(s for title in titles.values() for s in title)
     lexicon = {w for w in lexicon if len(w) >= 3 and not w.isdigit()}
     return AskIndex(docs, idf, frozenset(known), actor_terms, vocab, {d.entry.code or "": d for d in docs}, actors,
                     frozenset(lexicon), tuple(sorted(lexicon)), facts, fact_idf, fact_common,
                     {k: tuple(v) for k, v in theme_postings.items()}, tuple(always),
-                    {k: tuple(v) for k, v in fact_postings.items()}, tuple(idf), tuple(t for t, _ in actor_terms))
+                    {k: tuple(v) for k, v in fact_postings.items()}, tuple(idf), tuple(t for t, _ in actor_terms),
+                    tuple(sorted({f" {' '.join(p)} " for d in docs for p in d.phrases if len(p) > 1})),
+                    {year: frozenset(title) for year, title in titles.items()},
+                    {s: math.log(1 + len(titles) / c) for s, c in title_df.items()})
 
 
 def _fact_docs(found: tuple[ReportFactInfo, ...], vocab: Vocabulary) -> tuple[FactDoc, ...]:

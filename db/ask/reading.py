@@ -16,7 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
-from db.ask.answers import Reading
+from db.ask.answers import Reading, pillar_topic
 from db.ask.index import AskIndex, FactDoc, ThemeDoc
 from db.ask.words import stem, words
 from db.names import NameEntry, NameIndex, fold
@@ -27,7 +27,10 @@ _MARKDOWN = re.compile(r"[*_~`|>#]+")
 _STANCE_WORD = re.compile(r"oppos\w*|against|reject\w*|object\w*|critic\w*|disagree\w*|hostile|concern\w*|worr\w*|apprehens\w*"
                           r"|reservations?|doubt\w*|sceptic\w*|skeptic\w*|misgiving\w*|wary|fears?|feared|uneasy|qualms|naysayers?|critical"
                           r"|unhappy|dissatisf\w*|displeas\w*|frustrat\w*|upset|lukewarm")
+_ABOUT = re.compile(r"\b(?:about|on|regarding|concerning|over)(?: the)? $")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
+# "what's RwP", "whats RwP", "who's the moderator": "is", not a possessive
+_CONTRACTED_IS = re.compile(r"\b(what|who|where|when|how|which|that|there|here)(?:['’]s|s)\b", re.IGNORECASE)
 
 
 def cue(pattern: str) -> "re.Pattern[str]":
@@ -112,7 +115,7 @@ _KIND_PHRASE = re.compile(
 _REPORT_AUTHOR = re.compile(r"\b(?:secretary[- ]?general|un ?sg|sg)\b")
 _FACT_SKIP = frozenset(stem(w) for w in (*ORDINALS, "report", "reports", "secretary", "general"))
 _DEFINE_SUBJECT = re.compile(r"^(?:so |and |ok |okay |hey |hi |please )*(?:what(?:'s| is| are| does| do|(?= (?:the|a|an) ))|define|explain"
-                             r"|describe|meaning of)\b")  # "what's the" reads "what the" once possessives are gone
+                             r"|describe|meaning of)\b")  # "what the …": what is asked may have lost its verb ("what the veto is")
 _MEANING = re.compile(r"\bmean(?:s|t|ing)?\b|\bdefin\w*|\bstand for\b")
 
 
@@ -137,12 +140,15 @@ class Slots:
     actor_topic: bool = False  # an actor named is also a theme's keyword ("Libya", "Syria")
     facts: tuple[tuple[float, FactDoc], ...] = ()  # the report's points the words match, best first
     facts_name_actor: bool = False  # the best point is about an actor the question names ("the African Union")
+    report_year: int | None = None  # the year of the report whose title the words name ("the regional arrangements report")
+    actor_is_topic: bool = False  # an actor named after "about" whose name a theme holds ("said about Syria")
 
 
 def clean_question(question: str) -> str:
     """The question without mentions and markdown, spaces collapsed."""
     text = _MENTION.sub(" ", question)
     text = _MARKDOWN.sub(" ", text)
+    text = _CONTRACTED_IS.sub(r"\1 is", text)
     text = _POSSESSIVE.sub("", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -202,7 +208,7 @@ def spelled(text: str) -> str:
 
 
 def find_actors(question: str, actors: NameIndex, index: AskIndex) -> tuple[list[NameEntry], list[tuple[int, int]]]:
-    """Actors named in the question (longest names first, no overlaps), and the character spans of the folded text.
+    """Actors named in the question (longest names first, no overlaps), and their character spans in the folded text.
 
     An acronym typed in lower case ("the eu") still names its actor when it is no word of the vocabulary.
     """
@@ -219,7 +225,7 @@ def find_actors(question: str, actors: NameIndex, index: AskIndex) -> tuple[list
             spans.append((match.end() - match.start(), match.start(), match.end(), entry, short and haystack is cased))
     spans.sort(key=lambda s: (-s[0], s[1]))
     taken: list[tuple[int, int]] = []
-    found: list[tuple[int, NameEntry]] = []
+    found: list[tuple[int, int, NameEntry]] = []
     for _, start, end, entry, short in spans:
         if short:  # positions in the case-kept text differ slightly from the folded one: locate it there
             located = folded.find(fold(cased[start:end]))
@@ -227,10 +233,10 @@ def find_actors(question: str, actors: NameIndex, index: AskIndex) -> tuple[list
         if any(start < e and s < end for s, e in taken):
             continue
         taken.append((start, end))
-        if all(entry.id != f.id for _, f in found):
-            found.append((start, entry))
+        if all(entry.id != f.id for _, _, f in found):
+            found.append((start, end, entry))
     found.sort(key=lambda x: x[0])
-    return [e for _, e in found], taken
+    return [e for _, _, e in found], [(s, e) for s, e, _ in found]
 
 
 def _fuzzy_actors(tokens: list[str], index: AskIndex, known: frozenset[str]) -> list[NameEntry]:
@@ -303,6 +309,8 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
         if 0 < n <= len(meetings):
             ordinal_year = meetings[n - 1]
     found, spans = find_actors(question, actors, index)
+    # "what was said about Syria": an actor named as what was talked about, when a theme is about it too
+    about = any(_ABOUT.search(text[:start]) and index.names_topic(entry) for entry, (start, _) in zip(found, spans))
     spans = list(spans) + [(m.start(), m.end()) for m in _KIND_PHRASE.finditer(text)]
     tokens = words(_KIND_PHRASE.sub(" ", text))
     # words inside actor names do not count towards themes, unless a theme is named by them too ("Libya")
@@ -319,8 +327,11 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     # years count towards a theme only where its words name them ("the following year's dialogue (2012)")
     content_all = [_correct(w, index) for w in tokens if not w.isdigit() or _YEAR.fullmatch(w)]
     content_out = [_correct(w, index) for w in inside_words if not w.isdigit() or _YEAR.fullmatch(w)]
-    seq_all = [s for s in content_all if s not in skip]
-    seq_out = [s for s in content_out if s not in skip]
+    # a word that says what kind of answer is wanted ("change") names a topic inside a theme's phrase ("regime change")
+    joined_all = f" {' '.join(content_all)} "
+    in_phrase = {w for p in index.theme_phrases if p in joined_all for w in p.split()} - vocab.stopwords
+    seq_all = [s for s in content_all if s not in skip or s in in_phrase]
+    seq_out = [s for s in content_out if s not in skip or s in in_phrase]
     asked = years + ((ordinal_year,) if ordinal_year else ())
     themes_all = index.score_themes(vocab.expand(seq_all, content_all), content_all, asked)
     themes_out = index.score_themes(vocab.expand(seq_out, content_out), content_out, asked) if found else themes_all
@@ -338,9 +349,10 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     fact_seq = [x for x in seq_all if x not in _FACT_SKIP and not x.isdigit()]
     facts = index.score_facts(vocab.expand(fact_seq), content_all)
     names_actor = bool(facts) and any(facts[0][1].fact.actor == a.name for a in found)
+    report_year = index.report_year(vocab.expand(fact_seq)) if "report" in cues and not years else None
     return Slots(text, tuple(seq_all), cues, years, tuple(found), tuple(themes_all[:5]), tuple(themes_out[:5]),
                  pillar, languages, terms, ordinal_year, topical, core, _kinds(text),
-                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor)
+                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, report_year, about)
 
 
 # -- candidate readings -----------------------------------------------------------------
@@ -387,7 +399,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     theme_sets = [(slots.themes_without_actors, False, 1.0)] if actors else [(slots.themes, False, 1.0)]
     if actors and slots.themes and slots.themes_without_actors != slots.themes:
         # "who said the AU …": the actor is what was said about, surely so in a who-question
-        topic_factor = 1.0 if has("who") and not has("did") else 0.85 if slots.actor_topic else 0.6
+        topic_factor = 1.0 if (has("who") and not has("did")) or slots.actor_is_topic else 0.85 if slots.actor_topic else 0.6
         theme_sets.append((slots.themes, True, topic_factor))
     best_theme_conf = 0.0
     options: dict[int, tuple[float, ThemeDoc, bool]] = {}
@@ -460,8 +472,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         if roles:
             add("roles", 2.2 + (1.0 if a0.kind == "un_official" else 0), actors=(a0,), detail=roles)
         add("actor_said", 2.0 + (1.4 if has("say") else 0) + (0.3 if years else 0) - (0.8 if has("who") else 0)
-            - (1.0 if has("count") else 0) - unknown - (1.0 if has("define") and not has("say") else 0),
-            actors=(a0,))
+            - (1.0 if has("count") else 0) - unknown - (1.0 if has("define") and not has("say") else 0)
+            - (1.5 if slots.actor_is_topic and len(actors) == 1 else 0), actors=(a0,))
     if roles:
         add("roles", 3.6 + (0.4 if years else 0) - (0.8 if has("report") else 0), detail=roles)
     if has("speak") or (has("who") and has("language")) or has("not_delivered"):
@@ -473,8 +485,11 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         add("speakers", 3.0, kinds=kinds, detail=("behalf",))
     if has("report") and not has("regional_do") or (has("report") and (has("title") or has("symbol") or has("date"))):
         field = "symbol" if has("symbol") else "title" if has("title") else "date" if has("date") else None
-        add("report", 2.6 + (1.6 if field else 0) + (1.6 if has("reports_list") else 0) + (0.4 if years else 0)
-            - 1.2 * best_theme_conf, topic=field)
+        # "the report on international assistance": a report named by its title's words, which a theme may share
+        by_title = bool(slots.report_year) and not years and not has("reports_list")
+        named = years or ((slots.report_year,) if by_title else ())
+        add("report", 2.6 + (1.6 if field else 0) + (1.6 if has("reports_list") else 0) + (0.4 if named else 0)
+            + (1.0 if by_title else 0) - (0 if by_title else 1.2) * best_theme_conf, topic=field, years=named)
     if has("first"):
         add("timeline", 4.0 - 1.0 * best_theme_conf, topic="first", years=())
     if has("how_many_meetings"):
@@ -493,7 +508,10 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     terms_compared = bool(slots.terms) and (len(slots.terms) >= 2 or has("compare")) and not (years or actors)
     if has("define") or has("pillar") or terms_compared:
         if slots.pillar:
-            add("definition", 3.6 + (1.0 if has("define") else 0) - (0.8 if has("who") else 0), topic=f"pillar {slots.pillar}",
+            # "how can regional bodies help under pillar three" asks what they do, not what the pillar is
+            regional_do = has("regional") and has("regional_do")
+            add("definition", 3.6 + (1.0 if has("define") else 0) - (0.8 if has("who") else 0) - (1.0 if regional_do else 0),
+                topic=pillar_topic(slots.pillar),
                 years=())
         elif slots.terms:  # "the difference between structural and operational prevention": both terms, defined
             add("definition", 4.2 + (1.6 if terms_compared else 0), topic=slots.terms[0],
@@ -504,7 +522,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             add("definition", 3.0 + (1.2 if has("define") else 0), topic="pillars", years=())
     if has("regional") and has("regional_do") and (has("report") or has("pillar") or has("define")):
         add("regional_role", 3.4 + (1.0 if has("report") else 0) + (0.4 if 2011 in years else 0) - 2.0 * fact_conf,
-            topic=None, years=())
+            topic=pillar_topic(slots.pillar) if slots.pillar else None, years=())
     # asked of the report's author, one word of a point's subject is enough ("… the Secretary-General … sanctions")
     by_author = bool(_REPORT_AUTHOR.search(slots.text)) and len(actors) == 1
     if by_author and slots.facts and slots.facts[0][0] >= FACT_FLOOR / 4:

@@ -105,7 +105,11 @@ class Layered:
     """
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    layer: Mapped[int] = mapped_column(BigInteger, default=BASE_LAYER, server_default="0", index=True)
+    # No index of its own: where a table's unique constraint (or another index) starts with the layer,
+    # that one serves every read by layer, and a layer-only index misled SQLite's planner, whose sampled
+    # statistics take a column nearly every row shares for a selective one (an actor's positions read through
+    # it: 66 ms instead of 5 at 200,000 positions). Tables without such a constraint index it themselves.
+    layer: Mapped[int] = mapped_column(BigInteger, default=BASE_LAYER, server_default="0")
     table_name: ClassVar[str] = ""  # how `HiddenRecord` names the table (the filter sees only the class)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -172,6 +176,7 @@ class DialogueClaim(Layered, Tracked, Base):
     """
 
     __tablename__ = "dialogue_claims"
+    __table_args__ = (Index("ix_dialogue_claims_layer", "layer"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
@@ -249,7 +254,7 @@ class StatementBehalf(Layered, Tracked, Base):
     """An actor on whose behalf a statement was delivered."""
 
     __tablename__ = "statement_behalf"
-    __table_args__ = (UniqueConstraint("statement_id", "actor_id"),)
+    __table_args__ = (UniqueConstraint("statement_id", "actor_id"), Index("ix_statement_behalf_layer", "layer"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
@@ -313,6 +318,7 @@ class UnnamedClaim(Layered, Tracked, Base):
     """A counted or vaguely quantified group the source does not name."""
 
     __tablename__ = "unnamed_claims"
+    __table_args__ = (Index("ix_unnamed_claims_layer", "layer"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"), index=True)
@@ -365,6 +371,7 @@ class PillarContribution(Layered, Tracked, Base):
 
 class Quote(Layered, Tracked, Base):
     __tablename__ = "quotes"
+    __table_args__ = (Index("ix_quotes_layer", "layer"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dialogue_id: Mapped[int] = mapped_column(ForeignKey("dialogues.id", ondelete="CASCADE"), index=True)
@@ -381,7 +388,7 @@ class Passage(Layered, Tracked, Base):
     """A paragraph-sized piece of a source text, indexed for full-text search."""
 
     __tablename__ = "passages"
-    __table_args__ = (UniqueConstraint("source_id", "ordinal"),)
+    __table_args__ = (UniqueConstraint("source_id", "ordinal"), Index("ix_passages_layer", "layer"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id", ondelete="CASCADE"), index=True)

@@ -15,15 +15,28 @@ from bot.render.limits import ELLIPSIS
 from db.passages import clean
 
 
+def _fold_one(ch: str) -> str:
+    """One character case-, accent- and quote-folded to one character."""
+    base = unicodedata.normalize("NFKD", ch)
+    base = "".join(c for c in base if not unicodedata.combining(c)) or ch
+    base = {"’": "'", "‘": "'", "“": '"', "”": '"'}.get(base, base)
+    return base[0].casefold()[0] if base else ch
+
+
+class _FoldTable(dict[int, str]):
+    """`str.translate`'s table for `_fold`: each character's fold, worked out the first time it is met."""
+
+    def __missing__(self, code: int) -> str:
+        folded = self[code] = _fold_one(chr(code))
+        return folded
+
+
+_FOLDS = _FoldTable()
+
+
 def _fold(text: str) -> str:
     """Case, accents and curly quotes folded; same length as the text, so offsets carry over."""
-    out = []
-    for ch in text:
-        base = unicodedata.normalize("NFKD", ch)
-        base = "".join(c for c in base if not unicodedata.combining(c)) or ch
-        base = {"’": "'", "‘": "'", "“": '"', "”": '"'}.get(base, base)
-        out.append(base[0].casefold()[0] if base else ch)
-    return "".join(out)
+    return text.lower() if text.isascii() else text.translate(_FOLDS)
 
 
 def window(excerpt: str, claim_terms: Iterable[str], limit: int, actor_terms: Iterable[str] = ()) -> str:

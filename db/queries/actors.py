@@ -43,15 +43,15 @@ def _profile_statements(at_meeting: bool) -> dict[str, Select[Unpack[tuple[Any, 
         return (column == MEETING,) if at_meeting else ()
 
     return {
-        "aliases": select(ActorAlias.alias).where(ActorAlias.actor_id == ACTOR).order_by(ActorAlias.id),
         "behalf": select(StatementBehalf.statement_id, StatementBehalf.actor_id)
         .join(Statement, Statement.id == StatementBehalf.statement_id)
         .where(or_(Statement.actor_id == ACTOR, Statement.id.in_(SPOKEN_FOR)), *at(Statement.dialogue_id))
         .order_by(StatementBehalf.statement_id, StatementBehalf.actor_id),
-        "statements": select(*STATEMENT_COLUMNS)
-        .where(Statement.actor_id == ACTOR, *at(Statement.dialogue_id)).order_by(Statement.id),
-        "spoken_for": select(*STATEMENT_COLUMNS)
-        .where(Statement.id.in_(SPOKEN_FOR), *at(Statement.dialogue_id)).order_by(Statement.id),
+        # its own statements and those delivered on its behalf, in one query, each row saying which it is
+        "statements": select(*STATEMENT_COLUMNS, type_coerce(Statement.actor_id == ACTOR, Integer).label("own"),
+                             type_coerce(Statement.id.in_(SPOKEN_FOR), Integer).label("for_actor"))
+        .where(or_(Statement.actor_id == ACTOR, Statement.id.in_(SPOKEN_FOR)), *at(Statement.dialogue_id))
+        .order_by(Statement.id),
         "roles": select(*ROLE_COLUMNS).where(Role.actor_id == ACTOR, *at(Role.dialogue_id)).order_by(Role.id),
         "positions": select(*POSITION_COLUMNS)
         .where(m.Position.actor_id == ACTOR, *at(m.Position.dialogue_id))
@@ -65,7 +65,7 @@ def _profile_statements(at_meeting: bool) -> dict[str, Select[Unpack[tuple[Any, 
 
 PROFILE, PROFILE_AT = _profile_statements(False), _profile_statements(True)
 EVERYTHING = tuple(PROFILE)
-STATEMENTS_ONLY = ("aliases", "behalf", "statements", "spoken_for")
+STATEMENTS_ONLY = ("behalf", "statements")
 
 
 async def load_actor_index(session: AsyncSession) -> NameIndex:
@@ -161,9 +161,9 @@ async def _actor_profile(
         name=actor_name,
         kind=kind,
         iso3=iso3,
-        aliases=tuple(alias for (alias,) in found["aliases"]),
-        statements=by_year(statement_infos(found["statements"], behalf, ref)),
-        spoken_for=by_year(statement_infos(found["spoken_for"], behalf, ref)),
+        aliases=ref.aliases.get(actor_id, ()),
+        statements=by_year(statement_infos([r for r in found["statements"] if r.own], behalf, ref)),
+        spoken_for=by_year(statement_infos([r for r in found["statements"] if r.for_actor], behalf, ref)),
         roles=by_year(role_infos(found.get("roles", ()), ref)),
         positions=by_year(position_infos(found.get("positions", ()), ref)),
         quotes=by_year(quote_infos(found.get("quotes", ()), ref)),

@@ -10,7 +10,7 @@ from sqlalchemy import Row, func, select
 from sqlalchemy.sql import Executable
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import Actor, Dialogue, SourceDocument, Theme
+from db.models import Actor, ActorAlias, Dialogue, SourceDocument, Theme
 from db.queries.cache import cached
 from db.results import SourceRef, ThemeInfo
 
@@ -79,6 +79,7 @@ class Reference:
     """
 
     actors: dict[int, tuple[str, str, str | None]]  # id -> (name, kind, ISO code)
+    aliases: dict[int, tuple[str, ...]]  # actor id -> its aliases, in the order they were recorded
     actor_ids: dict[str, int]  # canonical name -> id
     years: dict[int, int]  # dialogue id -> year
     dialogue_ids: dict[int, int]  # year -> dialogue id
@@ -88,18 +89,23 @@ class Reference:
 
 
 async def reference(session: AsyncSession) -> Reference:
-    return await cached(session, "reference", lambda: _load_reference(session), lambda r: len(r.actors) + len(r.sources))
+    return await cached(session, "reference", lambda: _load_reference(session),
+                        lambda r: len(r.actors) + len(r.aliases) + len(r.sources))
 
 
 async def _load_reference(session: AsyncSession) -> Reference:
     found = await rows(session, select(Actor.id, Actor.name, Actor.kind, Actor.iso3).order_by(Actor.id))
     actors = {i: (name, kind.value, iso3) for i, name, kind, iso3 in found}
+    aliases: dict[int, list[str]] = {}
+    for actor_id, alias in await rows(session, select(ActorAlias.actor_id, ActorAlias.alias).order_by(ActorAlias.id)):
+        aliases.setdefault(actor_id, []).append(alias)
     years: dict[int, int] = dict(await rows(session, select(Dialogue.id, Dialogue.year).order_by(Dialogue.id)))
     refs = Refs()
     sources = {s.s_id: refs.source(s) for s in await rows(session, select(*SOURCE_COLUMNS).order_by(SourceDocument.id))}
     themes = {t.t_id: refs.theme(t) for t in await rows(session, select(*THEME_COLUMNS).order_by(Theme.id))}
     return Reference(
         actors=actors,
+        aliases={i: tuple(names) for i, names in aliases.items()},
         actor_ids={name: i for i, (name, _, _) in actors.items()},
         years=years,
         dialogue_ids={year: i for i, year in years.items()},

@@ -27,6 +27,8 @@ _MARKDOWN = re.compile(r"[*_~`|>#]+")
 _STANCE_WORD = re.compile(r"oppos\w*|against|reject\w*|object\w*|critic\w*|disagree\w*|hostile|concern\w*|worr\w*|apprehens\w*"
                           r"|reservations?|doubt\w*|sceptic\w*|skeptic\w*|misgiving\w*|wary|fears?|feared|uneasy|qualms|naysayers?|critical"
                           r"|unhappy|dissatisf\w*|displeas\w*|frustrat\w*|upset|lukewarm")
+_WHO_IS = re.compile(r"^(?:so |and |ok |okay |hey |hi )?who (?:is|was|are|were) (?!the\b|a\b|an\b)")
+_ABOUT_TOPIC = re.compile(r"\b(?:about|on|regarding|concerning)\b")
 _ABOUT = re.compile(r"\b(?:about|on|regarding|concerning|over)(?: the)? $")
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 # "what's RwP", "whats RwP", "who's the moderator": "is", not a possessive
@@ -42,14 +44,15 @@ CUES = {
     "who": cue(r"\bwho\b|\bwhich\b|\bwhat (?:states|countries|nations|governments|delegations|organi[sz]ations|groups|ngos|actors)\b"
                r"|\blist\b|\bname (?:the|all|any)\b|\bnames of\b|\bidentify\b|\bany (?:state|country|government|one)\b"),
     "did": cue(r"^(?:so |and |but |ok |okay |hey |also |then )?(?:did|does|do|has|have|was|were|is|are)\b|\bwhether\b|\bif\b"),
-    "say": cue(r"\bsay\b|\bsaid\b|\bsays\b|\bstance\b|\bposition\b|\bviews?\b|\bthink\b|\bthought\b|\bargue\w*|\bstated?\b"
+    "say": cue(r"\bsay\b|\bsaid\b|\bsays\b|\bstance\b|\bposition\b|\bviews?\b|\bthink\b|\bthought\b|\bargue\w*|\bstated?\b|\bmessages?\b"
                r"|\bremarks?\b|\btell me about\b|\bwhat did (?:states|countries|nations|delegations|governments|they|participants|people|speakers) \w+|\bcontribut\w*|\bwhat (?:was|is) \w+(?: \w+)?(?:'s)? (?:line|view|take)\b|\bon record\b|\brecord\w*"),
     "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\b(?<!military )(?<!costly )(?<!armed )(?<!foreign )interventions\b(?! (?:by|in|under) (?:force|nato|the west))|\bintervened\b"
                  r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
                  r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
     "compare": cue(r"\bcompar\w*|\bversus\b|\bvs\b|\bdiffer\w*|\bcontrast\w*|\bhow (?:\w+ ){0,5}chang\w*|\bchang\w* (?:over|between|from|across|since)\b"
                    r"|\bevolv\w*|\bover time\b|\bover the years\b"
-                   r"|\bacross (?:the )?(?:years|dialogues|meetings)\b|\bboth\b|\bsimilar\w*|\bagree with each other\b|\bfrom one year\b"),
+                   r"|\bacross (?:the )?(?:years|dialogues|meetings)\b|\bboth\b|\bsimilar\w*|\bagree with each other\b|\bfrom one year\b"
+                   r"|\b(?:the )?same (?:thing|things|view|views|position|positions|line)\b"),
     "themes": cue(r"\bthemes?\b|\btopics?\b|\bissues?\b|\bsubjects?\b|\bwhat was discussed\b|\bdiscussed at\b|\bmain points\b"
                   r"|\bcame up\b|\bcovered\b|\bon the table\b|\bwhat did (?:they|states|delegations|people) (?:talk|discuss)"),
     "behalf": cue(r"\bbehalf\b|\b(?:speak|spoke|speaking|speaks|talk|talked|talking) for\b|\brepresent\w*|\bin the name of\b"),
@@ -100,6 +103,8 @@ PILLAR_WORDS = {"one": 1, "two": 2, "three": 3, "1": 1, "2": 2, "3": 3, "i": 1, 
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8}
 _ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:annual |informal |interactive |ga |general assembly |un )*(?:dialogue|meeting|debate|session)\b")
+_ORDINAL_REPORT = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:\w+ ){0,2}reports?\b")
+_LATEST = re.compile(r"\b(?:most recent|latest|last|newest) (?:\w+ ){0,3}(?:dialogue|meeting|debate|session)\b")
 # terms the sources use that a definition question may ask about, beyond themes and pillars
 TERMS = {
     "structural prevention": re.compile(r"\bstructural(?:ly)? prevent\w*|\bstructural\b"),
@@ -113,7 +118,10 @@ _KIND_PHRASE = re.compile(
     r"nations|delegations?|governments?|actors?|officials?|speakers?|participants?)\b")
 # "what does the Secretary-General say about sanctions": the report is the Secretary-General's
 _REPORT_AUTHOR = re.compile(r"\b(?:secretary[- ]?general|un ?sg|sg)\b")
-_FACT_SKIP = frozenset(stem(w) for w in (*ORDINALS, "report", "reports", "secretary", "general"))
+# the words of "what role can regional organisations play": what is asked of the report, not one of its points
+_FACT_SKIP = frozenset(stem(w) for w in (*ORDINALS, "report", "reports", "secretary", "general", "role", "roles", "play",
+                                         "organisation", "organisations", "organization", "organizations", "arrangement",
+                                         "arrangements"))
 _DEFINE_SUBJECT = re.compile(r"^(?:so |and |ok |okay |hey |hi |please )*(?:what(?:'s| is| are| does| do|(?= (?:the|a|an) ))|define|explain"
                              r"|describe|meaning of)\b")  # "what the …": what is asked may have lost its verb ("what the veto is")
 _MEANING = re.compile(r"\bmean(?:s|t|ing)?\b|\bdefin\w*|\bstand for\b")
@@ -218,7 +226,10 @@ def find_actors(question: str, actors: NameIndex, index: AskIndex) -> tuple[list
         haystack = cased if short else folded
         if needle not in haystack:
             low = needle.casefold()
-            if not short or low not in folded or low in index.lexicon or stem(low) in index.vocab.stopwords:
+            # a word of the records' prose ("luck") is no name in lower case; a country's short name is ("cuba"),
+            # unless the vocabulary has it as a word ("us")
+            plain = low in index.lexicon and not (entry.kind == "member_state" and low not in index.vocab.surface)
+            if not short or low not in folded or plain or stem(low) in index.vocab.stopwords:
                 continue
             haystack, pattern = folded, re.compile(rf"(?<![\w]){re.escape(low)}(?![\w])")
         for match in pattern.finditer(haystack):
@@ -308,6 +319,8 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
         n = ORDINALS[om.group(1)] if om else 0
         if 0 < n <= len(meetings):
             ordinal_year = meetings[n - 1]
+    if ordinal_year is None and meetings and _LATEST.search(text):
+        ordinal_year = meetings[-1]
     found, spans = find_actors(question, actors, index)
     # "what was said about Syria": an actor named as what was talked about, when a theme is about it too
     about = any(_ABOUT.search(text[:start]) and index.names_topic(entry) for entry, (start, _) in zip(found, spans))
@@ -349,7 +362,14 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     fact_seq = [x for x in seq_all if x not in _FACT_SKIP and not x.isdigit()]
     facts = index.score_facts(vocab.expand(fact_seq), content_all)
     names_actor = bool(facts) and any(facts[0][1].fact.actor == a.name for a in found)
-    report_year = index.report_year(vocab.expand(fact_seq)) if "report" in cues and not years else None
+    report_year = None
+    if "report" in cues and not years:  # "the third report", "the regional arrangements report"
+        nth = _ORDINAL_REPORT.search(text)
+        reports = sorted(index.report_titles)
+        if nth and 0 < ORDINALS[nth.group(1)] <= len(reports):
+            report_year = reports[ORDINALS[nth.group(1)] - 1]
+        else:
+            report_year = index.report_year(vocab.expand(fact_seq))
     return Slots(text, tuple(seq_all), cues, years, tuple(found), tuple(themes_all[:5]), tuple(themes_out[:5]),
                  pillar, languages, terms, ordinal_year, topical, core, _kinds(text),
                  any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, report_year, about)
@@ -389,6 +409,9 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     stance = "opposes" if has("opposes") else "concerned" if has("concerned") else "supports" if has("supports") and has("who") else None
     kinds = slots.kinds
     roles = tuple(r for r in ("opening_remarks", "moderator", "panelist") if has(r))
+    # "how can regional bodies help under pillar three", "what are regional arrangements supposed to do about early
+    # warning": what they do, not what the pillar or the theme is
+    regional_do = has("regional") and has("regional_do")
     out: list[Reading] = []
 
     def add(family: str, score: float, **kw: Any) -> None:
@@ -448,7 +471,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             add("actor_said", 1.5 + 1.2 * conf + (1.0 if has("say") else 0.4), theme=th, actors=acts,
                 topic="theme", years=theme_years)
         if has("define") and not (actors or years or slots.pillar or slots.terms) and _asks_about(slots, doc):
-            add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0) - (2.0 * fact_conf if has("report") else 0) - unknown,
+            add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0) - (2.0 * fact_conf if has("report") else 0) - unknown
+                - (1.0 if regional_do else 0),
                 theme=th, topic="theme")
     if has("count") and (has("states") or has("organisations") or has("speak") or has("officials")) and not has("how_many_meetings"):
         add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0), kinds=kinds)
@@ -471,9 +495,12 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
                 - (1.0 if has("who") and not has("did") else 0), actors=(a0,))
         if roles:
             add("roles", 2.2 + (1.0 if a0.kind == "un_official" else 0), actors=(a0,), detail=roles)
-        add("actor_said", 2.0 + (1.4 if has("say") else 0) + (0.3 if years else 0) - (0.8 if has("who") else 0)
+        who_is = bool(_WHO_IS.match(slots.text))  # "who is Adama Dieng": what the records hold of them
+        # "what did Costa Rica say about prevention": the reading with the topic, when a theme is named, comes first
+        add("actor_said", 2.0 + (1.4 if has("say") else 0) + (0.3 if years else 0) - (0.8 if has("who") and not who_is else 0)
             - (1.0 if has("count") else 0) - unknown - (1.0 if has("define") and not has("say") else 0)
-            - (1.5 if slots.actor_is_topic and len(actors) == 1 else 0), actors=(a0,))
+            - (1.5 if slots.actor_is_topic and len(actors) == 1 else 0) + (2.0 if who_is else 0)
+            - (0.6 * best_theme_conf if has("say") and _ABOUT_TOPIC.search(slots.text) else 0), actors=(a0,))
     if roles:
         add("roles", 3.6 + (0.4 if years else 0) - (0.8 if has("report") else 0), detail=roles)
     if has("speak") or (has("who") and has("language")) or has("not_delivered"):
@@ -508,8 +535,6 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     terms_compared = bool(slots.terms) and (len(slots.terms) >= 2 or has("compare")) and not (years or actors)
     if has("define") or has("pillar") or terms_compared:
         if slots.pillar:
-            # "how can regional bodies help under pillar three" asks what they do, not what the pillar is
-            regional_do = has("regional") and has("regional_do")
             add("definition", 3.6 + (1.0 if has("define") else 0) - (0.8 if has("who") else 0) - (1.0 if regional_do else 0),
                 topic=pillar_topic(slots.pillar),
                 years=())

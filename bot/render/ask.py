@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from bot.render import limits
-from bot.render.embeds import esc, quote
+from bot.render.embeds import esc, once, quote
 from bot.render.labels import MEASURE_PHRASES, REPORT_KINDS, ROLES, STANCE_MARKS, STANCE_WORDS
 from bot.render.layout import NOTICE, Citations, Reply, Section, build_reply
 from db.ask.answers import (
@@ -249,7 +249,7 @@ class _Writer:
             notes = f" · {esc(p.notes)}" if p.notes else ""
             yield f"{p.year} · {esc(p.meeting)} · {esc(p.dates or 'no date')}{report}{notes}{records}{self.cite(p.evidence)}"
         elif isinstance(p, ThemeRow):
-            unnamed = f"; not named: {esc(', '.join(p.unnamed))}" if p.unnamed else ""
+            unnamed = f"; not named: {esc(', '.join(once(p.unnamed)))}" if p.unnamed else ""
             yield f"{p.year} · {esc(p.theme)} — {p.named} named{unnamed}{self.cite(p.evidence)}"
         elif isinstance(p, Definition):
             if p.verbatim:

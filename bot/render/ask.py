@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from bot.render import limits
 from bot.render.embeds import esc, once, quote
-from bot.render.labels import MEASURE_PHRASES, REPORT_KINDS, ROLES, STANCE_MARKS, STANCE_WORDS
+from bot.render.labels import MEASURE_PHRASES, REPORT_KINDS, ROLES, STANCE_LEGEND, STANCE_MARKS, STANCE_WORDS
 from bot.render.layout import NOTICE, Citations, Reply, Section, build_reply
 from db.ask.answers import (
     ActorLine,
@@ -120,7 +120,10 @@ def read_as(r: Reading) -> str:
         topic = r.topic or ""
         text = ("what RtoP is" if topic == "rtop" else f"what {theme} means" if topic == "theme"
                 else f"what “{r.detail[0]}” is (2011 report)" if topic == "fact" and r.detail
-                else f"what {' and '.join(r.detail)} mean" if len(r.detail) >= 2 else f"what {topic} means")
+                else f"what {' and '.join(r.detail)} mean" if len(r.detail) >= 2
+                else "what the three pillars are" if topic == "pillars"
+                else "what pillars " + " and ".join(map(str, r.pillars)) + " mean" if len(r.pillars) >= 2
+                else f"what {topic} means")
     elif f == "regional_role":
         text = ("what the 2011 report says of " + "; ".join(f"“{d}”" for d in r.detail) if r.topic == "fact" and r.detail
                 else f"what regional arrangements can do{f' under pillar {r.pillar}' if r.pillar else ''} (2011 report)")
@@ -176,6 +179,8 @@ def _title(a: Answer) -> str:
             return "What the Responsibility to Protect (RtoP) is"
         if r.topic == "theme":
             return f"What {theme} means"
+        if len(r.pillars) >= 2:
+            return "Pillars " + " and ".join(map(str, r.pillars)) + " of RtoP"
         if r.pillar:
             return f"Pillar {r.pillar} of RtoP"
         if r.topic == "fact" and r.detail:
@@ -287,7 +292,8 @@ class _Writer:
         if v.what == "stance":
             if v.yes:
                 return f"Recorded as {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}:"
-            return f"No one is recorded {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}. What the records hold:"
+            return (f"No one is recorded {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}. "
+                    f"What the records hold ({STANCE_LEGEND}):")
         if v.what == "spoke":
             if v.year is None:
                 return f"{v.subject} is not in the records of any meeting. How complete each meeting's list is:"

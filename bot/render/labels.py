@@ -30,6 +30,9 @@ ROLES: dict[str, str] = {
     RoleKind.participant: "In the session",
 }
 STANCE_MARKS: dict[str, str] = {Stance.supports: "✅", Stance.concerned: "⚠️", Stance.opposes: "❌", Stance.neutral: "➖"}
+# what the marks mean, where an answer lists records of other stances than the one asked about
+STANCE_LEGEND = " · ".join(f"{STANCE_MARKS[s]} {word}" for s, word in (
+    (Stance.supports, "support"), (Stance.concerned, "concerns"), (Stance.opposes, "opposition"), (Stance.neutral, "mention")))
 # a stance inside a sentence: "Recorded as opposing the veto …"
 STANCE_WORDS: dict[str, str] = {
     Stance.opposes: "opposing", Stance.concerned: "raising concerns about", Stance.supports: "supporting",

@@ -77,6 +77,12 @@ class Reading:
             return int(self.topic[len(PILLAR_TOPIC):])
         return None
 
+    @property
+    def pillars(self) -> tuple[int, ...]:
+        """Every pillar the reading is about: its topic's and those its detail adds ("2", "3")."""
+        first = self.pillar
+        return (first, *(int(d) for d in self.detail if d.isdigit())) if first else ()
+
     def same_as(self, other: "Reading") -> bool:
         return (self.family, self.theme, self.actors, self.years, self.topic) == (
             other.family, other.theme, other.actors, other.years, other.topic)

@@ -477,16 +477,17 @@ class Answerer:
     async def definition(self) -> Parts | None:
         topic = self.r.topic or ""
         parts: list[Part] = []
-        if self.r.pillar:
-            pillar = await q.pillar_explainer(self.session, self.r.pillar)
-            if pillar is None:
-                return None
-            parts.append(Definition(f"Pillar {pillar.number}: {pillar.name}", pillar.definition, True,
-                                    Evidence(pillar.source, pillar.definition)))
-            parts.append(Definition(f"Pillar {pillar.number}", pillar.explainer, False))
-            parts.extend(report_point(f) for f in pillar.report_facts if f.kind == "finding")
-            parts.append(Tally("contributions", len(pillar.contributions), pillar.number))
-            return tuple(parts)
+        if self.r.pillar:  # one pillar, or two side by side ("the difference between pillar 2 and pillar 3")
+            for number in self.r.pillars:
+                pillar = await q.pillar_explainer(self.session, number)
+                if pillar is None:
+                    continue
+                parts.append(Definition(f"Pillar {pillar.number}: {pillar.name}", pillar.definition, True,
+                                        Evidence(pillar.source, pillar.definition)))
+                parts.append(Definition(f"Pillar {pillar.number}", pillar.explainer, False))
+                parts.extend(report_point(f) for f in pillar.report_facts if f.kind == "finding")
+                parts.append(Tally("contributions", len(pillar.contributions), pillar.number))
+            return tuple(parts) or None
         if topic in ("rtop", "pillars"):
             for n in (1, 2, 3):
                 pillar = await q.pillar_explainer(self.session, n)

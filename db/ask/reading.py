@@ -97,7 +97,10 @@ CUES = {
 LANGUAGES = ("Spanish", "French", "English", "Russian", "Arabic", "Chinese")
 _LANGUAGE = re.compile(r"\b(spanish|french|english|russian|arabic|chinese|espanol|francais)\b")
 _LANGUAGE_NAMES = {"espanol": "Spanish", "francais": "French"}
-_PILLAR_NUMBER = re.compile(r"\bpillar (one|two|three|iii|ii|i|1|2|3)\b|\b(first|second|third) pillar\b|\bpillars? (?:no\.? )?(1|2|3)\b")
+_PILLAR_NUMBER = re.compile(  # "pillars 1 and 3" and "the second and third pillars" first, so both are read
+    r"\bpillars? (one|two|three|iii|ii|i|1|2|3) (?:and|&|or|vs|versus|with) (?:pillar )?(one|two|three|iii|ii|i|1|2|3)\b"
+    r"|\b(first|second|third) (?:and|&|or|vs|versus|with) (?:the )?(first|second|third) pillars?\b"
+    r"|\bpillar (one|two|three|iii|ii|i|1|2|3)\b|\b(first|second|third) pillar\b|\bpillars? (?:no\.? )?(1|2|3)\b")
 PILLAR_WORDS = {"one": 1, "two": 2, "three": 3, "1": 1, "2": 2, "3": 3, "i": 1, "ii": 2, "iii": 3,
                 "first": 1, "second": 2, "third": 3}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -148,6 +151,7 @@ class Slots:
     actor_topic: bool = False  # an actor named is also a theme's keyword ("Libya", "Syria")
     facts: tuple[tuple[float, FactDoc], ...] = ()  # the report's points the words match, best first
     facts_name_actor: bool = False  # the best point is about an actor the question names ("the African Union")
+    pillars: tuple[int, ...] = ()  # every pillar named, in order ("the difference between pillar 2 and pillar 3")
     report_year: int | None = None  # the year of the report whose title the words name ("the regional arrangements report")
     actor_is_topic: bool = False  # an actor named after "about" whose name a theme holds ("said about Syria")
 
@@ -352,8 +356,8 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     stance_stems = {stem(w) for w in tokens if _STANCE_WORD.fullmatch(w)}
     core_seq = [x for x in seq_all if x not in stance_stems]
     core = {doc.entry.id: score for score, doc in index.score_themes(vocab.expand(core_seq), [x for x in content_all if x not in stance_stems], asked)} if stance_stems else None
-    pm = _PILLAR_NUMBER.search(text)
-    pillar = PILLAR_WORDS.get(next(g for g in pm.groups() if g)) if pm else None
+    pillars = tuple(dict.fromkeys(PILLAR_WORDS[g] for m in _PILLAR_NUMBER.finditer(text) for g in m.groups() if g))
+    pillar = pillars[0] if pillars else None
     languages = tuple(dict.fromkeys(_LANGUAGE_NAMES.get(m, m.capitalize()) for m in _LANGUAGE.findall(text)))
     terms = tuple(t for t, rx in TERMS.items() if rx.search(text))
     # content words the records know nothing of ("capital", "football"): a sign the question is about something else
@@ -372,7 +376,7 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
             report_year = index.report_year(vocab.expand(fact_seq))
     return Slots(text, tuple(seq_all), cues, years, tuple(found), tuple(themes_all[:5]), tuple(themes_out[:5]),
                  pillar, languages, terms, ordinal_year, topical, core, _kinds(text),
-                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, report_year, about)
+                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, pillars, report_year, about)
 
 
 # -- candidate readings -----------------------------------------------------------------
@@ -503,7 +507,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             - (0.6 * best_theme_conf if has("say") and _ABOUT_TOPIC.search(slots.text) else 0), actors=(a0,))
     if roles:
         add("roles", 3.6 + (0.4 if years else 0) - (0.8 if has("report") else 0), detail=roles)
-    if has("speak") or (has("who") and has("language")) or has("not_delivered"):
+    if has("speak") or (has("who") and (has("language") or kinds == "officials")) or has("not_delivered"):
         detail = tuple(slots.languages) + (("not_delivered",) if has("not_delivered") else ()) + (("behalf",) if has("behalf") else ())
         add("speakers", 2.0 + (1.5 if has("not_delivered") else 0) + (1.0 if has("who") else 0) + (0.6 if kinds else 0) + (0.8 if detail else 0) + (0.4 if years else 0)
             - (0.8 if speak_only else 2.2) * best_theme_conf - (1.0 if has("count") else 0) - (0.5 if actors else 0),
@@ -535,9 +539,9 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     terms_compared = bool(slots.terms) and (len(slots.terms) >= 2 or has("compare")) and not (years or actors)
     if has("define") or has("pillar") or terms_compared:
         if slots.pillar:
-            add("definition", 3.6 + (1.0 if has("define") else 0) - (0.8 if has("who") else 0) - (1.0 if regional_do else 0),
-                topic=pillar_topic(slots.pillar),
-                years=())
+            add("definition", 3.6 + (1.0 if has("define") else 0) - (0.8 if has("who") else 0) - (1.0 if regional_do else 0)
+                + (1.2 if len(slots.pillars) >= 2 else 0),
+                topic=pillar_topic(slots.pillar), detail=tuple(str(n) for n in slots.pillars[1:]), years=())
         elif slots.terms:  # "the difference between structural and operational prevention": both terms, defined
             add("definition", 4.2 + (1.6 if terms_compared else 0), topic=slots.terms[0],
                 detail=slots.terms, years=())

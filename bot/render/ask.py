@@ -87,7 +87,7 @@ def read_as(r: Reading) -> str:
     elif f == "compare_years":
         text = f"{theme} compared across the years" if not r.years else f"{theme} compared"
     elif f == "dissent":
-        text = f"{who} opposed or raised concerns"
+        text = f"whether {r.actors[0].name} opposed or raised concerns" if r.actors else f"{who} opposed or raised concerns"
     elif f == "dialogue_themes":
         text = "the themes of the dialogue"
     elif f == "actor_said":
@@ -151,6 +151,8 @@ def _title(a: Answer) -> str:
     if f == "compare_years":
         return f"{theme} across the dialogues{where}"
     if f == "dissent":
+        if r.actors:
+            return f"Did {r.actors[0].name} oppose or raise concerns{where}?"
         return f"Who opposed or raised concerns{where}"
     if f == "dialogue_themes":
         return f"Themes of the {r.years[0]} dialogue" if len(r.years) == 1 else f"Themes of the dialogues{where}"
@@ -294,6 +296,10 @@ class _Writer:
                 return f"Recorded as {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}:"
             return (f"No one is recorded {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}. "
                     f"What the records hold ({STANCE_LEGEND}):")
+        if v.what == "dissent":
+            if v.yes:
+                return f"Yes: {v.subject} is recorded opposing or raising concerns{where}:"
+            return f"{v.subject} is not recorded opposing or raising concerns{where}. What the records hold of {v.subject}:"
         if v.what == "spoke":
             if v.year is None:
                 return f"{v.subject} is not in the records of any meeting. How complete each meeting's list is:"

@@ -148,6 +148,11 @@ class Answerer:
             parts.extend(named_groups(list(named), with_theme=True))
             for u in unnamed:
                 parts.append(await self.count_group(u))
+        if r.actors:  # "did Pakistan oppose RtoP": its own records of opposition or concern, or what it did say
+            actor = r.actors[0].name
+            mine = [p for p in parts if isinstance(p, NamedGroup) and actor in p.names]
+            verdict = Verdict("dissent", bool(mine), actor, r.year)
+            return (verdict, *mine) if mine else (verdict, *await self._actor_lines(actor, r.year))
         if not parts:
             return None
         first = [p for p in parts if getattr(p, "stance", None) == r.stance]

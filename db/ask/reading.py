@@ -49,6 +49,10 @@ CUES = {
     "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\b(?<!military )(?<!costly )(?<!armed )(?<!foreign )interventions\b(?! (?:by|in|under) (?:force|nato|the west))|\bintervened\b"
                  r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
                  r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
+    "list": cue(r"^(?:please |can you |could you )?(?:list|name|show(?: me)?|give(?: me)?|enumerate)\b"),
+    # "do the sources agree on how many spoke": the counts of each source, side by side
+    "per_source": cue(r"\bsources? (?:agree|differ|disagree|conflict)\w*|\bdo (?:the )?sources\b|\b(?:each|every|per) source\b"
+                      r"|\baccording to (?:each|the different|different) sources?\b"),
     "compare": cue(r"\bcompar\w*|\bversus\b|\bvs\b|\bdiffer\w*|\bcontrast\w*|\bhow (?:\w+ ){0,5}chang\w*|\bchang\w* (?:over|between|from|across|since)\b"
                    r"|\bevolv\w*|\bover time\b|\bover the years\b"
                    r"|\bacross (?:the )?(?:years|dialogues|meetings)\b|\bboth\b|\bsimilar\w*|\bagree with each other\b|\bfrom one year\b"
@@ -106,6 +110,8 @@ PILLAR_WORDS = {"one": 1, "two": 2, "three": 3, "1": 1, "2": 2, "3": 3, "i": 1, 
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8}
 _ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:annual |informal |interactive |ga |general assembly |un )*(?:dialogue|meeting|debate|session)\b")
+_MEETING_YEAR = re.compile(r"\b(?:dialogue|meeting|debate|session)s?\b")
+_WHICH_YEAR = re.compile(r"\b(?:which|what) years?\b|\bwhich (?:dialogue|meeting|debate|session)\b")
 _ORDINAL_REPORT = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:\w+ ){0,2}reports?\b")
 _LATEST = re.compile(r"\b(?:most recent|latest|last|newest) (?:\w+ ){0,3}(?:dialogue|meeting|debate|session)\b")
 # terms the sources use that a definition question may ask about, beyond themes and pillars
@@ -367,7 +373,8 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     facts = index.score_facts(vocab.expand(fact_seq), content_all)
     names_actor = bool(facts) and any(facts[0][1].fact.actor == a.name for a in found)
     report_year = None
-    if "report" in cues and not years:  # "the third report", "the regional arrangements report"
+    # "the third report", "the regional arrangements report"; "which year's dialogue was about regional arrangements"
+    if not years and ("report" in cues or (_MEETING_YEAR.search(text) and ("date" in cues or _WHICH_YEAR.search(text)))):
         nth = _ORDINAL_REPORT.search(text)
         reports = sorted(index.report_titles)
         if nth and 0 < ORDINALS[nth.group(1)] <= len(reports):
@@ -479,10 +486,14 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
                 - (1.0 if regional_do else 0),
                 theme=th, topic="theme")
     if has("count") and (has("states") or has("organisations") or has("speak") or has("officials")) and not has("how_many_meetings"):
-        add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0), kinds=kinds)
+        per_source = 1.5 + 2.4 * best_theme_conf if has("per_source") else 0.0  # a count the sources give, not a theme
+        add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0) + per_source,
+            kinds=kinds)
     if stance in ("opposes", "concerned") or (has("opposes") or has("concerned")):
         st = stance or "concerned"
-        add("dissent", 3.0 + (1.0 if has("who") else 0) + (0.5 if has("did") else 0) - 2.0 * best_theme_conf, stance=st, kinds=kinds)
+        asked_of = actors[:1] if actors and has("did") and not has("who") else ()  # "did China express any concerns"
+        add("dissent", 3.0 + (1.0 if has("who") else 0) + (0.5 if has("did") else 0) + (1.0 if asked_of else 0)
+            - 2.0 * best_theme_conf, stance=st, kinds=kinds, actors=asked_of)
     if has("themes"):
         add("dialogue_themes", 2.6 + (0.5 if years else 0) + (0.4 if has("count") else 0) - 1.5 * best_theme_conf
             - (1.5 if actors else 0))
@@ -507,7 +518,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             - (0.6 * best_theme_conf if has("say") and _ABOUT_TOPIC.search(slots.text) else 0), actors=(a0,))
     if roles:
         add("roles", 3.6 + (0.4 if years else 0) - (0.8 if has("report") else 0), detail=roles)
-    if has("speak") or (has("who") and (has("language") or kinds == "officials")) or has("not_delivered"):
+    if (has("speak") or (has("who") and (has("language") or kinds == "officials")) or has("not_delivered")
+            or (kinds and has("list") and years)):  # "list the organisations at the 2012 dialogue"
         detail = tuple(slots.languages) + (("not_delivered",) if has("not_delivered") else ()) + (("behalf",) if has("behalf") else ())
         add("speakers", 2.0 + (1.5 if has("not_delivered") else 0) + (1.0 if has("who") else 0) + (0.6 if kinds else 0) + (0.8 if detail else 0) + (0.4 if years else 0)
             - (0.8 if speak_only else 2.2) * best_theme_conf - (1.0 if has("count") else 0) - (0.5 if actors else 0),
@@ -521,6 +533,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         named = years or ((slots.report_year,) if by_title else ())
         add("report", 2.6 + (1.6 if field else 0) + (1.6 if has("reports_list") else 0) + (0.4 if named else 0)
             + (1.0 if by_title else 0) - (0 if by_title else 1.2) * best_theme_conf, topic=field, years=named)
+    if slots.report_year and not years and not has("report"):  # the meeting on the report of that title
+        add("timeline", 4.2, topic="year", years=(slots.report_year,))
     if has("first"):
         add("timeline", 4.0 - 1.0 * best_theme_conf, topic="first", years=())
     if has("how_many_meetings"):

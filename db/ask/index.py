@@ -137,25 +137,32 @@ class AskIndex:
     fact_postings: dict[str, tuple[int, ...]] = field(default_factory=dict)
     idf_list: tuple[str, ...] = ()  # the stems of `idf` and the folded names of `actor_terms`, for typos
     actor_term_list: tuple[str, ...] = ()
+    stopword_list: tuple[str, ...] = ()  # the vocabulary's small words as written ("which", "about"), for their typos
     theme_phrases: tuple[str, ...] = ()  # the themes' names and keywords of two words or more, stems joined and padded
     report_titles: dict[int, frozenset[str]] = field(default_factory=dict)  # year -> the stems of its report's titles
     report_idf: dict[str, float] = field(default_factory=dict)  # how few of the titles hold each stem
     weight_memo: dict[str, dict[int, float]] = field(default_factory=dict)  # see _theme_weights
     fact_memo: dict[str, dict[int, tuple[float, int]]] = field(default_factory=dict)  # see _fact_weights
 
-    def report_year(self, looks: dict[str, dict[str, float]]) -> int | None:
+    def report_year(self, looks: dict[str, dict[str, float]], strict: bool = False) -> int | None:
         """The year of the one report whose title the question's words name best ("the regional arrangements
-        report"), or None when they name none, or two alike."""
+        report"); None when they name none, or two alike. `strict`: two of the title's words, or a third of them
+        ("the dialogue on timely and decisive response"), not one word of a long title ("the next dialogue")."""
         scores: dict[int, float] = {}
+        matched: dict[int, int] = {}
         for variants in looks.values():
             for year, title in self.report_titles.items():
                 best = max((w * self.report_idf[v] for v, w in variants.items() if v in title), default=0.0)
                 if best:
                     scores[year] = scores.get(year, 0.0) + best
+                    matched[year] = matched.get(year, 0) + 1
         ranked = sorted(scores.items(), key=lambda x: -x[1])
         if not ranked or ranked[0][1] < REPORT_TITLE_FLOOR or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
             return None
-        return ranked[0][0]
+        year = ranked[0][0]
+        if strict and matched[year] < 2 and 3 * matched[year] < len(self.report_titles[year]):
+            return None
+        return year
 
     def _fact_weights(self, s: str) -> dict[int, tuple[float, int]]:
         """For a stem (or a phrase) of a question: per report point whose words hold it, (what it tells, weighted
@@ -389,6 +396,7 @@ async def _build(session: AsyncSession, actors: NameIndex, themes: NameIndex) ->
                     frozenset(lexicon), tuple(sorted(lexicon)), facts, fact_idf, fact_common,
                     {k: tuple(v) for k, v in theme_postings.items()}, tuple(always),
                     {k: tuple(v) for k, v in fact_postings.items()}, tuple(idf), tuple(t for t, _ in actor_terms),
+                    tuple(sorted(w for w in vocab.surface if len(w) >= 3 and stems(w) and all(x in vocab.stopwords for x in stems(w)))),
                     tuple(sorted({f" {' '.join(p)} " for d in docs for p in d.phrases if len(p) > 1})),
                     {year: frozenset(title) for year, title in titles.items()},
                     {s: math.log(1 + len(titles) / c) for s, c in title_df.items()})

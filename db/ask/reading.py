@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from db.ask.answers import Reading, pillar_topic
 from db.ask.index import AskIndex, FactDoc, ThemeDoc
@@ -49,6 +50,7 @@ CUES = {
     "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\b(?<!military )(?<!costly )(?<!armed )(?<!foreign )interventions\b(?! (?:by|in|under) (?:force|nato|the west))|\bintervened\b"
                  r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
                  r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
+    "future": cue(r"\b(?:next|upcoming|future|coming) (?:ga |general assembly |informal |interactive )*(?:dialogue|meeting|debate|session)s?\b"),
     "list": cue(r"^(?:please |can you |could you )?(?:list|name|show(?: me)?|give(?: me)?|enumerate)\b"),
     # "do the sources agree on how many spoke": the counts of each source, side by side
     "per_source": cue(r"\bsources? (?:agree|differ|disagree|conflict)\w*|\bdo (?:the )?sources\b|\b(?:each|every|per) source\b"
@@ -127,10 +129,10 @@ _KIND_PHRASE = re.compile(
     r"nations|delegations?|governments?|actors?|officials?|speakers?|participants?)\b")
 # "what does the Secretary-General say about sanctions": the report is the Secretary-General's
 _REPORT_AUTHOR = re.compile(r"\b(?:secretary[- ]?general|un ?sg|sg)\b")
+_TITLE_SKIP = frozenset(stem(w) for w in (*ORDINALS, "report", "reports", "secretary", "general"))
 # the words of "what role can regional organisations play": what is asked of the report, not one of its points
-_FACT_SKIP = frozenset(stem(w) for w in (*ORDINALS, "report", "reports", "secretary", "general", "role", "roles", "play",
-                                         "organisation", "organisations", "organization", "organizations", "arrangement",
-                                         "arrangements"))
+_FACT_SKIP = _TITLE_SKIP | frozenset(stem(w) for w in ("role", "roles", "play", "organisation", "organisations",
+                                                       "organization", "organizations", "arrangement", "arrangements"))
 _DEFINE_SUBJECT = re.compile(r"^(?:so |and |ok |okay |hey |hi |please )*(?:what(?:'s| is| are| does| do|(?= (?:the|a|an) ))|define|explain"
                              r"|describe|meaning of)\b")  # "what the …": what is asked may have lost its verb ("what the veto is")
 _MEANING = re.compile(r"\bmean(?:s|t|ing)?\b|\bdefin\w*|\bstand for\b")
@@ -311,7 +313,9 @@ def correct_typos(question: str, index: AskIndex) -> str:
         budget[0] -= 1
         found = process.extractOne(folded, index.lexicon_list, scorer=fuzz.ratio, score_cutoff=80 if len(folded) >= 6 else 85)
         if found is None or found[0] in folded or folded in found[0] or stem(found[0]) in index.vocab.stopwords:
-            return word  # "indifference" holds "difference": a word of its own, not a typo; nor is "weather" "whether"
+            # a small word one slip away ("whcih", "abut") is that word; "weather" is two from "whether", a word of its own
+            small = process.extractOne(folded, index.stopword_list, scorer=OSA.distance, score_cutoff=1)
+            return small[0] if small else word  # "indifference" holds "difference": a word of its own, not a typo
         return found[0]
 
     return _TOKEN.sub(fix, question)
@@ -380,7 +384,8 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
         if nth and 0 < ORDINALS[nth.group(1)] <= len(reports):
             report_year = reports[ORDINALS[nth.group(1)] - 1]
         else:
-            report_year = index.report_year(vocab.expand(fact_seq))
+            title_seq = [x for x in seq_all if x not in _TITLE_SKIP and not x.isdigit()]
+            report_year = index.report_year(vocab.expand(title_seq), strict="report" not in cues)
     return Slots(text, tuple(seq_all), cues, years, tuple(found), tuple(themes_all[:5]), tuple(themes_out[:5]),
                  pillar, languages, terms, ordinal_year, topical, core, _kinds(text),
                  any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, pillars, report_year, about)
@@ -481,7 +486,9 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         if acts and (has("say") or has("did") or has("compare")) and not who:
             add("actor_said", 1.5 + 1.2 * conf + (1.0 if has("say") else 0.4), theme=th, actors=acts,
                 topic="theme", years=theme_years)
-        if has("define") and not (actors or years or slots.pillar or slots.terms) and _asks_about(slots, doc):
+        # "what's the deal with the S5 proposal": an actor whose name is the theme's keyword names the topic
+        if (has("define") and not ((actors and (not slots.actor_topic or has("say"))) or years or slots.pillar or slots.terms)
+                and _asks_about(slots, doc)):
             add("definition", 2.0 + 3.0 * conf - (1.5 if has("pillar") else 0) - (2.0 * fact_conf if has("report") else 0) - unknown
                 - (1.0 if regional_do else 0),
                 theme=th, topic="theme")
@@ -535,6 +542,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             + (1.0 if by_title else 0) - (0 if by_title else 1.2) * best_theme_conf, topic=field, years=named)
     if slots.report_year and not years and not has("report"):  # the meeting on the report of that title
         add("timeline", 4.2, topic="year", years=(slots.report_year,))
+    if has("future"):  # "when is the next dialogue": the records end with the last meeting held; all of them
+        add("timeline", 3.6, topic="all", years=())
     if has("first"):
         add("timeline", 4.0 - 1.0 * best_theme_conf, topic="first", years=())
     if has("how_many_meetings"):
@@ -567,7 +576,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         add("regional_role", 3.4 + (1.0 if has("report") else 0) + (0.4 if 2011 in years else 0) - 2.0 * fact_conf,
             topic=pillar_topic(slots.pillar) if slots.pillar else None, years=())
     # asked of the report's author, one word of a point's subject is enough ("… the Secretary-General … sanctions")
-    by_author = bool(_REPORT_AUTHOR.search(slots.text)) and len(actors) == 1
+    # "the 2011 report's recommendations on sanctions" is asked of the report as surely
+    by_author = (bool(_REPORT_AUTHOR.search(slots.text)) and len(actors) == 1) or (has("report") and 2011 in years)
     if by_author and slots.facts and slots.facts[0][0] >= FACT_FLOOR / 4:
         fact_conf = max(fact_conf, AUTHOR_FACT_CONF)
     if fact_conf and (not actors or has("report") or by_author

@@ -61,7 +61,7 @@ CUES = {
                    r"|\b(?:the )?same (?:thing|things|view|views|position|positions|line)\b"),
     "themes": cue(r"\bthemes?\b|\btopics?\b|\bissues?\b|\bsubjects?\b|\bwhat was discussed\b|\bdiscussed at\b|\bmain points\b"
                   r"|\bcame up\b|\bcovered\b|\bon the table\b|\bwhat did (?:they|states|delegations|people) (?:talk|discuss)"),
-    "behalf": cue(r"\bbehalf\b|\b(?:speak|spoke|speaking|speaks|talk|talked|talking) for\b|\brepresent\w*|\bin the name of\b"),
+    "behalf": cue(r"\bbehalf\b|\bfor whom\b|\b(?:speak|spoke|speaking|speaks|talk|talked|talking) for\b|\brepresent\w*|\bin the name of\b"),
     "moderator": cue(r"\bmoderat\w*|\bchair\w*|\bfacilitat\w*|\bran the (?:panel|debate|dialogue)\b"),
     "panelist": cue(r"\bpanel\w*|\bexperts?\b"),
     "opening_remarks": cue(r"\bopen(?:ed|ing|s)?\b|\bkick\w* off\b|\bbegan\b|\bstarted the (?:meeting|dialogue|debate)\b|\bfirst to speak\b"),
@@ -74,7 +74,8 @@ CUES = {
                  r"|\bwhen did (?:\w+ ){0,4}(?:start|begin)\b|\bsince when\b"
                  r"|\b(?:start|began|begin)\w* (?:\w+ ){0,3}(?:dialogues?|meetings?|debat\w*|discuss\w*|talk\w*)\b"),
     "how_many_meetings": cue(r"\bhow many (?:\w+ ){0,4}(?:dialogues|meetings|debates|sessions|times)\b|\bnumber of (?:\w+ ){0,3}(?:dialogues|meetings|debates)\b"),
-    "agenda": cue(r"\bformal agenda\b|\bagenda item\b|\bon the agenda\b|\bonto the agenda\b|\bformali[sz]\w*"),
+    "agenda": cue(r"\bformal agenda\b|\bagenda item\b|\bon the agenda\b|\bonto the agenda\b|\bformali[sz]\w*"
+                  r"|\bfirst (?:ever )?formal (?:ga |general assembly |plenary )?(?:debate|meeting|session)\b"),
     "gaps": cue(r"\bwithout (?:a |any )?(?:meeting|dialogue|debate)\b|\bno (?:ga )?(?:meeting|dialogue|debate)\b|\bskipp\w*|\bcancel\w*"
                 r"|\bmissed\b|\bgaps?\b|\bnot held\b|\bwasn.?t held\b|\bdidn.?t (?:meet|take place|happen)\b|\bnever met\b|\bno dialogue\b|\bpaus\w*"),
     "happened": cue(r"\bwhat happened\b|\bwhat took place\b|\bwhat (?:was|were) (?:held|on)\b|\bsummar\w*|\boverview\b|\brecap\b|\bwhat went on\b"
@@ -494,8 +495,10 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
                 theme=th, topic="theme")
     if has("count") and (has("states") or has("organisations") or has("speak") or has("officials")) and not has("how_many_meetings"):
         per_source = 1.5 + 2.4 * best_theme_conf if has("per_source") else 0.0  # a count the sources give, not a theme
-        add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0) + per_source,
-            kinds=kinds)
+        # "how many countries criticised RtoP": who opposed or was concerned, not how many took part
+        dissent_asked = 1.5 if (has("opposes") or has("concerned")) and not has("speak") else 0.0
+        add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0) + per_source
+            - dissent_asked, kinds=kinds)
     if stance in ("opposes", "concerned") or (has("opposes") or has("concerned")):
         st = stance or "concerned"
         asked_of = actors[:1] if actors and has("did") and not has("who") else ()  # "did China express any concerns"
@@ -549,7 +552,8 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     if has("how_many_meetings"):
         add("timeline", 4.4, topic="count", years=())
     if has("agenda") and (has("date") or has("happened") or "reach" in slots.text or "get" in slots.text or "put" in slots.text):
-        add("timeline", 4.0 - (1.0 if has("who") else 0), topic="agenda", years=())
+        # "when did the first formal debate happen": the formal agenda's, not the first meeting's
+        add("timeline", 4.0 - (1.0 if has("who") else 0) + (0.6 if has("first") else 0), topic="agenda", years=())
     if has("gaps"):
         add("timeline", 4.2, topic="gaps", years=())
     if has("timeline") and not slots.years:

@@ -296,6 +296,8 @@ class _Writer:
                 return f"Recorded as {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}:"
             return (f"No one is recorded {STANCE_WORDS.get(v.subject or '', v.subject)} {about}{where}. "
                     f"What the records hold ({STANCE_LEGEND}):")
+        if v.what == "listed":
+            return f"No source lists who spoke in {v.year}; the counts the sources give:"
         if v.what == "dissent":
             if v.yes:
                 return f"Yes: {v.subject} is recorded opposing or raising concerns{where}:"

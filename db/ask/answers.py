@@ -95,7 +95,7 @@ class Reading:
 class Verdict:
     """A yes/no the question asked ("did X raise …", "did X speak …", "did any state oppose …")."""
 
-    what: str  # raised | spoke | stance | on_topic | dissent (did this actor oppose or raise concerns)
+    what: str  # raised | spoke | stance | on_topic | dissent (did this actor oppose or raise concerns) | listed
     yes: bool
     subject: str | None = None  # an actor's name, or a stance
     year: int | None = None

@@ -235,11 +235,17 @@ class Answerer:
             parts.extend(await self._speakers_at(year))
         return tuple(parts) or None
 
+    async def _no_list(self, year: int) -> list[Part]:
+        """A meeting whose speakers no source lists ("who spoke in 2019"): that said, then the counts given."""
+        facts = await q.dialogue_facts(self.session, year)
+        claims = [c for c in facts.claims_for("participation") if not unnamed_measure(c.measure)] if facts else []
+        return [Verdict("listed", False, None, year), *stated_claims(claims, year)] if claims else []
+
     async def _speakers_at(self, year: int) -> list[Part]:
         r = self.r
         detail = await q.dialogue_detail(self.session, year)
         if detail is None or not (detail.statements or detail.roles):
-            return []
+            return await self._no_list(year)
         totals = {"states": 0, "organisations": 0}
         stated: dict[str, int] = {}
         for c in detail.claims_for("participation"):

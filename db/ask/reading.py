@@ -29,11 +29,15 @@ _STANCE_WORD = re.compile(r"oppos\w*|against|reject\w*|object\w*|critic\w*|disag
                           r"|reservations?|doubt\w*|sceptic\w*|skeptic\w*|misgiving\w*|wary|fears?|feared|uneasy|qualms|naysayers?|critical"
                           r"|unhappy|dissatisf\w*|displeas\w*|frustrat\w*|upset|lukewarm")
 _WHO_IS = re.compile(r"^(?:so |and |ok |okay |hey |hi )?who (?:is|was|are|were) (?!the\b|a\b|an\b)")
-_ABOUT_TOPIC = re.compile(r"\b(?:about|on|regarding|concerning)\b")
-_ABOUT = re.compile(r"\b(?:about|on|regarding|concerning|over)(?: the)? $")
+_ABOUT_WORDS = r"about|on|regarding|concerning"
+_ABOUT_TOPIC = re.compile(rf"\b(?:{_ABOUT_WORDS})\b")  # "what did X say about …"
+_ABOUT = re.compile(rf"\b(?:{_ABOUT_WORDS}|over)(?: the)? $")  # the words just before a name: "said about Syria"
 _POSSESSIVE = re.compile(r"(?<=\w)['’]s\b")
 # "what's RwP", "whats RwP", "who's the moderator": "is", not a possessive
 _CONTRACTED_IS = re.compile(r"\b(what|who|where|when|how|which|that|there|here)(?:['’]s|s)\b", re.IGNORECASE)
+
+
+MEETING = r"(?:dialogue|meeting|debate|session)"  # the words that name one of the General Assembly's meetings
 
 
 def cue(pattern: str) -> "re.Pattern[str]":
@@ -50,7 +54,7 @@ CUES = {
     "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\b(?<!military )(?<!costly )(?<!armed )(?<!foreign )interventions\b(?! (?:by|in|under) (?:force|nato|the west))|\bintervened\b"
                  r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
                  r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
-    "future": cue(r"\b(?:next|upcoming|future|coming) (?:ga |general assembly |informal |interactive )*(?:dialogue|meeting|debate|session)s?\b"),
+    "future": cue(rf"\b(?:next|upcoming|future|coming) (?:ga |general assembly |informal |interactive )*{MEETING}s?\b"),
     "list": cue(r"^(?:please |can you |could you )?(?:list|name|show(?: me)?|give(?: me)?|enumerate)\b"),
     # "do the sources agree on how many spoke": the counts of each source, side by side
     "per_source": cue(r"\bsources? (?:agree|differ|disagree|conflict)\w*|\bdo (?:the )?sources\b|\b(?:each|every|per) source\b"
@@ -112,11 +116,11 @@ PILLAR_WORDS = {"one": 1, "two": 2, "three": 3, "1": 1, "2": 2, "3": 3, "i": 1, 
                 "first": 1, "second": 2, "third": 3}
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
             "ninth": 9, "tenth": 10, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "7th": 7, "8th": 8}
-_ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:annual |informal |interactive |ga |general assembly |un )*(?:dialogue|meeting|debate|session)\b")
-_MEETING_YEAR = re.compile(r"\b(?:dialogue|meeting|debate|session)s?\b")
-_WHICH_YEAR = re.compile(r"\b(?:which|what) years?\b|\bwhich (?:dialogue|meeting|debate|session)\b")
+_ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + rf") (?:annual |informal |interactive |ga |general assembly |un )*{MEETING}\b")
+_MEETING_YEAR = re.compile(rf"\b{MEETING}s?\b")
+_WHICH_YEAR = re.compile(rf"\b(?:which|what) years?\b|\bwhich {MEETING}\b")
 _ORDINAL_REPORT = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:\w+ ){0,2}reports?\b")
-_LATEST = re.compile(r"\b(?:most recent|latest|last|newest) (?:\w+ ){0,3}(?:dialogue|meeting|debate|session)\b")
+_LATEST = re.compile(rf"\b(?:most recent|latest|last|newest) (?:\w+ ){{0,3}}{MEETING}\b")
 # terms the sources use that a definition question may ask about, beyond themes and pillars
 TERMS = {
     "structural prevention": re.compile(r"\bstructural(?:ly)? prevent\w*|\bstructural\b"),
@@ -581,15 +585,15 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             topic=pillar_topic(slots.pillar) if slots.pillar else None, years=())
     # asked of the report's author, one word of a point's subject is enough ("… the Secretary-General … sanctions")
     # "the 2011 report's recommendations on sanctions" is asked of the report as surely
-    by_author = (bool(_REPORT_AUTHOR.search(slots.text)) and len(actors) == 1) or (has("report") and 2011 in years)
-    if by_author and slots.facts and slots.facts[0][0] >= FACT_FLOOR / 4:
+    of_report = (bool(_REPORT_AUTHOR.search(slots.text)) and len(actors) == 1) or (has("report") and 2011 in years)
+    if of_report and slots.facts and slots.facts[0][0] >= FACT_FLOOR / 4:
         fact_conf = max(fact_conf, AUTHOR_FACT_CONF)
-    if fact_conf and (not actors or has("report") or by_author
+    if fact_conf and (not actors or has("report") or of_report
                       or (slots.facts_name_actor and len(actors) == 1 and not has("say"))):
         # a point of the report the question names: "what is the African Peer Review Mechanism",
         # "what does the report say about situation rooms"
         chosen = tuple(d.fact.subject for score, d in slots.facts if score >= 0.7 * slots.facts[0][0])[:3]
-        asks_report = has("report") or 2011 in years or has("regional") or by_author
+        asks_report = has("report") or 2011 in years or has("regional") or of_report
         what_is = has("define") and not has("say") and (
             bool(_MEANING.search(slots.text)) or (not asks_report and bool(_DEFINE_SUBJECT.match(slots.text))))
         if what_is:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from db import models as m
-from db.models import Actor, ActorAlias, Quote, ReportFact, Role, Statement, StatementBehalf
+from db.models import Quote, ReportFact, Role, Statement, StatementBehalf
 from db.names import NameEntry, NameIndex
 from db.queries.cache import cached
 from db.queries.cache import shared
@@ -69,11 +69,9 @@ STATEMENTS_ONLY = ("behalf", "statements")
 
 
 async def load_actor_index(session: AsyncSession) -> NameIndex:
-    aliases: dict[int, list[str]] = defaultdict(list)
-    for actor_id, alias in await rows(session, select(ActorAlias.actor_id, ActorAlias.alias).order_by(ActorAlias.id)):
-        aliases[actor_id].append(alias)
-    actors = await rows(session, select(Actor.id, Actor.name, Actor.kind, Actor.iso3).order_by(Actor.id))
-    return NameIndex(NameEntry(i, name, kind.value, tuple(aliases[i]), iso3) for i, name, kind, iso3 in actors)
+    """Every actor's names, from the names and aliases every answer refers to (`reference`)."""
+    ref = await reference(session)
+    return NameIndex(NameEntry(i, name, kind, ref.aliases.get(i, ()), iso3) for i, (name, kind, iso3) in ref.actors.items())
 
 
 def behalf_names(found: Rows, ref: Reference) -> dict[int, tuple[str, ...]]:

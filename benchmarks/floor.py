@@ -287,9 +287,9 @@ SELECT s.key, c.excerpt FROM dialogue_claims c JOIN dialogues d ON d.id = c.dial
 """
 ASK_SEARCH = """
 SELECT s.key, p.ordinal, (SELECT count(*) FROM passages x WHERE x.source_id = p.source_id), p.text
-  FROM (SELECT rowid, bm25(passages_fts) AS rank FROM passages_fts WHERE passages_fts MATCH :match ORDER BY rank LIMIT 3) hit
+  FROM (SELECT rowid, bm25(passages_fts) AS rank FROM passages_fts WHERE passages_fts MATCH :match ORDER BY rank, rowid LIMIT 3) hit
   JOIN passages p ON p.id = hit.rowid JOIN source_documents s ON s.id = p.source_id
-  ORDER BY hit.rank
+  ORDER BY hit.rank, p.id
 """
 ASK = {"theme_count": ASK_THEME, "theme_actors": ASK_THEME, "behalf": ASK_BEHALF, "actor_said": ASK_ACTOR,
        "report": ASK_REPORT}

@@ -1,0 +1,87 @@
+"""Passage search: the split ranking is the one query's exactly, and a server gets its full count of hits."""
+
+from __future__ import annotations
+
+import random
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select, text
+
+from db import models as m
+from db.queries import search
+from db.queries.search import _any, _sqlite_best, search_passages
+from tests.conftest import ON_POSTGRESQL
+
+SERVER, OTHER = 1_000_000_000_000_201, 1_000_000_000_000_202
+
+
+@pytest.mark.skipif(ON_POSTGRESQL, reason="the split is SQLite's (FTS5's bm25)")
+async def test_the_split_ranks_passages_exactly_as_one_query_over_every_word(store, monkeypatch):
+    monkeypatch.setattr(search, "SPLIT_FROM", 0)  # split wherever it can, however few passages match
+    statements: list[str] = []
+    sync_engine = store.engine.sync_engine
+
+    def seen(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, many: bool) -> None:
+        statements.append(str(parameters))
+
+    async with store.reading(None) as session:
+        texts = (await session.scalars(select(m.Passage.text))).all()
+        words = [set(re.findall(r"\b[a-z]{4,}\b", t.casefold())) for t in texts]
+        vocabulary = sorted(set().union(*words))
+        common = [w for w in vocabulary if sum(w in ws for ws in words) > len(texts) * search.RARE_SHARE
+                  and w not in search.STOPWORDS]
+        rng = random.Random(12)
+        proven = 0
+        event.listen(sync_engine, "before_cursor_execute", seen)
+        try:
+            for _ in range(250):
+                picked = rng.sample(common, rng.choice((1, 2))) + rng.sample(vocabulary, rng.choice((1, 2)))
+                terms = search.fts_terms(" ".join(picked))
+                n = rng.choice((3, 6, 10))
+                statements.clear()
+                best = await _sqlite_best(session, terms, n)
+                split_only = any(" NOT (" in s for s in statements) and not any(
+                    f"'{_any(terms)}'" in s for s in statements)
+                proven += split_only
+                one_query = (await session.execute(search._SQLITE_SEARCH, {"q": _any(terms), "n": n})).all()
+                assert [r.id for r in best] == [r.id for r in one_query], terms
+                # the same scores, summed in another order: equal to the last bit or two
+                assert [r.rank for r in best] == pytest.approx([r.rank for r in one_query], rel=1e-12), terms
+        finally:
+            event.remove(sync_engine, "before_cursor_execute", seen)
+    assert proven >= 15, f"the split answered alone only {proven} times of 250"
+
+
+async def test_a_server_gets_its_full_count_of_hits_when_the_best_are_hidden_there_or_another_servers(store):
+    query = "veto restraint prevention"
+    async with store.reading(None) as session:
+        shared = await search_passages(session, query, limit=3)
+        assert len(await search_passages(session, query, limit=10)) == 10  # enough to hide one of
+    async with store.sessions.begin() as session:
+        source_id = (await session.execute(text("SELECT min(id) FROM source_documents"))).scalar_one()
+        ordinal = (await session.execute(select(func.max(m.Passage.ordinal)))).scalar_one() + 1
+        for i in range(4):  # another server's passages, each a better match than any shared one
+            session.add(m.Passage(layer=OTHER, source_id=source_id, ordinal=ordinal + i, char_offset=0,
+                                  text="Veto restraint, veto restraint: restraint in the use of the veto."))
+        hidden = (await session.execute(
+            select(m.Passage.id).where(m.Passage.text == shared[0].text, m.Passage.layer == m.BASE_LAYER))).scalars()
+        for row_id in hidden:  # and the best shared passage hidden in this server
+            session.add(m.HiddenRecord(layer=SERVER, table_name="passages", row_id=row_id))
+
+    async with store.reading(SERVER) as session:
+        here = await search_passages(session, query, limit=3)
+    async with store.reading(None) as session:
+        everywhere = await search_passages(session, query, limit=3)
+    async with store.reading(OTHER) as session:
+        there = await search_passages(session, query, limit=3)
+    assert [h.text for h in everywhere] == [h.text for h in shared]
+    assert len(here) == 3 and shared[0].text not in [h.text for h in here]
+    assert [h.text for h in here][:2] == [h.text for h in shared][1:]
+    assert [h.text for h in there] == ["Veto restraint, veto restraint: restraint in the use of the veto."] * 3
+
+
+def test_words_are_searched_once_each_and_quoted() -> None:
+    assert search.fts_terms('Veto, VETO and "veto" restraint') == ["veto", "restraint"]
+    assert _any(["veto", "p5"]) == '"veto" OR "p5"'

@@ -174,7 +174,11 @@ def _title(a: Answer) -> str:
         return f"How many took part{where}, as each source states it"
     if f == "timeline":
         if r.topic == "year":
-            return f"The {r.years[0]} General Assembly meeting on RtoP" if r.years else "The General Assembly meetings on RtoP"
+            if len(r.years) == 1:
+                return f"The {r.years[0]} General Assembly meeting on RtoP"
+            if r.years:
+                return f"The General Assembly meetings on RtoP of {_years(r.years[:-1])} and {r.years[-1]}"
+            return "The General Assembly meetings on RtoP"
         return TIMELINE_TITLES.get(r.topic or "", TIMELINE_TITLES["all"])
     if f == "definition":
         if r.topic == "rtop":

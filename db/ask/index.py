@@ -144,10 +144,11 @@ class AskIndex:
     weight_memo: dict[str, dict[int, float]] = field(default_factory=dict)  # see _theme_weights
     fact_memo: dict[str, dict[int, tuple[float, int]]] = field(default_factory=dict)  # see _fact_weights
 
-    def report_year(self, looks: dict[str, dict[str, float]], strict: bool = False) -> int | None:
+    def report_years(self, looks: dict[str, dict[str, float]], strict: bool = False) -> tuple[int, ...]:
         """The year of the one report whose title the question's words name best ("the regional arrangements
-        report"); None when they name none, or two alike. `strict`: two of the title's words, or a third of them
-        ("the dialogue on timely and decisive response"), not one word of a long title ("the next dialogue")."""
+        report"), or of each report they name as well ("the dialogue on early warning": 2010's and 2018's); none
+        when they name none. `strict`: two of the title's words, or a third of them ("the dialogue on timely and
+        decisive response"), not one word of a long title ("the next dialogue")."""
         scores: dict[int, float] = {}
         matched: dict[int, int] = {}
         for variants in looks.values():
@@ -156,13 +157,11 @@ class AskIndex:
                 if best:
                     scores[year] = scores.get(year, 0.0) + best
                     matched[year] = matched.get(year, 0) + 1
-        ranked = sorted(scores.items(), key=lambda x: -x[1])
-        if not ranked or ranked[0][1] < REPORT_TITLE_FLOOR or (len(ranked) > 1 and ranked[1][1] >= ranked[0][1]):
-            return None
-        year = ranked[0][0]
-        if strict and matched[year] < 2 and 3 * matched[year] < len(self.report_titles[year]):
-            return None
-        return year
+        if not scores or max(scores.values()) < REPORT_TITLE_FLOOR:
+            return ()
+        top = max(scores.values())
+        return tuple(sorted(year for year, score in scores.items() if score >= top and not (
+            strict and matched[year] < 2 and 3 * matched[year] < len(self.report_titles[year]))))
 
     def _fact_weights(self, s: str) -> dict[int, tuple[float, int]]:
         """For a stem (or a phrase) of a question: per report point whose words hold it, (what it tells, weighted

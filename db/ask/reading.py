@@ -165,7 +165,7 @@ class Slots:
     facts: tuple[tuple[float, FactDoc], ...] = ()  # the report's points the words match, best first
     facts_name_actor: bool = False  # the best point is about an actor the question names ("the African Union")
     pillars: tuple[int, ...] = ()  # every pillar named, in order ("the difference between pillar 2 and pillar 3")
-    report_year: int | None = None  # the year of the report whose title the words name ("the regional arrangements report")
+    report_years: tuple[int, ...] = ()  # the years of the reports whose titles the words name ("the regional arrangements report")
     actor_is_topic: bool = False  # an actor named after "about" whose name a theme holds ("said about Syria")
 
 
@@ -381,19 +381,19 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     fact_seq = [x for x in seq_all if x not in _FACT_SKIP and not x.isdigit()]
     facts = index.score_facts(vocab.expand(fact_seq), content_all)
     names_actor = bool(facts) and any(facts[0][1].fact.actor == a.name for a in found)
-    report_year = None
+    report_years: tuple[int, ...] = ()
     # "the third report", "the regional arrangements report"; "which year's dialogue was about regional arrangements"
     if not years and ("report" in cues or (_MEETING_YEAR.search(text) and ("date" in cues or _WHICH_YEAR.search(text)))):
         nth = _ORDINAL_REPORT.search(text)
         reports = sorted(index.report_titles)
         if nth and 0 < ORDINALS[nth.group(1)] <= len(reports):
-            report_year = reports[ORDINALS[nth.group(1)] - 1]
+            report_years = (reports[ORDINALS[nth.group(1)] - 1],)
         else:
             title_seq = [x for x in seq_all if x not in _TITLE_SKIP and not x.isdigit()]
-            report_year = index.report_year(vocab.expand(title_seq), strict="report" not in cues)
+            report_years = index.report_years(vocab.expand(title_seq), strict="report" not in cues)
     return Slots(text, tuple(seq_all), cues, years, tuple(found), tuple(themes_all[:5]), tuple(themes_out[:5]),
                  pillar, languages, terms, ordinal_year, topical, core, _kinds(text),
-                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, pillars, report_year, about)
+                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, pillars, report_years, about)
 
 
 # -- candidate readings -----------------------------------------------------------------
@@ -543,12 +543,12 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     if has("report") and not has("regional_do") or (has("report") and (has("title") or has("symbol") or has("date"))):
         field = "symbol" if has("symbol") else "title" if has("title") else "date" if has("date") else None
         # "the report on international assistance": a report named by its title's words, which a theme may share
-        by_title = bool(slots.report_year) and not years and not has("reports_list")
-        named = years or ((slots.report_year,) if by_title else ())
+        by_title = bool(slots.report_years) and not years and not has("reports_list")
+        named = years or (slots.report_years if by_title else ())
         add("report", 2.6 + (1.6 if field else 0) + (1.6 if has("reports_list") else 0) + (0.4 if named else 0)
             + (1.0 if by_title else 0) - (0 if by_title else 1.2) * best_theme_conf, topic=field, years=named)
-    if slots.report_year and not years and not has("report"):  # the meeting on the report of that title
-        add("timeline", 4.2, topic="year", years=(slots.report_year,))
+    if slots.report_years and not years and not has("report"):  # the meeting on the report of that title (or each)
+        add("timeline", 4.2, topic="year", years=slots.report_years)
     if has("future"):  # "when is the next dialogue": the records end with the last meeting held; all of them
         add("timeline", 3.6, topic="all", years=())
     if has("first"):

@@ -34,7 +34,7 @@ from bot.transformers import ActorTransformer, ThemeTransformer, YearTransformer
 from cogs.reference import command_catalogue
 from db import queries as q
 from db.ask import Answer, ask, passage_query, understand
-from db.queries.search import fts_terms
+from db.queries.search import fts_match, fts_terms
 from db.seeding import TIMELINE_SOURCE
 from db.store import Store
 
@@ -346,7 +346,7 @@ def _ask_questions(env: Env, rng: random.Random, kind: str, runs: int,
         for _ in range(runs * 4):
             pair = rng.sample(words, 2)
             question = f"Anything on {pair[0]} or {pair[1]}?"
-            match = " OR ".join(f'"{t}"' for t in fts_terms(passage_query(question)))
+            match = fts_match(fts_terms(passage_query(question)))
             if not match:
                 continue
             candidates.append((question, {"match": match}, lambda u: u.intent == "search"))

@@ -11,7 +11,7 @@ from sqlalchemy import event, func, select, text
 
 from db import models as m
 from db.queries import search
-from db.queries.search import _any, _sqlite_best, search_passages
+from db.queries.search import fts_match, _sqlite_best, search_passages
 from tests.conftest import ON_POSTGRESQL
 
 SERVER, OTHER = 1_000_000_000_000_201, 1_000_000_000_000_202
@@ -43,9 +43,9 @@ async def test_the_split_ranks_passages_exactly_as_one_query_over_every_word(sto
                 statements.clear()
                 best = await _sqlite_best(session, terms, n)
                 split_only = any(" NOT (" in s for s in statements) and not any(
-                    f"'{_any(terms)}'" in s for s in statements)
+                    f"'{fts_match(terms)}'" in s for s in statements)
                 proven += split_only
-                one_query = (await session.execute(search._SQLITE_SEARCH, {"q": _any(terms), "n": n})).all()
+                one_query = (await session.execute(search._SQLITE_SEARCH, {"q": fts_match(terms), "n": n})).all()
                 assert [r.id for r in best] == [r.id for r in one_query], terms
                 # the same scores, summed in another order: equal to the last bit or two
                 assert [r.rank for r in best] == pytest.approx([r.rank for r in one_query], rel=1e-12), terms
@@ -84,4 +84,4 @@ async def test_a_server_gets_its_full_count_of_hits_when_the_best_are_hidden_the
 
 def test_words_are_searched_once_each_and_quoted() -> None:
     assert search.fts_terms('Veto, VETO and "veto" restraint') == ["veto", "restraint"]
-    assert _any(["veto", "p5"]) == '"veto" OR "p5"'
+    assert fts_match(["veto", "p5"]) == '"veto" OR "p5"'

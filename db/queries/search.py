@@ -51,7 +51,8 @@ async def search_passages(session: AsyncSession, query: str, limit: int = 5) -> 
     return list(await cached(session, ("search", tuple(terms), limit), lambda: _search(session, terms, limit), len))
 
 
-def _any(terms: Sequence[str]) -> str:
+def fts_match(terms: Sequence[str]) -> str:
+    """An FTS5 query for any of the (quoted) words."""
     return " OR ".join(f'"{t}"' for t in terms)
 
 
@@ -74,7 +75,7 @@ async def _search(session: AsyncSession, terms: list[str], limit: int) -> tuple[
     wanted = limit * 2
     while True:
         if postgresql:
-            ranked = (await session.execute(_POSTGRESQL_SEARCH, {"q": _any(terms), "n": wanted})).all()
+            ranked = (await session.execute(_POSTGRESQL_SEARCH, {"q": fts_match(terms), "n": wanted})).all()
         else:
             ranked = await _sqlite_best(session, terms, wanted)
         hits = await _visible_hits(session, ranked, terms)
@@ -96,7 +97,7 @@ async def _sqlite_best(session: AsyncSession, terms: list[str], n: int) -> Seque
         best = sorted(found, key=lambda r: (r.rank, r.id))[:n]
         if split.proves(best, n):
             return best
-    return (await session.execute(_SQLITE_SEARCH, {"q": _any(terms), "n": n})).all()
+    return (await session.execute(_SQLITE_SEARCH, {"q": fts_match(terms), "n": n})).all()
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ class _Split:
         return cls(tuple(t for t in terms if t in rare), common, bound)
 
     def clauses(self) -> tuple[str, str]:
-        rare, common = _any(self.rare), _any(self.common)
+        rare, common = fts_match(self.rare), fts_match(self.common)
         return f"({rare}) AND ({common})", f"({rare}) NOT ({common})"
 
     def proves(self, best: Sequence[Row[tuple[int, float]]], n: int) -> bool:

@@ -166,3 +166,46 @@ async def test_report_points_come_from_their_records(store):
     assert isinstance(first, a.Definition) and first.verbatim and first.evidence is not None
     assert first.evidence.excerpt == facts["Structural and operational prevention"].excerpt
     assert first.text in first.evidence.excerpt
+
+
+def test_member_state_figures_read_each_sources_words():
+    """A count of member states is read from its measure, or from the timeline's words with every figure they give."""
+    from db.ask.families import member_state_figures
+    from db.results import SourceClaim, SourceRef
+
+    ref = SourceRef("timeline", "Timeline", "compiled", None, None, "timeline")
+
+    def claim(measure: str, value_int: int | None, text: str) -> SourceClaim:
+        return SourceClaim("participation", measure, value_int, text, ref, text)
+
+    assert member_state_figures(claim("member_states", 56, "fifty-six Member States")) == (56,)
+    assert member_state_figures(claim("as_reported", None, "68 or 69 member states (sources disagree)")) == (68, 69)
+    assert member_state_figures(claim("as_reported", None, "ICRtoP: 56 member states, 1 regional organization; "
+                                                          "Global Centre: 58 member states")) == (56, 58)
+    assert member_state_figures(claim("as_reported", None, "67 member states on behalf of 83 governments")) == (67,)
+    assert member_state_figures(claim("governments_represented", 83, "on behalf of 83 governments")) == ()
+    assert member_state_figures(claim("civil_society", 4, "4 civil society")) == ()
+
+
+async def test_meetings_ranked_by_how_many_states_spoke(store):
+    """Most first, fewest first or year by year; a meeting whose sources differ keeps both figures, each proved."""
+    from db import queries as q
+
+    async with store.sessions() as session:
+        held = [d.year for d in await q.list_dialogues(session) if d.kind != "no_meeting"]
+    most = await _ask(store, "Which meeting had the most states speaking?")
+    rows = [p for p in most.parts if isinstance(p, a.Turnout)]
+    assert most.reading.topic == "most" and [t.year for t in rows][:3] == [2009, 2018, 2017]
+    assert sorted(t.year for t in rows) == held  # every meeting held, none twice
+    assert [t.high for t in rows] == sorted((t.high for t in rows), reverse=True)
+    assert all(t.evidence for t in rows)
+    by_year = {t.year: t for t in rows}
+    assert (by_year[2012].low, by_year[2012].high, by_year[2013].low, by_year[2013].high) == (56, 58, 68, 69)
+    assert all(str(t.low) in " ".join(e.excerpt for e in t.evidence) for t in rows)
+    fewest = await _ask(store, "Which year had the fewest countries taking part?")
+    assert fewest.reading.topic == "fewest" and [p.year for p in fewest.parts if isinstance(p, a.Turnout)][:2] == [2010, 2011]
+    trend = await _ask(store, "Has the number of states speaking increased over the years?")
+    assert trend.reading.topic == "trend" and [p.year for p in trend.parts if isinstance(p, a.Turnout)] == held
+    two = await _ask(store, "Did fewer states speak in 2012 than in 2014?")
+    assert two.reading.years == (2012, 2014) and [p.year for p in two.parts if isinstance(p, a.Turnout)] == [2012, 2014]
+    assert "Fewer member states spoke in 2012** — 56–58, against 67 in 2014" in reply_text(render.answer(two))

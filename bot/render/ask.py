@@ -10,7 +10,7 @@ from typing import Any, Iterable
 
 from bot.render import limits
 from bot.render.embeds import esc, once, quote
-from bot.render.labels import MEASURE_PHRASES, REPORT_KINDS, ROLES, STANCE_LEGEND, STANCE_MARKS, STANCE_WORDS
+from bot.render.labels import MEASURE_PHRASES, REPORT_KINDS, ROLES, STANCE_LEGEND, STANCE_MARKS, STANCE_WORDS, meeting_kind
 from bot.render.layout import NOTICE, Citations, Reply, Section, build_reply
 from db.ask.answers import (
     ActorLine,
@@ -29,9 +29,11 @@ from db.ask.answers import (
     Stated,
     Tally,
     ThemeRow,
+    Turnout,
     UnnamedCount,
     Verdict,
 )
+from db.models import MeetingKind
 
 EVIDENCE_SHOWN = 8
 FIELD_LABELS = {
@@ -52,6 +54,15 @@ TIMELINE_TITLES = {
     "gaps": "Years without a General Assembly meeting on RtoP",
     "all": "Every General Assembly meeting on RtoP",
 }
+# the meetings ranked by how many member states spoke (a participation reading's topic)
+TURNOUT_READ_AS = {
+    "most": "which meeting had the most member states speaking",
+    "fewest": "which meeting had the fewest member states speaking",
+    "trend": "how many member states spoke at each meeting, year by year",
+}
+TURNOUT_ORDER = {"most": "Every meeting, most first:", "fewest": "Every meeting, fewest first:", "trend": "Year by year:"}
+TURNOUT_NOTE = ("Counted: the member states that spoke, as each source states it; observers, the EU and the governments "
+                "they spoke for are not counted. Where the sources differ, both figures are shown.")
 NOT_ENGLISH = ("I read questions in English for now",
                "Please ask in English, e.g. “Which states raised the veto in 2014?”. "
                "Names of states may be typed as you know them.")
@@ -112,6 +123,8 @@ def read_as(r: Reading) -> str:
         text = (f"the {r.topic} of the Secretary-General's {year}report" if r.topic else f"the Secretary-General's {year}report")
         return text if year or not r.years else text + _in(r.years)
     elif f == "participation":
+        if r.topic in TURNOUT_READ_AS:
+            return _turnout_asked(r)
         return f"how many took part{_in(r.years)}, per source"
     elif f == "timeline":
         text = {"first": "the first meeting", "count": "how many meetings", "agenda": "when RtoP reached the formal agenda",
@@ -132,6 +145,24 @@ def read_as(r: Reading) -> str:
     if f not in ("timeline",) or r.topic == "year":
         text += _in(r.years)
     return " ".join(text.split())
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _span(years: tuple[int, ...]) -> str:
+    """ " from 2015 to 2024", for a run of years; "" for every year."""
+    return f" from {years[0]} to {years[-1]}" if len(years) >= 2 else _in(years)
+
+
+def _turnout_asked(r: Reading) -> str:
+    if len(r.years) == 2:
+        more = "fewer" if r.topic == "fewest" else "more"
+        return f"whether {more} member states spoke in {r.years[0]} or in {r.years[1]}"
+    if r.years and r.topic == "trend":
+        return f"how many member states spoke at each meeting{_span(r.years)}"
+    return TURNOUT_READ_AS[r.topic or "trend"] + _in(r.years)
 
 
 def _title(a: Answer) -> str:
@@ -171,6 +202,10 @@ def _title(a: Answer) -> str:
     if f == "report":
         return f"The Secretary-General's report{where}" if r.years else "The Secretary-General's reports on RtoP"
     if f == "participation":
+        if r.topic in TURNOUT_READ_AS:
+            if len(r.years) == 2 or (r.topic != "trend" and not r.years):
+                return _cap(_turnout_asked(r))
+            return f"How many member states spoke at each meeting{_span(r.years)}"
         return f"How many took part{where}, as each source states it"
     if f == "timeline":
         if r.topic == "year":
@@ -218,6 +253,9 @@ class _Writer:
     def lines(self) -> list[str]:
         out: list[str] = []
         parts = self.a.parts
+        turnout = [p for p in parts if isinstance(p, Turnout)]
+        if turnout:
+            return self.turnout(turnout)
         stated = [p for p in parts if isinstance(p, Stated)]
         done_stated = False
         for p in parts:
@@ -285,6 +323,41 @@ class _Writer:
                    f"without saying who they are{self.cite(p.evidence)}")
         elif isinstance(p, Tally):
             yield self.tally(p)
+
+    def turnout(self, rows: list[Turnout]) -> list[str]:
+        """The meetings by how many member states spoke: the answer first, then every meeting in the order asked."""
+        topic = self.a.reading.topic or "trend"
+        out: list[str] = []
+        if len(rows) == 2:
+            more, fewer = sorted(rows, key=lambda t: (-t.high, -t.low))
+            if more.low <= fewer.high:  # the sources' figures overlap: neither had surely more
+                out.append(f"**About as many member states spoke in {more.year} and {fewer.year}** — "
+                           f"{_figure(more)} and {_figure(fewer)}; the sources' figures overlap")
+            elif topic == "fewest":
+                out.append(f"**Fewer member states spoke in {fewer.year}** — {_figure(fewer)}, against {_figure(more)} in {more.year}")
+            else:
+                out.append(f"**More member states spoke in {more.year}** — {_figure(more)}, against {_figure(fewer)} in {fewer.year}")
+        elif len(rows) > 2:
+            if topic == "trend":
+                first, last = min(rows, key=lambda t: t.year), max(rows, key=lambda t: t.year)
+                (most, high), (fewest, low) = _tied(rows, "most"), _tied(rows, "fewest")
+                out.append(f"**Member states speaking: {_figure(first)} in {first.year}, {_figure(last)} in {last.year}** — "
+                           f"the most in {most} ({high}), the fewest in {fewest} ({low})")
+            else:
+                years, value = _tied(rows, topic)
+                word = "Most" if topic == "most" else "Fewest"
+                out.append(f"**{word} member states speaking: {years}** — {value} ({esc(rows[0].meeting)})")
+                dialogues = [t for t in rows if t.kind == MeetingKind.informal_interactive_dialogue]
+                if rows[0].kind != MeetingKind.informal_interactive_dialogue and dialogues:
+                    years, value = _tied(dialogues, topic)
+                    out.append(f"Of the {meeting_kind(MeetingKind.informal_interactive_dialogue).lower()}s: {years} — {value}")
+            out.append(TURNOUT_ORDER[topic])
+        for t in rows:
+            differ = " (the sources differ)" if not t.agreed else ""
+            cites = "".join(self.cite(ev) for ev in t.evidence)
+            out.append(f"{t.year} · {_figure(t)} member states{differ} · {esc(t.meeting)}{cites}")
+        out.append(TURNOUT_NOTE)
+        return out
 
     def verdict(self, v: Verdict) -> str:
         where = f" in {v.year}" if v.year else ""
@@ -414,6 +487,17 @@ class _Writer:
         if more > 0:
             out.append(f"…and {more} more excerpts.")
         return out
+
+
+def _figure(t: Turnout) -> str:
+    return str(t.low) if t.agreed else f"{t.low}–{t.high}"
+
+
+def _tied(rows: list[Turnout], topic: str) -> tuple[str, int]:
+    """The year (or the years, if tied) with the most or the fewest member states speaking, and that figure."""
+    figures = {t.year: t.high if topic == "most" else t.low for t in rows}
+    best = max(figures.values()) if topic == "most" else min(figures.values())
+    return " and ".join(str(year) for year in sorted(figures) if figures[year] == best), best
 
 
 def count_summary(a: Answer) -> list[str]:

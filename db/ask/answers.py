@@ -264,8 +264,27 @@ class Tally:
     years: tuple[int, ...] = ()  # the years counted
 
 
+@dataclass(frozen=True, slots=True)
+class Turnout:
+    """How many member states spoke at one meeting, as the sources state it, for ranking the meetings: the
+    lowest and the highest figure the sources give (they differ where the sources do)."""
+
+    year: int
+    meeting: str  # the timeline's name of the meeting
+    kind: str  # informal_interactive_dialogue | plenary_debate
+    low: int
+    high: int
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def agreed(self) -> bool:
+        return self.low == self.high
+
+
+TURNOUT_TOPICS = ("most", "fewest", "trend")  # a participation reading's topic: the meetings ranked, or in year order
+
 Part = (Verdict | NamedGroup | CountGroup | ActorLine | SpeakerList | RoleRow | Stated | Meeting | ThemeRow | Definition
-        | Contribution | ReportPoint | UnnamedCount | Tally)
+        | Contribution | ReportPoint | UnnamedCount | Tally | Turnout)
 
 
 @dataclass(frozen=True, slots=True)

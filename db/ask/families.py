@@ -30,8 +30,10 @@ from db.ask.answers import (
     Speaker,
     SpeakerList,
     Stated,
+    TURNOUT_TOPICS,
     Tally,
     ThemeRow,
+    Turnout,
     UnnamedCount,
     Verdict,
     actor_label,
@@ -51,6 +53,19 @@ SPEAKER_MEASURES = {"member_states": "states", "regional_organisations": "region
 CONTEXT_MEASURES = frozenset({"governments_represented", "as_reported"})
 MEASURES_OF = {"states": ("member_states", "governments_represented", "as_reported"),
                "organisations": ("regional_organisations", "civil_society", "as_reported")}
+
+
+# "56 member states", "68 or 69 member states": the timeline's own words for how many states spoke
+_MEMBER_STATES = re.compile(r"\b(\d+)(?: or (\d+))? member states\b", re.IGNORECASE)
+
+
+def member_state_figures(claim: SourceClaim) -> tuple[int, ...]:
+    """The numbers of member states that spoke which a participation claim states (none if it counts others)."""
+    if claim.measure == "member_states":
+        return (claim.value_int,) if claim.value_int is not None else ()
+    if claim.measure == "as_reported" and claim.value_text:
+        return tuple(int(n) for m in _MEMBER_STATES.finditer(claim.value_text) for n in m.groups() if n)
+    return ()
 
 
 def unnamed_measure(measure: str | None) -> bool:
@@ -402,6 +417,8 @@ class Answerer:
 
     async def participation(self) -> Parts | None:
         r = self.r
+        if r.topic in TURNOUT_TOPICS:
+            return await self.turnout()
         years = r.years or tuple(self.years)
         parts: list[Part] = []
         for year in years:
@@ -416,6 +433,29 @@ class Answerer:
             parts.extend(UnnamedCount(year, c.value_text, c.value_int, c.measure or "", Evidence(c.source, c.excerpt))
                          for c in claims if unnamed_measure(c.measure))
         return tuple(parts) or None
+
+    async def turnout(self) -> Parts | None:
+        """The meetings by how many member states spoke at each: most first, fewest first, or in year order."""
+        r = self.r
+        rows: list[Turnout] = []
+        for d in await q.list_dialogues(self.session):
+            if d.kind == "no_meeting" or (r.years and d.year not in r.years):
+                continue
+            facts = await q.dialogue_facts(self.session, d.year)
+            figures: list[int] = []
+            evidence: list[Evidence] = []
+            for c in facts.claims_for("participation") if facts else ():
+                found = member_state_figures(c)
+                if found:
+                    figures.extend(found)
+                    evidence.append(Evidence(c.source, c.excerpt))
+            if figures:
+                rows.append(Turnout(d.year, d.meeting, d.kind, min(figures), max(figures), tuple(evidence)))
+        if r.topic == "most":
+            rows.sort(key=lambda t: (-t.high, -t.low, t.year))
+        elif r.topic == "fewest":
+            rows.sort(key=lambda t: (t.low, t.high, t.year))
+        return tuple(rows) or None
 
     async def timeline(self) -> Parts | None:
         r = self.r

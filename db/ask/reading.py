@@ -51,9 +51,20 @@ CUES = {
     "did": cue(r"^(?:so |and |but |ok |okay |hey |also |then )?(?:did|does|do|has|have|was|were|is|are)\b|\bwhether\b|\bif\b"),
     "say": cue(r"\bsay\b|\bsaid\b|\bsays\b|\bstance\b|\bposition\b|\bviews?\b|\bthink\b|\bthought\b|\bargue\w*|\bstated?\b|\bmessages?\b"
                r"|\bremarks?\b|\btell me about\b|\bwhat did (?:states|countries|nations|delegations|governments|they|participants|people|speakers) \w+|\bcontribut\w*|\bwhat (?:was|is) \w+(?: \w+)?(?:'s)? (?:line|view|take)\b|\bon record\b|\brecord\w*"),
-    "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btake the floor\b|\bdeliver\w*|\b(?<!military )(?<!costly )(?<!armed )(?<!foreign )interventions\b(?! (?:by|in|under) (?:force|nato|the west))|\bintervened\b"
-                 r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
+    "speak": cue(r"\bspeak\w*|\bspoke\w*|\bspeakers?\b|\btook the floor\b|\btak(?:e|es|ing|en) the floor\b|\bdeliver\w*|\b(?<!military )(?<!costly )(?<!armed )(?<!foreign )interventions\b(?! (?:by|in|under) (?:force|nato|the west))|\bintervened\b"
+                 r"|\bstatements?\b|\bparticipat\w*|\btook part\b|\btake part\b|\btaking part\b|\battend\w*|\baddress\w*|\bin attendance\b|\bpresent at\b"
+                 r"|\bturn ?out\b|\bturned out\b"
                  r"|^(?:was|were|is) (?:\w+ ){1,4}(?:at|present|there)\b"),
+    # "which dialogue had the most speakers", "did more states speak in 2014": meetings ranked by how many spoke
+    "rank": cue(r"\bmost\b|\bfewest\b|\bleast\b|\blargest\b|\bbiggest\b|\bsmallest\b|\bhighest\b|\blowest\b|\bbusiest\b"
+                r"|\bquietest\b|\bbest[- ]attended\b|\bworst[- ]attended\b|\brecord (?:number|turnout)\b|\bpeak\w*"
+                r"|\b(?:more|fewer|less|bigger|larger|smaller|higher|lower) (?:\w+ ){0,2}(?:states|countries|nations|speakers|delegations"
+                r"|governments|participants|participation|turnout|people|statements)\b|\b(?:more|less) (?:popular|attended|crowded)\b"
+                r"|\b(?:bigger|larger|smaller|busier|quieter)\b"),
+    "fewest": cue(r"\bfewest\b|\bleast\b|\bsmallest\b|\blowest\b|\bquietest\b|\bworst[- ]attended\b|\bfewer\b|\bless\b"
+                  r"|\bsmaller\b|\blower\b|\bquieter\b"),
+    "trend": cue(r"\bgr[eo]w\w*|\bincreas\w*|\bdeclin\w*|\bdecreas\w*|\bdropp?\w*|\bfell\b|\bfall\w*|\brise\b|\brisen\b|\brising\b"
+                 r"|\brose\b|\bshr[iau]nk\w*|\btrends?\b|\b(?:gone|go|going|went|gets?|got) (?:up|down)\b|\bdwindl\w*|\bwan\w*|\bslump\w*"),
     "future": cue(rf"\b(?:next|upcoming|future|coming) (?:ga |general assembly |informal |interactive )*{MEETING}s?\b"),
     "list": cue(r"^(?:please |can you |could you )?(?:list|name|show(?: me)?|give(?: me)?|enumerate)\b"),
     # "do the sources agree on how many spoke": the counts of each source, side by side
@@ -120,6 +131,19 @@ _ORDINAL = re.compile(r"\b(" + "|".join(ORDINALS) + rf") (?:annual |informal |in
 _MEETING_YEAR = re.compile(rf"\b{MEETING}s?\b")
 _WHICH_YEAR = re.compile(rf"\b(?:which|what) years?\b|\bwhich {MEETING}\b")
 _ORDINAL_REPORT = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:\w+ ){0,2}reports?\b")
+# "which year's meeting had …", "when did the most states speak", "the dialogue that drew …": a meeting is asked for
+_WHICH_MEETING = re.compile(rf"\b(?:which|what) (?:\w+ ){{0,2}}(?:years?|{MEETING}s?)\b|\bwhen\b|\bin which\b"
+                            rf"|\b{MEETING}s? (?:\w+ )?(?:had|has|saw|drew|attracted|got|with)\b")
+# "the largest dialogue", "the best-attended meeting": a meeting's size is asked for, whatever else is
+_MEETING_SIZE = re.compile(rf"\b(?:largest|biggest|smallest|busiest|quietest|best[- ]attended|worst[- ]attended|least[- ]attended"
+                           rf"|most[- ]attended|most popular|least popular|most crowded) (?:\w+ ){{0,3}}{MEETING}s?\b"
+                           rf"|\b(?:largest|biggest|smallest|highest|lowest|record) (?:crowd|audience|attendance|turn ?out)\b")
+# "participation", "the number of states speaking": the question is about how many spoke, whatever theme its other
+# words touch ("has participation grown": not the theme of growing acceptance)
+_TURNOUT_SUBJECT = re.compile(r"\bparticipation\b|\bturn ?out\b|\b(?:number|count|numbers) of (?:\w+ ){0,2}(?:states|countries|speakers"
+                              r"|delegations|governments|participants|statements)\b|\bhow many (?:\w+ ){0,2}(?:states|countries|speakers"
+                              r"|delegations|governments) (?:\w+ )?(?:speak|spoke|took part|take part|participat\w*|attend\w*|turn\w* out)\b")
+_SINCE = re.compile(r"\b(?:since|from|after) (?:the )?(20\d\d)\b(?! (?:to|and|until|till) )")
 _LATEST = re.compile(rf"\b(?:most recent|latest|last|newest) (?:\w+ ){{0,3}}{MEETING}\b")
 # terms the sources use that a definition question may ask about, beyond themes and pillars
 TERMS = {
@@ -167,6 +191,7 @@ class Slots:
     pillars: tuple[int, ...] = ()  # every pillar named, in order ("the difference between pillar 2 and pillar 3")
     report_years: tuple[int, ...] = ()  # the years of the reports whose titles the words name ("the regional arrangements report")
     actor_is_topic: bool = False  # an actor named after "about" whose name a theme holds ("said about Syria")
+    since: tuple[int, ...] = ()  # the meetings from a year on ("has participation fallen since 2015")
 
 
 def clean_question(question: str) -> str:
@@ -391,9 +416,12 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
         else:
             title_seq = [x for x in seq_all if x not in _TITLE_SKIP and not x.isdigit()]
             report_years = index.report_years(vocab.expand(title_seq), strict="report" not in cues)
+    since_match = _SINCE.search(text)
+    since = tuple(y for y in meetings if y >= int(since_match.group(1))) if since_match and len(years) == 1 else ()
     return Slots(text, tuple(seq_all), cues, years, tuple(found), tuple(themes_all[:5]), tuple(themes_out[:5]),
                  pillar, languages, terms, ordinal_year, topical, core, _kinds(text),
-                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, pillars, report_years, about)
+                 any(index.names_topic(a) for a in found), tuple(facts[:5]), names_actor, pillars, report_years, about,
+                 since)
 
 
 # -- candidate readings -----------------------------------------------------------------
@@ -503,6 +531,17 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         dissent_asked = 1.5 if (has("opposes") or has("concerned")) and not has("speak") else 0.0
         add("participation", 3.2 + (0.6 if has("speak") else 0) - 2.4 * best_theme_conf + (0.3 if years else 0) + per_source
             - dissent_asked, kinds=kinds)
+    # the meetings ranked by how many member states spoke ("which dialogue had the most speakers", "did fewer
+    # states speak in 2024 than in 2018"), or in year order ("has participation grown")
+    sized = bool(_MEETING_SIZE.search(slots.text))
+    by_states = kinds in (None, "states") and not (has("organisations") and not has("states"))
+    if ((has("speak") or sized) and not actors and by_states and not (has("language") or has("not_delivered"))):
+        turnout = 4.8 - (1.5 if _TURNOUT_SUBJECT.search(slots.text) else 3.0) * best_theme_conf
+        if sized or (has("rank") and (bool(_WHICH_MEETING.search(slots.text)) or len(years) >= 2)):
+            add("participation", turnout, topic="fewest" if has("fewest") else "most", kinds="states")
+        elif (has("trend") or has("compare")) and (len(years) != 1 or slots.since):
+            add("participation", turnout - 0.4 + (1.6 if has("count") and has("trend") else 0), topic="trend",
+                kinds="states", years=slots.since or years)
     if stance in ("opposes", "concerned") or (has("opposes") or has("concerned")):
         st = stance or "concerned"
         asked_of = actors[:1] if actors and has("did") and not has("who") else ()  # "did China express any concerns"

@@ -209,3 +209,10 @@ async def test_meetings_ranked_by_how_many_states_spoke(store):
     two = await _ask(store, "Did fewer states speak in 2012 than in 2014?")
     assert two.reading.years == (2012, 2014) and [p.year for p in two.parts if isinstance(p, a.Turnout)] == [2012, 2014]
     assert "Fewer member states spoke in 2012** — 56–58, against 67 in 2014" in reply_text(render.answer(two))
+
+
+async def test_each_years_facts_stay_with_that_years_lists(store):
+    """"Who spoke" over several meetings: each year's lists, then that year's counts, before the next year's."""
+    text = reply_text(render.answer(await _ask(store, "Who spoke at the dialogues?")))
+    years = [int(line[:4]) for line in text.splitlines() if line[:4].isdigit() and line[4:7] == " · "]
+    assert len(set(years)) >= 3 and years == sorted(years)

@@ -256,16 +256,16 @@ class _Writer:
         turnout = [p for p in parts if isinstance(p, Turnout)]
         if turnout:
             return self.turnout(turnout)
-        stated = [p for p in parts if isinstance(p, Stated)]
-        done_stated = False
+        run: list[Stated] = []  # stated facts that follow one another are written together, where they stand
         for p in parts:
             if isinstance(p, Stated):
-                if not done_stated:
-                    out.extend(self.stated(stated))
-                    done_stated = True
+                run.append(p)
                 continue
+            if run:
+                out.extend(self.stated(run))
+                run = []
             out.extend(self.part(p))
-        return out
+        return out + (self.stated(run) if run else [])
 
     def part(self, p: Part) -> Iterable[str]:
         if isinstance(p, Verdict):

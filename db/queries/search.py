@@ -5,6 +5,11 @@ with a word found in half of 50,000 passages costs 30 ms however few passages it
 wants. `_sqlite_best` gets the very same ranking from the passages its rarer
 words match (see `_Split`), and the one query over all words only where that
 cannot be proven to give the same passages.
+
+BM25's word weights come from every passage in the index, not only those a
+server reads. Passages are the shared base's alone (the seed writes them; no
+command adds any to a server's layer), so they change only with a new base
+generation, which clears every layer's cached searches (`db.queries.cache`).
 """
 
 from __future__ import annotations

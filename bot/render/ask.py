@@ -241,13 +241,12 @@ class _Writer:
     def __init__(self, a: Answer) -> None:
         self.a = a
         self.citations = Citations()
-        self.cited: list[Evidence] = []
+        self.cited: dict[Evidence, None] = {}  # in the order first cited (a dict: answers may cite thousands)
 
     def cite(self, ev: Evidence | None) -> str:
         if ev is None:
             return ""
-        if ev not in self.cited:
-            self.cited.append(ev)
+        self.cited.setdefault(ev)
         return " " + self.citations.cite(ev.source)
 
     def lines(self) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import Any, Awaitable, Callable, Sequence
+from typing import Any, Awaitable, Callable, Sequence, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -73,6 +73,7 @@ def unnamed_measure(measure: str | None) -> bool:
     return bool(measure) and measure not in SPEAKER_MEASURES and measure not in CONTEXT_MEASURES
 
 Parts = tuple[Part, ...]
+T = TypeVar("T")
 
 
 class Answerer:
@@ -125,14 +126,12 @@ class Answerer:
             yes = any(isinstance(p, NamedGroup) and actor.name in p.names for p in parts)
             verdicts.append(Verdict("raised", yes, actor.name, year, r.theme.name))
             if yes:
-                parts = [p for p in parts if isinstance(p, NamedGroup) and actor.name in p.names] + [
-                    p for p in parts if not (isinstance(p, NamedGroup) and actor.name in p.names)]
+                parts = first_where(parts, lambda p: isinstance(p, NamedGroup) and actor.name in p.names)
         if r.stance and r.stance != "supports":
             matching = [p for p in parts if getattr(p, "stance", None) == r.stance]
             if len(matching) < len(parts):  # some of the records have another stance: say which are which
                 verdicts.append(Verdict("stance", bool(matching), r.stance, year, r.theme.name))
-            if matching:
-                parts = matching + [p for p in parts if p not in matching]
+            parts = first_where(parts, lambda p: getattr(p, "stance", None) == r.stance)
         if not parts:
             return None
         return tuple(verdicts + sort_parts(parts, r.kinds))
@@ -170,8 +169,9 @@ class Answerer:
             return (verdict, *mine) if mine else (verdict, *await self._actor_lines(actor, r.year))
         if not parts:
             return None
-        first = [p for p in parts if getattr(p, "stance", None) == r.stance]
-        return tuple(sort_parts(first, r.kinds) + sort_parts([p for p in parts if p not in first], r.kinds))
+        asked = [p for p in parts if getattr(p, "stance", None) == r.stance]
+        others = [p for p in parts if getattr(p, "stance", None) != r.stance]
+        return tuple(sort_parts(asked, r.kinds) + sort_parts(others, r.kinds))
 
     async def dialogue_themes(self) -> Parts | None:
         years = self.r.years or await self._detailed_years()
@@ -219,9 +219,9 @@ class Answerer:
         actor = r.actors[0]
         lines = await self._actor_lines(actor.name, r.year)
         if r.theme is not None and lines:
-            on_topic = [x for x in lines if x.theme == r.theme.name]
-            verdict = Verdict("on_topic", bool(on_topic), actor.name, r.year, r.theme.name)
-            return (verdict, *on_topic, *[x for x in lines if x not in on_topic])
+            theme = r.theme.name
+            verdict = Verdict("on_topic", any(x.theme == theme for x in lines), actor.name, r.year, theme)
+            return (verdict, *first_where(lines, lambda x: x.theme == theme))
         if not lines:  # nothing on record: say so, with how complete the meetings' lists are
             parts: list[Part] = [Verdict("on_record", False, actor.name, r.year)]
             for year in r.years or await self._detailed_years():
@@ -675,6 +675,11 @@ def named_groups(positions: Sequence[PositionInfo], with_theme: bool = False) ->
         out.append(NamedGroup(year, label, tuple(dict.fromkeys(p.actor for p in members)), stance, summary,
                               any(p.partial for p in members), Evidence(first.source, excerpt), first.theme.name))
     return out
+
+
+def first_where(items: Sequence[T], test: Callable[[T], bool]) -> list[T]:
+    """`items` with those that pass `test` first, each kept in its order (one pass: answers may hold thousands)."""
+    return sorted(items, key=lambda x: not test(x))
 
 
 def sort_parts(parts: list[Part], kinds: str | None) -> list[Part]:

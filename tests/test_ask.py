@@ -234,3 +234,12 @@ def test_an_answer_of_thousands_of_parts_is_written_in_linear_time():
     reply = render.answer(answer)
     assert time.perf_counter() - started < 3.0
     assert "❌ 2009 · States: State 0 — Point 0 [1]" in reply_text(reply)
+
+
+def test_passages_are_searched_for_the_words_that_say_something():
+    """Filler never reaches the search; words that only ask for a kind of answer do when nothing else is left."""
+    from db.ask import passage_query
+
+    assert passage_query("Anything on sanctions or the veto?") == "sanctions veto"
+    assert passage_query("Anything on statements?") == "statements"
+    assert passage_query("??? anything") == "??? anything"  # no word worth searching: the question as asked

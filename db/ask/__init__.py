@@ -98,9 +98,12 @@ def passage_query(question: str) -> str:
     """The question's words worth searching the source texts for: without the words every passage has
     ("responsibility", "states") or every question has ("who", "anything"), which only slow the search down."""
     vocab = vocabulary()
-    kept = [w for w in words(clean_question(question)) if stem(w) not in vocab.stopwords and stem(w) not in vocab.not_topic]
-    query = " ".join(kept)
-    return query if fts_terms(query) else clean_question(question)  # none left to search for: the question as asked
+    said = [w for w in words(clean_question(question)) if stem(w) not in vocab.stopwords]
+    # only words that ask for a kind of answer ("anything on statements?"): those, else the question as asked
+    for kept in ([w for w in said if stem(w) not in vocab.not_topic], said):
+        if fts_terms(" ".join(kept)):
+            return " ".join(kept)
+    return clean_question(question)
 
 
 def understand(question: str, actors: NameIndex, themes: NameIndex, years: tuple[int, ...]) -> Reading:

@@ -19,13 +19,12 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
-from sqlalchemy import Row, func, select, text
+from sqlalchemy import Row, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db import models as m
 from db.models import FTS_TABLE, PG_SEARCH_COLUMN, Passage
 from db.queries.cache import cached
-from db.queries.convert import SOURCE_COLUMNS, Refs
+from db.queries.convert import reference
 from db.results import SearchHit
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -156,27 +155,27 @@ def _idf(passages: int, matched: int) -> float:
     return idf if idf > 0 else IDF_FLOOR
 
 
+_OTHERS = Passage.__table__.alias("others")
+_PASSAGES = select(  # built once: building it for each search took as long as running it
+    Passage.id, Passage.source_id, Passage.ordinal, Passage.char_offset, Passage.text,
+    select(func.count()).where(_OTHERS.c.source_id == Passage.source_id).scalar_subquery().label("total"),
+).where(Passage.id.in_(bindparam("ids", expanding=True)))
+
+
 async def _visible_hits(session: AsyncSession, ranked: Sequence[Row[tuple[int, float]]],
                         terms: list[str]) -> list[SearchHit]:
-    """The ranked passages the session reads (the ORM query is limited to its layer), best first."""
+    """The ranked passages the session reads (the ORM query is limited to its layer), best first.
+
+    Sources come from the cached `reference` (which holds the sources the session reads): joining them here
+    read each one's whole text, to tell a verified source, and took longer than the search itself."""
     if not ranked:
         return []
     ranks = {row.id: row.rank for row in ranked}
-    others = Passage.__table__.alias("others")
-    in_source = select(func.count()).where(others.c.source_id == Passage.source_id).scalar_subquery()
-    passages = {
-        p.id: p
-        for p in await session.execute(
-            select(Passage.id, Passage.ordinal, Passage.char_offset, Passage.text, in_source.label("total"),
-                   *SOURCE_COLUMNS)
-            .join(m.SourceDocument, m.SourceDocument.id == Passage.source_id)
-            .where(Passage.id.in_(ranks))
-        )
-    }
-    refs = Refs()
+    sources = (await reference(session)).sources
+    passages = {p.id: p for p in await session.execute(_PASSAGES, {"ids": list(ranks)})}
     return [
         SearchHit(
-            source=refs.source(p),
+            source=sources[p.source_id],
             ordinal=p.ordinal,
             passages_in_source=p.total,
             char_offset=p.char_offset,
@@ -185,5 +184,5 @@ async def _visible_hits(session: AsyncSession, ranked: Sequence[Row[tuple[int, f
             terms=tuple(terms),
         )
         for pid in ranks
-        if (p := passages.get(pid)) is not None
+        if (p := passages.get(pid)) is not None and p.source_id in sources
     ]

@@ -64,7 +64,7 @@ CUES = {
     "fewest": cue(r"\bfewest\b|\bleast\b|\bsmallest\b|\blowest\b|\bquietest\b|\bworst[- ]attended\b|\bfewer\b|\bless\b"
                   r"|\bsmaller\b|\blower\b|\bquieter\b"),
     "trend": cue(r"\bgr[eo]w\w*|\bincreas\w*|\bdeclin\w*|\bdecreas\w*|\bdropp?\w*|\bfell\b|\bfall\w*|\brise\b|\brisen\b|\brising\b"
-                 r"|\brose\b|\bshr[iau]nk\w*|\btrends?\b|\b(?:gone|go|going|went|gets?|got) (?:up|down)\b|\bdwindl\w*|\bwan\w*|\bslump\w*"),
+                 r"|\brose\b|\bshr[iau]nk\w*|\btrends?\b|\b(?:gone|go|going|went|gets?|got) (?:up|down)\b|\bdwindl\w*|\bwan(?:e|ed|es|ing)\b|\bslump\w*"),
     "future": cue(rf"\b(?:next|upcoming|future|coming) (?:ga |general assembly |informal |interactive )*{MEETING}s?\b"),
     "list": cue(r"^(?:please |can you |could you )?(?:list|name|show(?: me)?|give(?: me)?|enumerate)\b"),
     # "do the sources agree on how many spoke": the counts of each source, side by side
@@ -137,7 +137,9 @@ _WHICH_MEETING = re.compile(rf"\b(?:which|what) (?:\w+ ){{0,2}}(?:years?|{MEETIN
 # "the largest dialogue", "the best-attended meeting": a meeting's size is asked for, whatever else is
 _MEETING_SIZE = re.compile(rf"\b(?:largest|biggest|smallest|busiest|quietest|best[- ]attended|worst[- ]attended|least[- ]attended"
                            rf"|most[- ]attended|most popular|least popular|most crowded) (?:\w+ ){{0,3}}{MEETING}s?\b"
-                           rf"|\b(?:largest|biggest|smallest|highest|lowest|record) (?:crowd|audience|attendance|turn ?out)\b")
+                           rf"|\b(?:largest|biggest|smallest|highest|lowest|greatest|record) (?:crowd|audience|attendance|turn ?out"
+                           rf"|participation|number of (?:\w+ )?(?:states|countries|speakers|delegations|participants))\b"
+                           rf"|\b(?:rank|ranked|ranking|sort|sorted|order|ordered) (?:the |all |every )?(?:\w+ )?{MEETING}s?\b")
 # "participation", "the number of states speaking": the question is about how many spoke, whatever theme its other
 # words touch ("has participation grown": not the theme of growing acceptance)
 _TURNOUT_SUBJECT = re.compile(r"\bparticipation\b|\bturn ?out\b|\b(?:number|count|numbers) of (?:\w+ ){0,2}(?:states|countries|speakers"
@@ -535,12 +537,17 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     # states speak in 2024 than in 2018"), or in year order ("has participation grown")
     sized = bool(_MEETING_SIZE.search(slots.text))
     by_states = kinds in (None, "states") and not (has("organisations") and not has("states"))
-    if ((has("speak") or sized) and not actors and by_states and not (has("language") or has("not_delivered"))):
-        turnout = 4.8 - (1.5 if _TURNOUT_SUBJECT.search(slots.text) else 3.0) * best_theme_conf
+    # "which meeting had the fewest delegations": a meeting ranked by its states, when nothing else is asked of them
+    ranked_states = (has("rank") and has("states") and bool(_WHICH_MEETING.search(slots.text))
+                     and not any(has(x) for x in ("raise", "say", "opposes", "concerned", "supports")))
+    if ((has("speak") or sized or ranked_states) and not actors and by_states
+            and not (has("language") or has("not_delivered"))):
+        subject = bool(_TURNOUT_SUBJECT.search(slots.text))  # "how many states spoke …": surely about turnout
+        turnout = 4.8 - (1.5 if subject else 3.0) * best_theme_conf
         if sized or (has("rank") and (bool(_WHICH_MEETING.search(slots.text)) or len(years) >= 2)):
             add("participation", turnout, topic="fewest" if has("fewest") else "most", kinds="states")
         elif (has("trend") or has("compare")) and (len(years) != 1 or slots.since):
-            add("participation", turnout - 0.4 + (1.6 if has("count") and has("trend") else 0), topic="trend",
+            add("participation", turnout - 0.4 + (1.6 if has("count") and (has("trend") or subject) else 0), topic="trend",
                 kinds="states", years=slots.since or years)
     if stance in ("opposes", "concerned") or (has("opposes") or has("concerned")):
         st = stance or "concerned"

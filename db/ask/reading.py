@@ -94,7 +94,8 @@ CUES = {
     "gaps": cue(r"\bwithout (?:a |any )?(?:meeting|dialogue|debate)\b|\bno (?:ga )?(?:meeting|dialogue|debate)\b|\bskipp\w*|\bcancel\w*"
                 r"|\bmissed\b|\bgaps?\b|\bnot held\b|\bwasn.?t held\b|\bdidn.?t (?:meet|take place|happen)\b|\bnever met\b|\bno dialogue\b|\bpaus\w*"),
     "happened": cue(r"\bwhat happened\b|\bwhat took place\b|\bwhat (?:was|were) (?:held|on)\b|\bsummar\w*|\boverview\b|\brecap\b|\bwhat went on\b"
-                    r"|\bwhat kind of meeting\b|\btell me about (?:the )?\d{4}|\bwhen was\b|\bwhen did\b|\bwhen is\b|\bwhere was\b"),
+                    r"|\bwhat kind of meeting\b|\btell me about (?:the )?\d{4}|\bwhen was\b|\bwhen did\b|\bwhen is\b|\bwhere was\b"
+                    rf"|\bwhat (?:was|were|is) (?:the )?(?:\w+ ){{0,3}}{MEETING}s? (?:\w+ )?about\b"),
     "timeline": cue(r"\btimeline\b|\bhistory\b|\bevery (?:year|meeting|dialogue)\b|\ball (?:the )?(?:meetings|dialogues|debates)\b|\bsince 2009\b|\beach year\b"),
     "define": cue(r"\bwhat (?:is|are|does|do|was)\b|^what (?:the|a|an)\b|\bdefin\w*|\bmean\w*|\bexplain\w*|\bstand for\b|\bconcept\b|\bidea (?:of|behind)\b"
                   r"|\bmeant by\b|\bwhat.s\b|\bdescribe\b|\bintroduc\w*|\bbasics?\b|\bin (?:plain|simple) (?:words|terms|english)\b"),
@@ -109,7 +110,7 @@ CUES = {
     "states": cue(r"\bstates?\b|\bcountr(?:y|ies)\b|\bnations?\b|\bgovernments?\b|\bdelegations?\b"),
     "organisations": cue(r"\borgani[sz]ations?\b|\bngos?\b|\bcivil society\b|\bregional (?:bodies|groups|organi)|\bbodies\b|\bgroups?\b|\bregional\b"),
     "officials": cue(r"\bofficials?\b|\bun staff\b|\bsecretar\w*|\badvis[eo]rs?\b|\bpanel\w*|\bpeople\b|\bindividuals?\b|\bpersons?\b"),
-    "not_delivered": cue(r"\bnot deliver\w*|\bundelivered\b|\bdistributed\b|\bdidn.?t deliver\w*|\bnever delivered\b|\bonly in writing\b|\bwritten statement\b|\bwithout delivering\b"),
+    "not_delivered": cue(r"\bnot deliver\w*|\b(?:were|was|are|is)n.?t deliver\w*|\bundelivered\b|\bdistributed\b|\bdidn.?t deliver\w*|\bnever delivered\b|\bonly in writing\b|\bwritten statement\b|\bwithout delivering\b"),
     "raise": cue(r"\brais\w*|\bask(?:ed|s|ing)? (?:for|that|to|the)\b|\bmention\w*|\bhighlight\w*|\bstress\w*|\bemphasi[sz]\w*|\bcall\w* for\b|\burg\w*|\bwant\w*|\bpush\w*"
                  r"|\bback\w*|\bsupport\w*|\bspo?ke? up\b|\bspeak\w* up\b|\bbr(?:ing|ought) up\b|\btalk\w* about\b|\bspoke about\b|\bspeak about\b|\bwarn\w*|\bpoint\w* to\b|\bagree\w*|\bcit(?:e|ed|es|ing)\b|\bnot(?:ed|es|ing)\b|\bunderlin\w*|\bexpress\w*|\bvoic\w*|\bfocus\w*|\bcare\w* about"),
     "rtop": cue(r"\b(?:rtop|r2p|responsibility to protect)\b"),
@@ -135,7 +136,8 @@ _ORDINAL_REPORT = re.compile(r"\b(" + "|".join(ORDINALS) + r") (?:\w+ ){0,2}repo
 _WHICH_MEETING = re.compile(rf"\b(?:which|what) (?:\w+ ){{0,2}}(?:years?|{MEETING}s?)\b|\bwhen\b|\bin which\b"
                             rf"|\b{MEETING}s? (?:\w+ )?(?:had|has|saw|drew|attracted|got|with)\b")
 # "the largest dialogue", "the best-attended meeting": a meeting's size is asked for, whatever else is
-_MEETING_SIZE = re.compile(rf"\b(?:largest|biggest|smallest|busiest|quietest|best[- ]attended|worst[- ]attended|least[- ]attended"
+_MEETING_SIZE = re.compile(rf"\b{MEETING}s? (?:was|were|is|had|drew) (?:the )?(?:most|least|best|worst)[- ](?:popular|attended|crowded)\b"
+                           rf"|\b(?:largest|biggest|smallest|busiest|quietest|best[- ]attended|worst[- ]attended|least[- ]attended"
                            rf"|most[- ]attended|most popular|least popular|most crowded) (?:\w+ ){{0,3}}{MEETING}s?\b"
                            rf"|\b(?:largest|biggest|smallest|highest|lowest|greatest|record) (?:crowd|audience|attendance|turn ?out"
                            rf"|participation|number of (?:\w+ )?(?:states|countries|speakers|delegations|participants))\b"
@@ -371,7 +373,11 @@ def read_slots(question: str, actors: NameIndex, index: AskIndex, meetings: tupl
     # "what was said about Syria": an actor named as what was talked about, when a theme is about it too
     about = any(_ABOUT.search(text[:start]) and index.names_topic(entry) for entry, (start, _) in zip(found, spans))
     spans = list(spans) + [(m.start(), m.end()) for m in _KIND_PHRASE.finditer(text)]
-    tokens = words(_KIND_PHRASE.sub(" ", text))
+    # "the third dialogue" names a meeting, not pillar three: its words count towards no theme
+    counted = _ORDINAL.sub(" ", text) if ordinal_year and om else text
+    if ordinal_year and om:
+        spans.append(om.span())
+    tokens = words(_KIND_PHRASE.sub(" ", counted))
     # words inside actor names do not count towards themes, unless a theme is named by them too ("Libya")
     outside = text
     for s, e in sorted(spans, reverse=True):
@@ -540,9 +546,9 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     # "which meeting had the fewest delegations": a meeting ranked by its states, when nothing else is asked of them
     ranked_states = (has("rank") and has("states") and bool(_WHICH_MEETING.search(slots.text))
                      and not any(has(x) for x in ("raise", "say", "opposes", "concerned", "supports")))
-    if ((has("speak") or sized or ranked_states) and not actors and by_states
+    subject = bool(_TURNOUT_SUBJECT.search(slots.text))  # "the number of delegations": surely about turnout
+    if ((has("speak") or sized or ranked_states or subject) and not actors and by_states
             and not (has("language") or has("not_delivered"))):
-        subject = bool(_TURNOUT_SUBJECT.search(slots.text))  # "how many states spoke …": surely about turnout
         turnout = 4.8 - (1.5 if subject else 3.0) * best_theme_conf
         if sized or (has("rank") and (bool(_WHICH_MEETING.search(slots.text)) or len(years) >= 2)):
             add("participation", turnout, topic="fewest" if has("fewest") else "most", kinds="states")

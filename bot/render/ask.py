@@ -27,6 +27,7 @@ from db.ask.answers import (
     RoleRow,
     SpeakerList,
     Stated,
+    TURNOUT_TOPICS,
     Tally,
     ThemeRow,
     Turnout,
@@ -123,7 +124,7 @@ def read_as(r: Reading) -> str:
         text = (f"the {r.topic} of the Secretary-General's {year}report" if r.topic else f"the Secretary-General's {year}report")
         return text if year or not r.years else text + _in(r.years)
     elif f == "participation":
-        if r.topic in TURNOUT_READ_AS:
+        if r.topic in TURNOUT_TOPICS:
             return _turnout_asked(r)
         return f"how many took part{_in(r.years)}, per source"
     elif f == "timeline":
@@ -192,7 +193,7 @@ def _title(a: Answer) -> str:
     if f == "compare_actors":
         return " and ".join(x.name for x in r.actors) + f" compared{where}"
     if f == "speakers":
-        return read_as(r)[0].upper() + read_as(r)[1:]
+        return _cap(read_as(r))
     if f == "spoke_check":
         return f"Did {actor} speak{where}?"
     if f == "behalf":
@@ -202,7 +203,7 @@ def _title(a: Answer) -> str:
     if f == "report":
         return f"The Secretary-General's report{where}" if r.years else "The Secretary-General's reports on RtoP"
     if f == "participation":
-        if r.topic in TURNOUT_READ_AS:
+        if r.topic in TURNOUT_TOPICS:
             if len(r.years) == 2 or (r.topic != "trend" and not r.years):
                 return _cap(_turnout_asked(r))
             return f"How many member states spoke at each meeting{_span(r.years)}"

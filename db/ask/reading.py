@@ -544,13 +544,14 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
     sized = bool(_MEETING_SIZE.search(slots.text))
     by_states = kinds in (None, "states") and not (has("organisations") and not has("states"))
     # "which meeting had the fewest delegations": a meeting ranked by its states, when nothing else is asked of them
-    ranked_states = (has("rank") and has("states") and bool(_WHICH_MEETING.search(slots.text))
+    which_meeting = bool(_WHICH_MEETING.search(slots.text))
+    ranked_states = (has("rank") and has("states") and which_meeting
                      and not any(has(x) for x in ("raise", "say", "opposes", "concerned", "supports")))
     subject = bool(_TURNOUT_SUBJECT.search(slots.text))  # "the number of delegations": surely about turnout
     if ((has("speak") or sized or ranked_states or subject) and not actors and by_states
             and not (has("language") or has("not_delivered"))):
         turnout = 4.8 - (1.5 if subject else 3.0) * best_theme_conf
-        if sized or (has("rank") and (bool(_WHICH_MEETING.search(slots.text)) or len(years) >= 2)):
+        if sized or (has("rank") and (which_meeting or len(years) >= 2)):
             add("participation", turnout, topic="fewest" if has("fewest") else "most", kinds="states")
         elif (has("trend") or has("compare")) and (len(years) != 1 or slots.since):
             add("participation", turnout - 0.4 + (1.6 if has("count") and (has("trend") or subject) else 0), topic="trend",

@@ -33,6 +33,7 @@ from sqlalchemy import func, insert, select, text
 from db import models as m
 from db.passages import clean
 from db.seeding import SEED_DIR, TIMELINE_SOURCE, load_seed_files
+from db.search_lists import refresh_search_lists
 from db.store import Store, open_store, refresh_statistics
 
 FIRST_NEW_YEAR = 2025
@@ -429,6 +430,7 @@ async def build(db_path: Path, spec: Spec = DEFAULT) -> Built:
     builder.build_rows()
     await builder.insert(store)
     await refresh_statistics(store.engine)  # as the next start of the bot would
+    await refresh_search_lists(store.engine)
     await store.refresh_indexes()
     seconds = time.perf_counter() - started
     return Built(store, await count_rows(store), seconds, spec)

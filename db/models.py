@@ -485,6 +485,9 @@ LAYERED_TABLES = tuple(
 # The FTS5 index over passages is created by the migrations (SQLAlchemy has no
 # model for virtual tables); autogenerate comparisons skip these names.
 FTS_TABLE = "passages_fts"
+# Beside it, on SQLite, each common word's best passages (db.search_lists builds them, db.queries.search reads them)
+FTS_WORDS_TABLE = f"{FTS_TABLE}_words"  # word -> its stem in the index, for every word of a common stem
+FTS_BEST_TABLE = f"{FTS_TABLE}_best"  # stem -> its best passages and their scores, best first
 # On PostgreSQL the migrations give passages a generated tsvector column of this name, with
 # a GIN index (db.queries.search reads it); the ORM never writes it.
 PG_SEARCH_COLUMN = "words"

@@ -25,6 +25,7 @@ from db.queries.actors import load_actor_index
 from db.queries.cache import generations
 from db.queries.dialogues import dialogue_years, list_dialogues
 from db.queries.themes import load_theme_index
+from db.search_lists import refresh_search_lists
 from db.seeding import CHECKSUM_KEY, SEED_DIR, SeedReport, checksum, seed
 from db.startup_lock import startup_lock
 from db.storage import RESTORE, StoreUnavailable, fault_of
@@ -116,6 +117,7 @@ class Store:
             log.info("Seeded the store: %d inserted, %d updated, %d deleted, %d admin records kept",
                      report.inserted, report.updated, report.deleted, report.kept_admin)
         self.seed_report = report
+        await refresh_search_lists(self.engine)  # after the commit: they are built from the passages as seeded
         return report
 
     def reading(self, guild_id: int | None) -> AsyncSession:

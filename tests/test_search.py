@@ -12,6 +12,7 @@ from sqlalchemy import event, func, select, text
 from db import models as m
 from db.queries import search
 from db.queries.search import fts_match, _sqlite_best, search_passages
+from db.search_lists import refresh_search_lists
 from tests.conftest import ON_POSTGRESQL
 
 SERVER, OTHER = 1_000_000_000_000_201, 1_000_000_000_000_202
@@ -45,7 +46,7 @@ async def test_the_split_ranks_passages_exactly_as_one_query_over_every_word(sto
                 split_only = any(" NOT (" in s for s in statements) and not any(
                     f"'{fts_match(terms)}'" in s for s in statements)
                 proven += split_only
-                one_query = (await session.execute(search._SQLITE_SEARCH, {"q": fts_match(terms), "n": n})).all()
+                one_query = (await session.execute(search.SQLITE_SEARCH, {"q": fts_match(terms), "n": n})).all()
                 assert [r.id for r in best] == [r.id for r in one_query], terms
                 # the same scores, summed in another order: equal to the last bit or two
                 assert [r.rank for r in best] == pytest.approx([r.rank for r in one_query], rel=1e-12), terms
@@ -80,6 +81,76 @@ async def test_a_server_gets_its_full_count_of_hits_when_the_best_are_hidden_the
     assert len(here) == 3 and shared[0].text not in [h.text for h in here]
     assert [h.text for h in here][:2] == [h.text for h in shared][1:]
     assert [h.text for h in there] == ["Veto restraint, veto restraint: restraint in the use of the veto."] * 3
+
+
+async def _common_and_rare(session: Any, list_from: int) -> tuple[list[str], list[str]]:
+    """Words of the passages that a list is kept for at `list_from`, and the others."""
+    texts = (await session.scalars(select(m.Passage.text))).all()
+    words = [set(re.findall(r"\b[a-z]{4,}\b", t.casefold())) - search.STOPWORDS for t in texts]
+    vocabulary = sorted(set().union(*words))
+    listed = set((await session.execute(text(f"SELECT word FROM {m.FTS_WORDS_TABLE}"))).scalars())
+    return [w for w in vocabulary if w in listed], [w for w in vocabulary if sum(w in ws for ws in words) < list_from]
+
+
+@pytest.mark.skipif(ON_POSTGRESQL, reason="the lists are SQLite's (FTS5's bm25)")
+async def test_the_common_words_lists_rank_passages_exactly_as_one_query_over_every_word(store, monkeypatch):
+    monkeypatch.setattr(search, "SPLIT_FROM", 0)  # use the lists wherever they apply, however few passages match
+    built = await refresh_search_lists(store.engine, list_from=12, length=10)
+    assert built is not None and built.stems >= 10 and built.words >= built.stems
+    assert await refresh_search_lists(store.engine, list_from=12, length=10) is None  # current: kept
+    answered: list[bool] = []
+    real = search._from_lists
+
+    async def watched(*args: Any) -> Any:
+        found = await real(*args)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(search, "_from_lists", watched)
+    async with store.reading(None) as session:
+        common, rare = await _common_and_rare(session, 12)
+        rng = random.Random(7)
+        for _ in range(300):
+            picked = rng.sample(common, rng.choice((1, 1, 2, 3))) + rng.sample(rare, rng.choice((0, 0, 1, 2)))
+            terms = search.fts_terms(" ".join(picked))
+            n = rng.choice((3, 6, 10))
+            best = await _sqlite_best(session, terms, n)
+            one_query = (await session.execute(search.SQLITE_SEARCH, {"q": fts_match(terms), "n": n})).all()
+            assert [r.id for r in best] == [r.id for r in one_query], terms
+            assert [r.rank for r in best] == pytest.approx([r.rank for r in one_query], rel=1e-12), terms
+    assert sum(answered) >= 100, f"the lists answered alone {sum(answered)} times of {len(answered)}"
+
+
+@pytest.mark.skipif(ON_POSTGRESQL, reason="the lists are SQLite's (FTS5's bm25)")
+async def test_lists_built_from_other_passages_are_not_used_and_are_rebuilt_at_the_next_start(store, monkeypatch):
+    monkeypatch.setattr(search, "SPLIT_FROM", 0)
+    await refresh_search_lists(store.engine, list_from=12, length=10)
+    async with store.reading(None) as session:
+        common, _ = await _common_and_rare(session, 12)
+        word = common[0]
+    async with store.sessions.begin() as session:  # a passage the lists were not built from, the word's best
+        source_id = (await session.execute(text("SELECT min(id) FROM source_documents"))).scalar_one()
+        ordinal = (await session.execute(select(func.max(m.Passage.ordinal)))).scalar_one() + 1
+        added = m.Passage(layer=m.BASE_LAYER, source_id=source_id, ordinal=ordinal, char_offset=0,
+                          text=f"{word} {word} {word}.")
+        session.add(added)
+    async with store.reading(None) as session:
+        best = await _sqlite_best(session, [word], 3)
+        assert best[0].id == added.id
+    assert await refresh_search_lists(store.engine, list_from=12, length=10) is not None
+    async with store.reading(None) as session:
+        listed = (await session.execute(text(f"SELECT passage_id FROM {m.FTS_BEST_TABLE} AS b JOIN "
+                                             f"{m.FTS_WORDS_TABLE} AS w ON w.stem = b.stem WHERE w.word = :w "
+                                             "ORDER BY place LIMIT 1"), {"w": word})).scalar_one()
+        assert listed == added.id
+
+
+async def test_a_store_at_the_seeds_scale_keeps_no_lists(store):
+    """101 passages: FTS5 scores any word's in well under a millisecond, so no word has a list."""
+    async with store.reading(None) as session:
+        if not ON_POSTGRESQL:
+            assert (await session.execute(text(f"SELECT count(*) FROM {m.FTS_BEST_TABLE}"))).scalar_one() == 0
+    assert await refresh_search_lists(store.engine) is None
 
 
 def test_words_are_searched_once_each_and_quoted() -> None:

@@ -2,9 +2,10 @@
 
 SQLite scores every passage a word matches, about a microsecond each: a question
 with a word found in half of 50,000 passages costs 30 ms however few passages it
-wants. `_sqlite_best` gets the very same ranking from the passages its rarer
-words match (see `_Split`), and the one query over all words only where that
-cannot be proven to give the same passages.
+wants. `_sqlite_best` gets the very same ranking from each common word's best
+passages, kept beside the index (db.search_lists; see `_from_lists`), or from the
+passages its rarer words match (see `_Split`), and runs the one query over all
+words only where neither can be proven to give the same passages.
 
 BM25's word weights come from every passage in the index, not only those a
 server reads. Passages are the shared base's alone (the seed writes them; no
@@ -17,17 +18,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Any, NamedTuple, Sequence
 
-from sqlalchemy import Row, bindparam, func, select, text
+from sqlalchemy import Row, TextClause, bindparam, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import FTS_TABLE, PG_SEARCH_COLUMN, Passage
+from db.models import FTS_BEST_TABLE, FTS_TABLE, FTS_WORDS_TABLE, PG_SEARCH_COLUMN, Passage
 from db.queries.cache import cached
 from db.queries.convert import reference
 from db.results import SearchHit
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+WORD = re.compile(r"[^\W_]+", re.UNICODE)
 STOPWORDS = frozenset(
     "a an and are as at be by did do does for from has have how in is it its of on or said say says the "
     "to was were what when where which who whom why with about any all many much this that these those "
@@ -42,7 +43,7 @@ RARE_SHARE = 0.1  # the rarer words: together in at most this share of the passa
 
 def fts_terms(query: str) -> list[str]:
     """Words worth matching, once each, quoted so user input can never be FTS5 or websearch syntax."""
-    words = [w.casefold() for w in _WORD.findall(query)]
+    words = [w.casefold() for w in WORD.findall(query)]
     return list(dict.fromkeys(w for w in words if w not in STOPWORDS and len(w) > 1))[:12]
 
 
@@ -60,8 +61,17 @@ def fts_match(terms: Sequence[str]) -> str:
     return " OR ".join(f'"{t}"' for t in terms)
 
 
+class _Ranked(NamedTuple):
+    id: int
+    rank: float  # FTS5's bm25(): lower is better
+
+
+async def _ranked(session: AsyncSession, query: TextClause, params: dict[str, Any]) -> list[_Ranked]:
+    return [_Ranked(*r) for r in await session.execute(query, params)]
+
+
 # Both return (passage id, rank), best (lowest) rank first, then by id, in every layer.
-_SQLITE_SEARCH = text(
+SQLITE_SEARCH = text(
     f"SELECT rowid AS id, bm25({FTS_TABLE}) AS rank FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :q "
     "ORDER BY rank, rowid LIMIT :n"
 )
@@ -79,7 +89,7 @@ async def _search(session: AsyncSession, terms: list[str], limit: int) -> tuple[
     wanted = limit * 2
     while True:
         if postgresql:
-            ranked = (await session.execute(_POSTGRESQL_SEARCH, {"q": fts_match(terms), "n": wanted})).all()
+            ranked = await _ranked(session, _POSTGRESQL_SEARCH, {"q": fts_match(terms), "n": wanted})
         else:
             ranked = await _sqlite_best(session, terms, wanted)
         hits = await _visible_hits(session, ranked, terms)
@@ -88,20 +98,102 @@ async def _search(session: AsyncSession, terms: list[str], limit: int) -> tuple[
         wanted *= 4
 
 
-async def _sqlite_best(session: AsyncSession, terms: list[str], n: int) -> Sequence[Row[tuple[int, float]]]:
-    """The `n` best passages for any of `terms`, as the one query over all of them ranks them (the split adds
-    the same words' scores in another order: the same to the last bit or two)."""
+async def _sqlite_best(session: AsyncSession, terms: list[str], n: int) -> list[_Ranked]:
+    """The `n` best passages for any of `terms`, as the one query over all of them ranks them (the ways
+    around it add the same words' scores in another order: the same to the last bit or two)."""
     counts = ", ".join(f"(SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :t{i})" for i in range(len(terms)))
     row = (await session.execute(
         text(f"SELECT (SELECT count(*) FROM passages), {counts}"), {f"t{i}": f'"{t}"' for i, t in enumerate(terms)}
     )).one()
-    split = _Split.of(terms, row[1:], row[0], n)
-    if split is not None:
-        found = [r for clause in split.clauses() for r in (await session.execute(_SQLITE_SEARCH, {"q": clause, "n": n}))]
-        best = sorted(found, key=lambda r: (r.rank, r.id))[:n]
-        if split.proves(best, n):
-            return best
-    return (await session.execute(_SQLITE_SEARCH, {"q": fts_match(terms), "n": n})).all()
+    passages, matched = row[0], dict(zip(terms, row[1:]))
+    if sum(matched.values()) >= SPLIT_FROM:
+        lists = await _best_lists(session, terms, matched, passages)
+        if lists:
+            best = await _from_lists(session, terms, lists, matched, n)
+            if best is not None:
+                return best
+        split = _Split.of(terms, row[1:], passages, n)
+        if split is not None:
+            found = [r for clause in split.clauses() for r in await _ranked(session, SQLITE_SEARCH, {"q": clause, "n": n})]
+            best = sorted(found, key=lambda r: (r.rank, r.id))[:n]
+            if split.proves(best, n):
+                return best
+    return await _ranked(session, SQLITE_SEARCH, {"q": fts_match(terms), "n": n})
+
+
+@dataclass(frozen=True)
+class _BestList:
+    """A word's best passages (FTS5's rows and scores for the word alone, best first), as db.search_lists
+    stored them."""
+
+    best: tuple[_Ranked, ...]
+    complete: bool  # every passage with the word is here
+
+    @property
+    def bound(self) -> float:
+        """The best score (lowest rank) a passage not in the list can have for this word."""
+        return 0.0 if self.complete else self.best[-1].rank
+
+
+_LISTS = text(
+    f"SELECT w.word, w.matched, w.passages, b.passage_id, b.score FROM {FTS_WORDS_TABLE} AS w "
+    f"JOIN {FTS_BEST_TABLE} AS b ON b.stem = w.stem WHERE w.word IN :words ORDER BY w.word, b.place"
+).bindparams(bindparam("words", expanding=True))
+
+
+async def _best_lists(session: AsyncSession, terms: list[str], matched: dict[str, int],
+                      passages: int) -> dict[str, _BestList]:
+    """The stored lists of those of `terms` that have one, where they were built from the passages as they are
+    (each word's passages, and all passages, counted as now)."""
+    rows: dict[str, list[Row[Any]]] = {}
+    for r in await session.execute(_LISTS, {"words": terms}):
+        rows.setdefault(r.word, []).append(r)
+    return {
+        word: _BestList(tuple(_Ranked(r.passage_id, r.score) for r in held), complete=len(held) >= matched[word])
+        for word, held in rows.items()
+        if held[0].matched == matched[word] and held[0].passages == passages
+    }
+
+
+async def _from_lists(session: AsyncSession, terms: list[str], lists: dict[str, _BestList],
+                      matched: dict[str, int], n: int) -> list[_Ranked] | None:
+    """The `n` best passages, found from the common words' lists, or None where the lists cannot prove them.
+
+    A query's score is the sum of its words' scores. The passages with a rare word (one without a list)
+    are few: FTS5 ranks the best `n` of them over all the words, as the split does, and any other passage
+    with a rare word ranks below those. The rest score only common words: a passage in every common
+    word's list has its score from the lists; one missing from a list scores at best that list's `bound`
+    for the word, and one in no list at best the sum of the bounds. The best `n` whose scores are known
+    are the best of all when they score better than every such bound. Where two common words' lists
+    hardly meet (most pairs of common words), that cannot be proven, and FTS5 ranks them all.
+    """
+    common = [t for t in terms if t in lists]
+    rare = [t for t in terms if t not in lists]
+    if n > min(len(lists[t].best) for t in common):
+        return None
+    if rare and max(matched[t] for t in rare) > min(matched[t] for t in common):
+        return None  # a word as common as a listed one has no list (one the passages lack, but its stem)
+    if not rare and len(common) == 1:
+        return list(lists[common[0]].best[:n])  # the word's own ranking, ties and all
+    known: dict[int, float] = {}  # passage -> its score over every word
+    if rare:
+        for clause in _with_rare(rare, common):
+            known.update(await _ranked(session, SQLITE_SEARCH, {"q": clause, "n": n}))
+        known = dict(sorted(known.items(), key=lambda kv: (kv[1], kv[0]))[:n])
+    ids = {t: {r.id for r in lists[t].best} for t in common}
+    listed: dict[int, float] = {}  # passage (outside `known`) -> its scores for the words whose lists it is in
+    for t in common:
+        for r in lists[t].best:
+            if r.id not in known:
+                listed[r.id] = listed.get(r.id, 0.0) + r.rank
+    at_best = {pid: rank + sum(lists[t].bound for t in common if pid not in ids[t]) for pid, rank in listed.items()
+               if any(pid not in ids[t] for t in common)}  # the passages with a word's score unknown
+    whole = [_Ranked(pid, rank) for pid, rank in [*known.items(), *listed.items()] if pid not in at_best]
+    best = sorted(whole, key=lambda r: (r.rank, r.id))[:n]
+    unseen = sum(lists[t].bound for t in common)
+    if len(best) < n or best[-1].rank >= min([unseen, *at_best.values()]):
+        return None
+    return best
 
 
 @dataclass(frozen=True)
@@ -141,12 +233,17 @@ class _Split:
         return cls(tuple(t for t in terms if t in rare), common, bound)
 
     def clauses(self) -> tuple[str, str]:
-        rare, common = fts_match(self.rare), fts_match(self.common)
-        return f"({rare}) AND ({common})", f"({rare}) NOT ({common})"
+        return _with_rare(self.rare, self.common)
 
-    def proves(self, best: Sequence[Row[tuple[int, float]]], n: int) -> bool:
+    def proves(self, best: Sequence[_Ranked], n: int) -> bool:
         """Whether `best` (the rare words' passages, best first) are the `n` best of all."""
         return len(best) == n and -best[-1].rank > self.bound
+
+
+def _with_rare(rare: Sequence[str], common: Sequence[str]) -> tuple[str, str]:
+    """FTS5 queries for the passages with a rare word, with a common one and without (see `_Split`)."""
+    any_rare, any_common = fts_match(rare), fts_match(common)
+    return f"({any_rare}) AND ({any_common})", f"({any_rare}) NOT ({any_common})"
 
 
 def _idf(passages: int, matched: int) -> float:
@@ -162,7 +259,7 @@ _PASSAGES = select(  # built once: building it for each search took as long as r
 ).where(Passage.id.in_(bindparam("ids", expanding=True)))
 
 
-async def _visible_hits(session: AsyncSession, ranked: Sequence[Row[tuple[int, float]]],
+async def _visible_hits(session: AsyncSession, ranked: Sequence[_Ranked],
                         terms: list[str]) -> list[SearchHit]:
     """The ranked passages the session reads (the ORM query is limited to its layer), best first.
 

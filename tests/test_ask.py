@@ -187,6 +187,33 @@ def test_member_state_figures_read_each_sources_words():
     assert member_state_figures(claim("civil_society", 4, "4 civil society")) == ()
 
 
+async def test_actors_ranked_by_the_meetings_whose_lists_name_them(store):
+    """Most meetings first; each count proved by a statement per meeting; each meeting's list said whole or partial."""
+    from db import queries as q
+
+    answer = await _ask(store, "Which country has spoken at the most dialogues?")
+    rows = [p for p in answer.parts if isinstance(p, a.Frequency)]
+    lists = [p for p in answer.parts if isinstance(p, a.ListCoverage)]
+    assert answer.reading.family == "speakers" and answer.reading.topic == a.OFTEN_TOPIC
+    assert [len(f.years) for f in rows] == sorted((len(f.years) for f in rows), reverse=True)
+    assert {f.actor for f in rows if len(f.years) == 3} == {"France", "Mexico"}
+    assert all(f.label == "states" and len(f.evidence) == len(f.years) for f in rows)
+    async with store.sessions() as session:
+        for f in rows[:12]:  # each meeting counted is one whose list names the state
+            for year, ev in zip(f.years, f.evidence):
+                detail = await q.dialogue_detail(session, year)
+                assert any(s.actor == f.actor and s.excerpt == ev.excerpt for s in detail.statements)
+    assert [(c.year, c.listed, c.stated_total) for c in lists] == [(2011, 5, 43), (2012, 56, 56), (2014, 12, 67)]
+    text = reply_text(render.answer(answer))
+    assert "France, Mexico — 3 of the 3 meetings whose member states a source lists" in text
+    assert "2011: 5 of 43 (partial); 2012: 56 of 56; 2014: 12 of 67 (partial)" in text
+    organisations = await _ask(store, "which organisations have been the most frequent speakers")
+    assert organisations.reading.kinds == "organisations"
+    assert all(f.label == "organisations" for f in organisations.parts if isinstance(f, a.Frequency))
+    since = await _ask(store, "Which states spoke most often since 2012?")
+    assert {c.year for c in since.parts if isinstance(c, a.ListCoverage)} == {2012, 2014}
+
+
 async def test_meetings_ranked_by_how_many_states_spoke(store):
     """Most first, fewest first or year by year; a meeting whose sources differ keeps both figures, each proved."""
     from db import queries as q

@@ -19,8 +19,11 @@ from db.ask.answers import (
     CountGroup,
     Definition,
     Evidence,
+    Frequency,
+    ListCoverage,
     Meeting,
     NamedGroup,
+    OFTEN_TOPIC,
     Part,
     Reading,
     ReportPoint,
@@ -61,6 +64,8 @@ TURNOUT_READ_AS = {
     "fewest": "which meeting had the fewest member states speaking",
     "trend": "how many member states spoke at each meeting, year by year",
 }
+OFTEN_GROUPS = 6  # groups of actors named at as many meetings, most first; the rest are counted
+OFTEN_KINDS = {"states": "member states", "organisations": "organisations", "officials": "officials and panelists"}
 TURNOUT_ORDER = {"most": "Every meeting, most first:", "fewest": "Every meeting, fewest first:", "trend": "Year by year:"}
 TURNOUT_NOTE = ("Counted: the member states that spoke, as each source states it; observers, the EU and the governments "
                 "they spoke for are not counted. Where the sources differ, both figures are shown.")
@@ -106,6 +111,8 @@ def read_as(r: Reading) -> str:
         text = f"what {actor} said" + (f" about {theme}" if theme else "")
     elif f == "compare_actors":
         text = " and ".join(a.name for a in r.actors) + " compared"
+    elif f == "speakers" and r.topic == OFTEN_TOPIC:
+        return f"{who} spoke at the most meetings" + (_span(r.years) if len(r.years) > 2 else _in(r.years))
     elif f == "speakers":
         extra = [d for d in r.detail if d[0].isupper()]
         text = f"{who} spoke" + (f" in {' or '.join(extra)}" if extra else "")
@@ -256,6 +263,9 @@ class _Writer:
         turnout = [p for p in parts if isinstance(p, Turnout)]
         if turnout:
             return self.turnout(turnout)
+        often = [p for p in parts if isinstance(p, Frequency)]
+        if often:
+            return self.often(often, [p for p in parts if isinstance(p, ListCoverage)])
         run: list[Stated] = []  # stated facts that follow one another are written together, where they stand
         for p in parts:
             if isinstance(p, Stated):
@@ -357,6 +367,30 @@ class _Writer:
             cites = "".join(self.cite(ev) for ev in t.evidence)
             out.append(f"{t.year} · {_figure(t)} member states{differ} · {esc(t.meeting)}{cites}")
         out.append(TURNOUT_NOTE)
+        return out
+
+    def often(self, rows: list[Frequency], lists: list[ListCoverage]) -> list[str]:
+        """Actors by how many meetings' speaker lists name them: the most first, then what the lists cover."""
+        kind = OFTEN_KINDS[rows[0].label]
+        groups: dict[tuple[int, ...], list[Frequency]] = {}
+        for f in rows:  # most meetings first (the engine's order), then the same meetings together
+            groups.setdefault(f.years, []).append(f)
+        ordered = sorted(groups.items(), key=lambda g: (-len(g[0]), g[0]))
+        top = ordered[0][0]
+        leaders = [f.actor for years, group in ordered if len(years) == len(top) for f in group]
+        out = [f"**Named speaking at the most meetings: {esc(', '.join(leaders))} — {len(top)} of the {len(lists)} "
+               f"meetings whose {kind} a source lists**"]
+        for years, group in ordered[:OFTEN_GROUPS]:
+            cites = "".join(dict.fromkeys(self.cite(ev) for f in group for ev in f.evidence))
+            meetings = f"{len(years)} meeting{'s' if len(years) > 1 else ''}"
+            out.append(f"{meetings} ({_years(years)}) · {esc(', '.join(f.actor for f in group))}{cites}")
+        rest = [f for _, group in ordered[OFTEN_GROUPS:] for f in group]
+        if rest:
+            out.append(f"…and {len(rest)} more named at {_fewer_meetings(rest)}.")
+        covered = [f"{c.year}: {c.listed}" + (f" of {c.stated_total}" if c.stated_total else "")
+                   + (" (partial)" if c.stated_total and c.listed < c.stated_total else "") for c in lists]
+        out.append(f"Counted from the sources' lists of {kind} — {'; '.join(covered)}. Where a list is partial, or no "
+                   "source lists a meeting's speakers, any of them may have spoken at more meetings than counted here.")
         return out
 
     def verdict(self, v: Verdict) -> str:
@@ -487,6 +521,14 @@ class _Writer:
         if more > 0:
             out.append(f"…and {more} more excerpts.")
         return out
+
+
+def _fewer_meetings(rows: list[Frequency]) -> str:
+    counts = sorted({len(f.years) for f in rows}, reverse=True)
+    most = counts[0]
+    if len(counts) == 1:
+        return f"{most} meeting{'s' if most > 1 else ''} each"
+    return f"{counts[-1]} to {most} meetings each"
 
 
 def _figure(t: Turnout) -> str:

@@ -281,10 +281,31 @@ class Turnout:
         return self.low == self.high
 
 
+@dataclass(frozen=True, slots=True)
+class Frequency:
+    """The meetings whose speaker lists name one actor, for ranking actors by how often they spoke."""
+
+    actor: str
+    label: str  # states | organisations | officials
+    years: tuple[int, ...]
+    evidence: tuple[Evidence, ...]  # the statement or role that names the actor, one per meeting
+
+
+@dataclass(frozen=True, slots=True)
+class ListCoverage:
+    """How much of one meeting's speakers of a kind a source lists: what a count of meetings rests on."""
+
+    year: int
+    label: str
+    listed: int
+    stated_total: int | None  # how many of this kind the sources say spoke
+
+
+OFTEN_TOPIC = "most"  # a speakers reading's topic: the actors ranked by the meetings they spoke at
 TURNOUT_TOPICS = ("most", "fewest", "trend")  # a participation reading's topic: the meetings ranked, or in year order
 
 Part = (Verdict | NamedGroup | CountGroup | ActorLine | SpeakerList | RoleRow | Stated | Meeting | ThemeRow | Definition
-        | Contribution | ReportPoint | UnnamedCount | Tally | Turnout)
+        | Contribution | ReportPoint | UnnamedCount | Tally | Turnout | Frequency | ListCoverage)
 
 
 @dataclass(frozen=True, slots=True)

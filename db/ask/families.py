@@ -16,11 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import queries as q
 from db.ask.answers import (
     STATE_KINDS,
+    OFTEN_TOPIC,
     ActorLine,
     CountGroup,
     Definition,
     Contribution,
     Evidence,
+    Frequency,
+    ListCoverage,
     Meeting,
     NamedGroup,
     Part,
@@ -57,6 +60,20 @@ MEASURES_OF = {"states": ("member_states", "governments_represented", "as_report
 
 # "56 member states", "68 or 69 member states": the timeline's own words for how many states spoke
 _MEMBER_STATES = re.compile(r"\b(\d+)(?: or (\d+))? member states\b", re.IGNORECASE)
+
+
+def _stated_total(claims: Sequence[SourceClaim], label: str) -> int | None:
+    """How many speakers of a kind the sources say a meeting had (the highest figure), where they say."""
+    figures: dict[str, int] = {}
+    for c in claims:
+        key = SPEAKER_MEASURES.get(c.measure or "")
+        if key and c.value_int is not None:
+            figures[key] = max(figures.get(key, 0), c.value_int)
+    if label == "states":
+        return figures.get("states")
+    if label == "organisations" and ("regional" in figures or "civil" in figures):
+        return figures.get("regional", 0) + figures.get("civil", 0)
+    return None
 
 
 def member_state_figures(claim: SourceClaim) -> tuple[int, ...]:
@@ -244,11 +261,40 @@ class Answerer:
 
     async def speakers(self) -> Parts | None:
         r = self.r
+        if r.topic == OFTEN_TOPIC:
+            return await self.often()
         years = r.years or await self._detailed_years()
         parts: list[Part] = []
         for year in years:
             parts.extend(await self._speakers_at(year))
         return tuple(parts) or None
+
+    async def often(self) -> Parts | None:
+        """The actors of a kind by how many meetings' speaker lists name them, most first, then how much of
+        each meeting's speakers the lists name (a count of meetings is only as whole as the lists)."""
+        label = self.r.kinds or "states"
+        named: dict[str, dict[int, Evidence]] = {}
+        coverage: list[Part] = []
+        for year in self.r.years or await self._detailed_years():
+            detail = await q.dialogue_detail(self.session, year)
+            if detail is None:
+                continue
+            here: dict[str, Evidence] = {}
+            for s in detail.statements:
+                if actor_label(s.actor_kind) == label:
+                    here.setdefault(s.actor, Evidence(s.source, s.excerpt))
+            if label == "officials":
+                for role in detail.roles:
+                    here.setdefault(role.actor, Evidence(role.source, role.excerpt))
+            if not here:
+                continue
+            for actor, ev in here.items():
+                named.setdefault(actor, {})[year] = ev
+            coverage.append(ListCoverage(year, label, len(here), _stated_total(detail.claims_for("participation"), label)))
+        rows = [Frequency(actor, label, tuple(sorted(by_year)), tuple(by_year[y] for y in sorted(by_year)))
+                for actor, by_year in named.items()]
+        rows.sort(key=lambda f: (-len(f.years), f.actor))
+        return (*rows, *coverage) if rows else None
 
     async def _no_list(self, year: int) -> list[Part]:
         """A meeting whose speakers no source lists ("who spoke in 2019"): that said, then the counts given."""
@@ -261,16 +307,7 @@ class Answerer:
         detail = await q.dialogue_detail(self.session, year)
         if detail is None or not (detail.statements or detail.roles):
             return await self._no_list(year)
-        totals = {"states": 0, "organisations": 0}
-        stated: dict[str, int] = {}
-        for c in detail.claims_for("participation"):
-            if c.value_int is None:
-                continue
-            key = SPEAKER_MEASURES.get(c.measure or "")
-            if key:
-                stated[key] = max(stated.get(key, 0), c.value_int)
-        totals["states"] = stated.get("states", 0)
-        totals["organisations"] = stated.get("regional", 0) + stated.get("civil", 0)
+        totals = {label: _stated_total(detail.claims_for("participation"), label) or 0 for label in ("states", "organisations")}
         wanted_languages = {d for d in r.detail if d[0].isupper()}
         by_label: dict[str, list[Any]] = {"states": [], "organisations": [], "officials": []}
         sources: dict[str, SourceRef] = {}

@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from db.ask.answers import Reading, pillar_topic
+from db.ask.answers import OFTEN_TOPIC, Reading, pillar_topic
 from db.ask.index import AskIndex, FactDoc, ThemeDoc
 from db.ask.words import stem, words
 from db.names import NameEntry, NameIndex, fold
@@ -147,6 +147,13 @@ _MEETING_SIZE = re.compile(rf"\b{MEETING}s? (?:was|were|is|had|drew) (?:the )?(?
 _TURNOUT_SUBJECT = re.compile(r"\bparticipation\b|\bturn ?out\b|\b(?:number|count|numbers) of (?:\w+ ){0,2}(?:states|countries|speakers"
                               r"|delegations|governments|participants|statements)\b|\bhow many (?:\w+ ){0,2}(?:states|countries|speakers"
                               r"|delegations|governments) (?:\w+ )?(?:speak|spoke|took part|take part|participat\w*|attend\w*|turn\w* out)\b")
+# "which state spoke the most", "spoken at every dialogue", "most often": actors ranked by how many meetings they
+# spoke at, when the question is about speaking ("how much is spent every year" is not) or says "most active"
+_OFTEN = re.compile(r"\bmost (?:often|frequently|regularly|consistently|times)\b|\bmost\b(?! (?:about|on|of|against|for|in favou?r)\b)"
+                    rf"|\b(?:the )?most (?:{MEETING}s|statements|interventions|speeches)\b"
+                    rf"|\b(?:at|in|to) (?:every|each|all)(?: of)?(?: the)? (?:single )?(?:{MEETING}s?|years?)\b|\bevery (?:single )?(?:year|time)\b")
+_ACTIVE = re.compile(r"\bmost (?:active|vocal|engaged)\b"
+                     r"|\b(?:frequent|regular|repeat|consistent|recurring) (?:speakers?|participants?|contributors?|attendees?)\b")
 _SINCE = re.compile(r"\b(?:since|from|after) (?:the )?(20\d\d)\b(?! (?:to|and|until|till) )")
 _LATEST = re.compile(rf"\b(?:most recent|latest|last|newest) (?:\w+ ){{0,3}}{MEETING}\b")
 # terms the sources use that a definition question may ask about, beyond themes and pillars
@@ -556,6 +563,13 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         elif (has("trend") or has("compare")) and (len(years) != 1 or slots.since):
             add("participation", turnout - 0.4 + (1.6 if has("count") and (has("trend") or subject) else 0), topic="trend",
                 kinds="states", years=slots.since or years)
+    # "which state spoke the most", "who has spoken at every dialogue": the actors ranked by the meetings they spoke at
+    often = bool(_OFTEN.search(slots.text)) and has("speak") or bool(_ACTIVE.search(slots.text))
+    if often and not actors and not which_meeting and (len(years) != 1 or slots.since) and not sized:
+        # a theme's words without "about" ("regional bodies") name the speakers, not what they said
+        about = 3.0 if _ABOUT_TOPIC.search(slots.text) or has("raise") else 1.0
+        add("speakers", 5.0 - about * best_theme_conf - (1.5 if has("count") else 0), topic=OFTEN_TOPIC,
+            kinds=kinds or "states", years=slots.since or years)
     if stance in ("opposes", "concerned") or (has("opposes") or has("concerned")):
         st = stance or "concerned"
         asked_of = actors[:1] if actors and has("did") and not has("who") else ()  # "did China express any concerns"

@@ -159,13 +159,13 @@ async def _from_lists(session: AsyncSession, terms: list[str], lists: dict[str, 
                       matched: dict[str, int], n: int) -> list[_Ranked] | None:
     """The `n` best passages, found from the common words' lists, or None where the lists cannot prove them.
 
-    A query's score is the sum of its words' scores. The passages with a rare word (one without a list)
-    are few: FTS5 ranks the best `n` of them over all the words, as the split does, and any other passage
-    with a rare word ranks below those. The rest score only common words: a passage in every common
-    word's list has its score from the lists; one missing from a list scores at best that list's `bound`
-    for the word, and one in no list at best the sum of the bounds. The best `n` whose scores are known
-    are the best of all when they score better than every such bound. Where two common words' lists
-    hardly meet (most pairs of common words), that cannot be proven, and FTS5 ranks them all.
+    A query's score is the sum of its words' scores, and FTS5 ranks exactly, in few passages, the best
+    `n` with a rare word (one without a list), and the best `n` with every common word and no rare one
+    ("a AND b"): any other passage of either kind ranks below those. The rest have some of the common
+    words and no rare one. A passage in a word's list has that word's score from it; one missing from a
+    list, when it lacks one of the missing words, scores at best the bounds (`_BestList.bound`) of the
+    others, and one in no list at best the sum of all the bounds but the weakest. Of the passages whose
+    scores are known, the best `n` are the best of all when they score better than every such bound.
     """
     common = [t for t in terms if t in lists]
     rare = [t for t in terms if t not in lists]
@@ -175,25 +175,39 @@ async def _from_lists(session: AsyncSession, terms: list[str], lists: dict[str, 
         return None  # a word as common as a listed one has no list (one the passages lack, but its stem)
     if not rare and len(common) == 1:
         return list(lists[common[0]].best[:n])  # the word's own ranking, ties and all
-    known: dict[int, float] = {}  # passage -> its score over every word
+    ranked: dict[int, float] = {}  # passage -> its score over every word
     if rare:
         for clause in _with_rare(rare, common):
-            known.update(await _ranked(session, SQLITE_SEARCH, {"q": clause, "n": n}))
-        known = dict(sorted(known.items(), key=lambda kv: (kv[1], kv[0]))[:n])
-    ids = {t: {r.id for r in lists[t].best} for t in common}
-    listed: dict[int, float] = {}  # passage (outside `known`) -> its scores for the words whose lists it is in
+            ranked.update(await _ranked(session, SQLITE_SEARCH, {"q": clause, "n": n}))
+        ranked = dict(sorted(ranked.items(), key=lambda kv: (kv[1], kv[0]))[:n])
+    if len(common) >= 2:  # with every common word (and no rare one)
+        every = " AND ".join(f'"{t}"' for t in common)
+        ranked.update(await _ranked(session, SQLITE_SEARCH, {"q": f"({every}) NOT ({fts_match(rare)})" if rare else every,
+                                                             "n": n}))
+    bound = {t: lists[t].bound for t in common}
+    listed: dict[int, float] = {}  # passage (outside `ranked`) -> its scores for the words whose lists it is in
+    missing: dict[int, list[str]] = {}  # passage -> the words whose lists it is not in
     for t in common:
         for r in lists[t].best:
-            if r.id not in known:
+            if r.id not in ranked:
                 listed[r.id] = listed.get(r.id, 0.0) + r.rank
-    at_best = {pid: rank + sum(lists[t].bound for t in common if pid not in ids[t]) for pid, rank in listed.items()
-               if any(pid not in ids[t] for t in common)}  # the passages with a word's score unknown
-    whole = [_Ranked(pid, rank) for pid, rank in [*known.items(), *listed.items()] if pid not in at_best]
+    ids = {t: {r.id for r in lists[t].best} for t in common}
+    for pid in listed:
+        missing[pid] = [t for t in common if pid not in ids[t]]
+    whole = [_Ranked(pid, rank) for pid, rank in ranked.items()]
+    whole += [_Ranked(pid, rank) for pid, rank in listed.items() if len(missing[pid]) <= 1]
     best = sorted(whole, key=lambda r: (r.rank, r.id))[:n]
-    unseen = sum(lists[t].bound for t in common)
-    if len(best) < n or best[-1].rank >= min([unseen, *at_best.values()]):
+    unsure = [listed[pid] + _at_best([bound[t] for t in missing[pid]]) for pid in listed if len(missing[pid]) > 1]
+    unseen = _at_best(list(bound.values())) if len(common) > 1 else bound[common[0]]
+    if len(best) < n or best[-1].rank >= min([unseen, *unsure]):
         return None
     return best
+
+
+def _at_best(bounds: list[float]) -> float:
+    """The best a passage can score for some of the words whose bounds these are, but not all of them (with
+    all of them, FTS5 has ranked it)."""
+    return sum(bounds) - max(bounds)
 
 
 @dataclass(frozen=True)

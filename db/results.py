@@ -152,6 +152,19 @@ class DialogueFacts:
 
 
 @dataclass(frozen=True, slots=True)
+class MeetingSpeakers:
+    """Who a meeting's sources list as speaking, with their counts of speakers: what questions about the
+    speakers need of a meeting, without its positions and themes."""
+
+    claims: tuple[SourceClaim, ...]
+    roles: tuple[RoleInfo, ...]
+    statements: tuple[StatementInfo, ...]
+
+    def claims_for(self, field_name: str) -> tuple[SourceClaim, ...]:
+        return tuple(c for c in self.claims if c.field == field_name)
+
+
+@dataclass(frozen=True, slots=True)
 class DialogueDetail:
     summary: DialogueSummary
     focus_pillars: tuple[int, ...]

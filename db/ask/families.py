@@ -276,7 +276,7 @@ class Answerer:
         named: dict[str, dict[int, Evidence]] = {}
         coverage: list[Part] = []
         for year in self.r.years or await self._detailed_years():
-            detail = await q.dialogue_detail(self.session, year)
+            detail = await q.meeting_speakers(self.session, year)
             if detail is None:
                 continue
             here: dict[str, Evidence] = {}
@@ -304,7 +304,7 @@ class Answerer:
 
     async def _speakers_at(self, year: int) -> list[Part]:
         r = self.r
-        detail = await q.dialogue_detail(self.session, year)
+        detail = await q.meeting_speakers(self.session, year)
         if detail is None or not (detail.statements or detail.roles):
             return await self._no_list(year)
         totals = {label: _stated_total(detail.claims_for("participation"), label) or 0 for label in ("states", "organisations")}
@@ -387,7 +387,7 @@ class Answerer:
 
     async def _list_context(self, year: int) -> list[Part]:
         """How complete the meeting's list of speakers is: what a "no" is worth."""
-        detail = await q.dialogue_detail(self.session, year)
+        detail = await q.meeting_speakers(self.session, year)
         if detail is None:
             return []
         listed = len({s.actor for s in detail.statements if s.actor_kind in STATE_KINDS})
@@ -420,7 +420,7 @@ class Answerer:
         years = r.years or tuple(self.years)
         parts: list[Part] = []
         for year in years:
-            detail = await q.dialogue_detail(self.session, year)
+            detail = await q.meeting_speakers(self.session, year)
             if detail is None:
                 continue
             for role in detail.roles:

@@ -17,7 +17,7 @@ from db.queries.actors import (
 from db.queries.cache import cached
 from db.queries.convert import AnyRow, Reference, Rows, reference, rows
 from db.queries.themes import list_themes
-from db.results import DialogueDetail, DialogueFacts, DialogueSummary, SourceClaim
+from db.results import DialogueDetail, DialogueFacts, DialogueSummary, MeetingSpeakers, SourceClaim
 
 _ROLE_ORDER = {"opening_remarks": 0, "moderator": 1, "panelist": 2}
 
@@ -115,17 +115,34 @@ MEETING_OF_YEAR = select(
 ).where(Dialogue.year == bindparam("year"))
 
 
+async def meeting_speakers(session: AsyncSession, year: int) -> MeetingSpeakers | None:
+    """Who spoke at one meeting, as the sources list them (kept until the records change)."""
+    return await cached(session, ("meeting_speakers", year), lambda: _meeting_speakers(session, year),
+                        lambda found: 1 + (len(found.claims) + len(found.roles) + len(found.statements) if found else 0))
+
+
+async def _meeting_speakers(session: AsyncSession, year: int) -> MeetingSpeakers | None:
+    ref = await reference(session)
+    if year not in ref.dialogue_ids:
+        return None
+    meeting = {"dialogue_id": ref.dialogue_ids[year]}
+    parts = {part: await rows(session, DETAIL[part], meeting) for part in ("claims", "roles", "behalf", "statements")}
+    return MeetingSpeakers(
+        claims=claim_infos(parts["claims"], ref),
+        roles=tuple(sorted(role_infos(parts["roles"], ref), key=lambda r: _ROLE_ORDER.get(r.role, 9))),
+        statements=tuple(statement_infos(parts["statements"], behalf_names(parts["behalf"], ref), ref)),
+    )
+
+
 async def _dialogue_detail(session: AsyncSession, year: int) -> DialogueDetail | None:
     found = await rows(session, MEETING_OF_YEAR, {"year": year})
-    if not found:
+    speakers = await meeting_speakers(session, year)
+    if not found or speakers is None:
         return None
     dialogue = found[0]
     ref = await reference(session)
-    parts = {part: await rows(session, statement, {"dialogue_id": dialogue.id}) for part, statement in DETAIL.items()}
-    claims = claim_infos(parts["claims"], ref)
-    role_list = tuple(sorted(role_infos(parts["roles"], ref), key=lambda r: _ROLE_ORDER.get(r.role, 9)))
-    statement_list = tuple(statement_infos(parts["statements"], behalf_names(parts["behalf"], ref), ref))
-    quote_list = tuple(quote_infos(parts["quotes"], ref))
+    claims, role_list, statement_list = speakers.claims, speakers.roles, speakers.statements
+    quote_list = tuple(quote_infos(await rows(session, DETAIL["quotes"], {"dialogue_id": dialogue.id}), ref))
     themes = tuple(await list_themes(session, year))
     refs_cited = [c.source for c in claims] + [r.source for r in role_list] + [s.source for s in statement_list]
     refs_cited += [q.source for q in quote_list] + [u.source for t in themes for u in t.unnamed]

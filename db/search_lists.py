@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from db.models import FTS_BEST_TABLE as BEST_TABLE
@@ -46,8 +47,12 @@ async def refresh_search_lists(engine: AsyncEngine, *, list_from: int = LIST_FRO
     or the store is not SQLite."""
     if engine.dialect.name != "sqlite":
         return None
-    async with engine.begin() as conn:
-        return await conn.run_sync(lambda c: _refresh(c, list_from, length))
+    try:
+        async with engine.begin() as conn:
+            return await conn.run_sync(lambda c: _refresh(c, list_from, length))
+    except DBAPIError as error:  # a store that cannot be written: searches check the lists' counts, and work
+        log.warning("Could not rebuild the search lists (%s); searches work, maybe slower", error.orig)
+        return None
 
 
 def _refresh(conn: Connection, list_from: int, length: int) -> Built | None:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import random
 import re
+import sqlite3
 from typing import Any
 
 import pytest
@@ -12,8 +14,9 @@ from sqlalchemy import event, func, select, text
 from db import models as m
 from db.queries import search
 from db.queries.search import fts_match, _sqlite_best, search_passages
-from db.search_lists import refresh_search_lists
-from tests.conftest import ON_POSTGRESQL
+from db.search_lists import STAMP_KEY, refresh_search_lists
+from db.store import open_store
+from tests.conftest import ON_POSTGRESQL, sqlite_url
 
 SERVER, OTHER = 1_000_000_000_000_201, 1_000_000_000_000_202
 
@@ -143,6 +146,25 @@ async def test_lists_built_from_other_passages_are_not_used_and_are_rebuilt_at_t
                                              f"{m.FTS_WORDS_TABLE} AS w ON w.stem = b.stem WHERE w.word = :w "
                                              "ORDER BY place LIMIT 1"), {"w": word})).scalar_one()
         assert listed == added.id
+
+
+async def test_a_read_only_store_whose_lists_are_out_of_date_starts_and_searches(db_path, caplog):
+    """The lists cannot be rebuilt in a store that cannot be written: a warning, and the same answers."""
+    store = await open_store(sqlite_url(db_path))
+    async with store.reading(None) as session:
+        before = await search_passages(session, "veto restraint prevention", limit=5)
+    await store.close()
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DELETE FROM store_meta WHERE key = ?", (STAMP_KEY,))
+    with caplog.at_level(logging.WARNING, logger="db.search_lists"):
+        read_only = await open_store(f"sqlite+aiosqlite:///file:{db_path}?mode=ro&uri=true")
+    try:
+        assert any("Could not rebuild the search lists" in r.getMessage() for r in caplog.records)
+        async with read_only.reading(None) as session:
+            after = await search_passages(session, "veto restraint prevention", limit=5)
+        assert [h.text for h in after] == [h.text for h in before]
+    finally:
+        await read_only.close()
 
 
 async def test_a_store_at_the_seeds_scale_keeps_no_lists(store):

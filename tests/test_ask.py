@@ -270,3 +270,25 @@ def test_passages_are_searched_for_the_words_that_say_something():
     assert passage_query("Anything on sanctions or the veto?") == "sanctions veto"
     assert passage_query("Anything on statements?") == "statements"
     assert passage_query("??? anything") == "??? anything"  # no word worth searching: the question as asked
+
+
+async def test_one_actors_dissent_is_the_groups_it_is_in_of_every_meetings_dissent(store):
+    """Read from the meetings and themes where the actor dissented, the groups are those of every meeting's."""
+    from db import queries as q
+    from db.ask.families import named_groups
+    from db.ask.records import positions_with, positions_with_stance
+
+    stances = ("opposes", "concerned")
+    async with store.reading(None) as session:
+        years = [d.year for d in await q.list_dialogues(session)]
+        everything = [p for y in years for p in (await positions_with_stance(session, y, stances))[0]]
+        groups = named_groups(everything, with_theme=True)
+        dissenters = sorted({p.actor for p in everything})
+        assert len(dissenters) >= 10
+        for actor in dissenters:
+            for asked in ((), (2014,), (2011, 2014)):
+                want = [g for g in groups if actor in g.names and (not asked or g.year in asked)]
+                got = [g for g in named_groups(list(await positions_with(session, actor, stances, asked)), with_theme=True)
+                       if actor in g.names]
+                assert got == want, (actor, asked)
+        assert await positions_with(session, "No Such State", stances, ()) == ()

@@ -41,7 +41,7 @@ from db.ask.answers import (
     Verdict,
     actor_label,
 )
-from db.ask.records import first_excerpts, meeting_notes, positions_with_stance, report_points, sentence_before
+from db.ask.records import first_excerpts, meeting_notes, positions_with, positions_with_stance, report_points, sentence_before
 from db.queries.convert import reference
 from db.ask.words import stems
 from db.results import PositionInfo, ReportFactInfo, RoleInfo, SourceClaim, SourceRef, StatementInfo, UnnamedInfo
@@ -172,6 +172,12 @@ class Answerer:
     async def dissent(self) -> Parts | None:
         r = self.r
         stances = ("opposes", "concerned")  # both, the one asked about first
+        if r.actors:  # "did Pakistan oppose RtoP": its own records of opposition or concern, or what it did say
+            actor = r.actors[0].name
+            groups = named_groups(list(await positions_with(self.session, actor, stances, r.years)), with_theme=True)
+            mine = [p for p in groups if actor in p.names]
+            verdict = Verdict("dissent", bool(mine), actor, r.year)
+            return (verdict, *mine) if mine else (verdict, *await self._actor_lines(actor, r.year))
         years = r.years or tuple(self.years)
         parts: list[Part] = []
         for year in years:
@@ -179,11 +185,6 @@ class Answerer:
             parts.extend(named_groups(list(named), with_theme=True))
             for u in unnamed:
                 parts.append(await self.count_group(u))
-        if r.actors:  # "did Pakistan oppose RtoP": its own records of opposition or concern, or what it did say
-            actor = r.actors[0].name
-            mine = [p for p in parts if isinstance(p, NamedGroup) and actor in p.names]
-            verdict = Verdict("dissent", bool(mine), actor, r.year)
-            return (verdict, *mine) if mine else (verdict, *await self._actor_lines(actor, r.year))
         if not parts:
             return None
         asked = [p for p in parts if getattr(p, "stance", None) == r.stance]

@@ -6,7 +6,7 @@ import re
 
 from typing import Any, Unpack
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db import models as m
@@ -38,6 +38,33 @@ async def positions_with_stance(
         return tuple(named), tuple(unnamed)
 
     return await cached(session, ("ask_stance", year, stances), read, lambda r: 1 + len(r[0]) + len(r[1]))
+
+
+async def positions_with(
+    session: AsyncSession, actor: str, stances: tuple[str, ...], years: tuple[int, ...]
+) -> tuple[PositionInfo, ...]:
+    """The positions with one of `stances` in the meetings and themes where `actor` has one (those it may be
+    named together with), in `years` (every year if none): one actor's dissent without every meeting's."""
+
+    async def read() -> tuple[PositionInfo, ...]:
+        ref = await reference(session)
+        actor_id = ref.actor_ids.get(actor)
+        if actor_id is None:
+            return ()
+        own = select(m.Position.dialogue_id, m.Position.theme_id).where(
+            m.Position.actor_id == actor_id, m.Position.stance.in_(STANCES)).distinct()
+        if years:
+            own = own.where(m.Position.dialogue_id.in_([ref.dialogue_ids[y] for y in years if y in ref.dialogue_ids]))
+        pairs = [tuple(p) for p in await rows(session, own, {"stances": list(stances)})]
+        if not pairs:
+            return ()
+        together = select(*POSITION_COLUMNS).where(
+            m.Position.stance.in_(STANCES), tuple_(m.Position.dialogue_id, m.Position.theme_id).in_(pairs)
+        ).order_by(m.Position.id)
+        found = position_infos(await rows(session, together, {"stances": list(stances)}), ref)
+        return tuple(sorted(found, key=lambda p: p.year))  # by meeting, each in the records' order
+
+    return await cached(session, ("ask_stance_of", actor, years, stances), read, lambda r: 1 + len(r))
 
 
 _SENTENCE = re.compile(r"(?<=[.!?”])\s+")

@@ -292,3 +292,15 @@ async def test_one_actors_dissent_is_the_groups_it_is_in_of_every_meetings_disse
                        if actor in g.names]
                 assert got == want, (actor, asked)
         assert await positions_with(session, "No Such State", stances, ()) == ()
+
+
+async def test_support_itself_is_every_supportive_position_with_its_theme(store):
+    """"Who backed RtoP" names no theme but by the stance's word: every position recorded as support, each
+    with its theme; a theme named beside the word is still that theme's question."""
+    answer = await _ask(store, "Which states supported RtoP in 2014?")
+    assert answer.reading.family == "dissent" and answer.reading.stance == a.SUPPORTS
+    groups = [p for p in answer.parts if isinstance(p, a.NamedGroup)]
+    assert len({g.theme for g in groups}) >= 5 and all(g.stance == "supports" and g.year == 2014 for g in groups)
+    assert "Who voiced support in 2014, and for what" in reply_text(render.answer(answer))
+    named = await _ask(store, "Which states supported veto restraint in 2014?")
+    assert named.reading.family == "theme_actors" and named.reading.theme.name == "Veto restraint"

@@ -24,6 +24,7 @@ from db.ask.answers import (
     Meeting,
     NamedGroup,
     OFTEN_TOPIC,
+    SUPPORTS,
     Part,
     Reading,
     ReportPoint,
@@ -103,6 +104,8 @@ def read_as(r: Reading) -> str:
         text = f"how many raised {theme}"
     elif f == "compare_years":
         text = f"{theme} compared across the years" if not r.years else f"{theme} compared"
+    elif f == "dissent" and r.stance == SUPPORTS:
+        text = f"whether {r.actors[0].name} voiced support" if r.actors else f"{who} voiced support"
     elif f == "dissent":
         text = f"whether {r.actors[0].name} opposed or raised concerns" if r.actors else f"{who} opposed or raised concerns"
     elif f == "dialogue_themes":
@@ -189,6 +192,8 @@ def _title(a: Answer) -> str:
         return f"How many raised {theme}{where}"
     if f == "compare_years":
         return f"{theme} across the dialogues{where}"
+    if f == "dissent" and r.stance == SUPPORTS:
+        return f"Did {r.actors[0].name} voice support{where}?" if r.actors else f"Who voiced support{where}, and for what"
     if f == "dissent":
         if r.actors:
             return f"Did {r.actors[0].name} oppose or raise concerns{where}?"
@@ -409,6 +414,10 @@ class _Writer:
                     f"What the records hold ({STANCE_LEGEND}):")
         if v.what == "listed":
             return f"No source lists who spoke in {v.year}; the counts the sources give:"
+        if v.what == "support":
+            if v.yes:
+                return f"Yes: {v.subject} is recorded voicing support{where}:"
+            return f"{v.subject} is not recorded voicing support{where}. What the records hold of {v.subject}:"
         if v.what == "dissent":
             if v.yes:
                 return f"Yes: {v.subject} is recorded opposing or raising concerns{where}:"

@@ -301,6 +301,7 @@ class ListCoverage:
     stated_total: int | None  # how many of this kind the sources say spoke
 
 
+SUPPORTS = "supports"  # the stance of a dissent reading that asks who voiced support instead
 OFTEN_TOPIC = "most"  # a speakers reading's topic: the actors ranked by the meetings they spoke at
 TURNOUT_TOPICS = ("most", "fewest", "trend")  # a participation reading's topic: the meetings ranked, or in year order
 

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db import queries as q
 from db.ask.answers import (
     STATE_KINDS,
+    SUPPORTS,
     OFTEN_TOPIC,
     ActorLine,
     CountGroup,
@@ -171,12 +172,13 @@ class Answerer:
 
     async def dissent(self) -> Parts | None:
         r = self.r
-        stances = ("opposes", "concerned")  # both, the one asked about first
+        # who opposed or was concerned: both, the one asked about first; or who voiced support ("who backed RtoP")
+        stances = (SUPPORTS,) if r.stance == SUPPORTS else ("opposes", "concerned")
         if r.actors:  # "did Pakistan oppose RtoP": its own records of opposition or concern, or what it did say
             actor = r.actors[0].name
             groups = named_groups(list(await positions_with(self.session, actor, stances, r.years)), with_theme=True)
             mine = [p for p in groups if actor in p.names]
-            verdict = Verdict("dissent", bool(mine), actor, r.year)
+            verdict = Verdict("support" if r.stance == SUPPORTS else "dissent", bool(mine), actor, r.year)
             return (verdict, *mine) if mine else (verdict, *await self._actor_lines(actor, r.year))
         years = r.years or tuple(self.years)
         parts: list[Part] = []

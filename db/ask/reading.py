@@ -17,7 +17,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from db.ask.answers import OFTEN_TOPIC, Reading, pillar_topic
+from db.ask.answers import OFTEN_TOPIC, SUPPORTS, Reading, pillar_topic
 from db.ask.index import AskIndex, FactDoc, ThemeDoc
 from db.ask.words import stem, words
 from db.names import NameEntry, NameIndex, fold
@@ -27,7 +27,8 @@ _MENTION = re.compile(r"<(?:@[!&]?|#)\d+>|@(?:everyone|here)")
 _MARKDOWN = re.compile(r"[*_~`|>#]+")
 _STANCE_WORD = re.compile(r"oppos\w*|against|reject\w*|object\w*|critic\w*|disagree\w*|hostile|concern\w*|worr\w*|apprehens\w*"
                           r"|reservations?|doubt\w*|sceptic\w*|skeptic\w*|misgiving\w*|wary|fears?|feared|uneasy|qualms|naysayers?|critical"
-                          r"|unhappy|dissatisf\w*|displeas\w*|frustrat\w*|upset|lukewarm")
+                          r"|unhappy|dissatisf\w*|displeas\w*|frustrat\w*|upset|lukewarm"
+                          r"|support\w*|backed|backing|backs|endors\w*|favou?r\w*|champion\w*|welcom\w*|prais\w*")
 _WHO_IS = re.compile(r"^(?:so |and |ok |okay |hey |hi )?who (?:is|was|are|were) (?!the\b|a\b|an\b)")
 _ABOUT_WORDS = r"about|on|regarding|concerning"
 _ABOUT_TOPIC = re.compile(rf"\b(?:{_ABOUT_WORDS})\b")  # "what did X say about …"
@@ -575,6 +576,13 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         asked_of = actors[:1] if actors and has("did") and not has("who") else ()  # "did China express any concerns"
         add("dissent", 3.0 + (1.0 if has("who") else 0) + (0.5 if has("did") else 0) + (1.0 if asked_of else 0)
             - 2.0 * best_theme_conf, stance=st, kinds=kinds, actors=asked_of)
+    # "which states backed RtoP", "did Brazil support the norm": support itself, when only the stance's words match a
+    # theme ("Support for the Joint Office" shares the word): every supportive position, each with its theme
+    if has("supports") and slots.core is not None and max(slots.core.values(), default=0.0) < THEME_FLOOR:
+        asked_of = actors[:1] if actors and has("did") and not has("who") else ()
+        if has("who") or asked_of:
+            add("dissent", 4.6 + (1.0 if asked_of else 0) - 2.0 * best_theme_conf, stance=SUPPORTS, kinds=kinds,
+                actors=asked_of)
     if has("themes"):
         add("dialogue_themes", 2.6 + (0.5 if years else 0) + (0.4 if has("count") else 0) - 1.5 * best_theme_conf
             - (1.5 if actors else 0))

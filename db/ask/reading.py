@@ -77,7 +77,8 @@ CUES = {
                    r"|\b(?:the )?same (?:thing|things|view|views|position|positions|line)\b"),
     "themes": cue(r"\bthemes?\b|\btopics?\b|\bissues?\b|\bsubjects?\b|\bwhat was discussed\b|\bdiscussed at\b|\bmain points\b"
                   r"|\bcame up\b|\bcovered\b|\bon the table\b|\bwhat did (?:they|states|delegations|people) (?:talk|discuss)"),
-    "behalf": cue(r"\bbehalf\b|\bfor whom\b|\b(?:speak|spoke|speaking|speaks|talk|talked|talking) for\b|\brepresent\w*|\bin the name of\b"),
+    "behalf": cue(r"\bbehalf\b|\bfor whom\b|\b(?:speak|spoke|speaking|speaks|talk|talked|talking) for\b|\brepresent\w*|\bin the name of\b"
+                  r"|\b(?:deliver\w*|made|make|gave|give|read) (?:\w+ ){0,2}(?:remarks|statements?|speech\w*|interventions?) for\b"),
     "moderator": cue(r"\bmoderat\w*|\bchair\w*|\bfacilitat\w*|\bran the (?:panel|debate|dialogue)\b"),
     "panelist": cue(r"\bpanel\w*|\bexperts?\b"),
     "opening_remarks": cue(r"\bopen(?:ed|ing|s)?\b|\bkick\w* off\b|\bbegan\b|\bstarted the (?:meeting|dialogue|debate)\b|\bfirst to speak\b"),
@@ -87,7 +88,8 @@ CUES = {
     "symbol": cue(r"\bsymbol\b|\bdocument (?:number|code)\b|\bun number\b|\bcode\b|\ba/\d+"),
     "date": cue(r"\bdates?\b|\bdated\b|\bwhen\b|\breleased?\b|\bpublish\w*|\bissued\b|\bcame out\b|\bwhat day\b"),
     "first": cue(r"\bfirst (?:ever )?(?:ga |general assembly |informal |interactive )*(?:dialogue|meeting|debate|session|time)\b"
-                 r"|\bwhen did (?:\w+ ){0,4}(?:start|begin)\b|\bsince when\b"
+                 r"|\bwhen did (?:\w+ ){0,4}(?:start|begin|first)\b|\bsince when\b"
+                 r"|\b(?:first|initially) (?:discuss|debat|consider|address|took up|take up|tackl|held|met|convened)\w*"
                  r"|\b(?:start|began|begin)\w* (?:\w+ ){0,3}(?:dialogues?|meetings?|debat\w*|discuss\w*|talk\w*)\b"),
     "how_many_meetings": cue(r"\bhow many (?:\w+ ){0,4}(?:dialogues|meetings|debates|sessions|times)\b|\bnumber of (?:\w+ ){0,3}(?:dialogues|meetings|debates)\b"),
     "agenda": cue(r"\bformal agenda\b|\bagenda item\b|\bon the agenda\b|\bonto the agenda\b|\bformali[sz]\w*"
@@ -155,6 +157,9 @@ _OFTEN = re.compile(r"\bmost (?:often|frequently|regularly|consistently|times)\b
                     rf"|\b(?:at|in|to) (?:every|each|all)(?: of)?(?: the)? (?:single )?(?:{MEETING}s?|years?)\b|\bevery (?:single )?(?:year|time)\b")
 _ACTIVE = re.compile(r"\bmost (?:active|vocal|engaged)\b"
                      r"|\b(?:frequent|regular|repeat|consistent|recurring) (?:speakers?|participants?|contributors?|attendees?)\b")
+# "did Cuba and Venezuela agree": two actors compared
+_AGREE = re.compile(r"\b(?:agree|agreed|disagree|disagreed|differ|differed|side with|sided with)\b")
+_WHICH_LANGUAGES = re.compile(r"\b(?:which|what) languages?\b|\blanguages? (?:used|spoken|heard)\b")
 _SINCE = re.compile(r"\b(?:since|from|after) (?:the )?(20\d\d)\b(?! (?:to|and|until|till) )")
 _LATEST = re.compile(rf"\b(?:most recent|latest|last|newest) (?:\w+ ){{0,3}}{MEETING}\b")
 # terms the sources use that a definition question may ask about, beyond themes and pillars
@@ -528,7 +533,9 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             - (1.0 if strange else 0),
             theme=th, actors=acts, stance=st, kinds=kinds, years=theme_years)
         if has("count"):
-            add("theme_count", base + 2.2, theme=th, stance=st, kinds=kinds, years=theme_years)
+            # "how many meetings were formal debates" counts meetings, not those who raised a theme
+            add("theme_count", base + 2.2 - (2.0 if has("how_many_meetings") else 0), theme=th, stance=st, kinds=kinds,
+                years=theme_years)
         if len(theme_years) >= 2 or (has("compare") and not (len(actors) >= 2)):
             add("compare_years", base + (1.6 if len(theme_years) >= 2 else 0) + (1.2 if has("compare") else 0)
                 - (1.0 if len(doc.years) < 2 else 0), theme=th, kinds=kinds, years=theme_years)
@@ -590,7 +597,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         a0 = actors[0]
         if len(actors) >= 2 and (has("compare") or " and " in slots.text):
             add("compare_actors", 2.4 + (1.6 if has("compare") else 0) + (0.4 if has("say") else 0) - (1.0 if has("behalf") else 0)
-                - (2.0 if has("who") and not has("compare") else 0),
+                - (2.0 if has("who") and not has("compare") else 0) + (1.2 if _AGREE.search(slots.text) else 0),
                 actors=actors[:3])
         if has("behalf"):
             add("behalf", 4.0, actors=(a0,), years=())
@@ -607,10 +614,12 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
             - (0.6 * best_theme_conf if has("say") and _ABOUT_TOPIC.search(slots.text) else 0), actors=(a0,))
     if roles:
         add("roles", 3.6 + (0.4 if years else 0) - (0.8 if has("report") else 0), detail=roles)
+    languages_asked = has("language") and bool(_WHICH_LANGUAGES.search(slots.text))  # "what languages were used in 2014"
     if (has("speak") or (has("who") and (has("language") or kinds == "officials")) or has("not_delivered")
+            or languages_asked
             or (kinds and has("list") and years)):  # "list the organisations at the 2012 dialogue"
         detail = tuple(slots.languages) + (("not_delivered",) if has("not_delivered") else ()) + (("behalf",) if has("behalf") else ())
-        add("speakers", 2.0 + (1.5 if has("not_delivered") else 0) + (1.0 if has("who") else 0) + (0.6 if kinds else 0) + (0.8 if detail else 0) + (0.4 if years else 0)
+        add("speakers", 2.0 + (1.5 if languages_asked else 0) + (1.5 if has("not_delivered") else 0) + (1.0 if has("who") else 0) + (0.6 if kinds else 0) + (0.8 if detail else 0) + (0.4 if years else 0)
             - (0.8 if speak_only else 2.2) * best_theme_conf - (1.0 if has("count") else 0) - (0.5 if actors else 0),
             kinds=kinds, detail=detail)
     if has("behalf") and not actors:

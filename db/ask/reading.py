@@ -526,6 +526,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         acts = () if names_actor or not (has("did") or has("say")) or (has("who") and not has("did")) else one_actor
         raise_bonus = 0.6 if has("raise") else 0.0
         asks = any(has(x) for x in ("who", "count", "raise", "did", "say", "compare", "opposes", "concerned", "supports", "speak"))
+        asks = asks or (not c and conf >= 0.6)  # "2012 veto": a theme's words alone ask who raised it
         base = (3.0 * conf + raise_bonus - (0 if asks or len(years) >= 2 else 1.6) - unknown
                 - (1.5 * fact_conf if has("report") and not who_asked else 0))
         who = 1.0 if has("who") else 0.0

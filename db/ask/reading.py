@@ -92,7 +92,7 @@ CUES = {
                  r"|\b(?:first|initially) (?:discuss|debat|consider|address|took up|take up|tackl|held|met|convened)\w*"
                  r"|\b(?:start|began|begin)\w* (?:\w+ ){0,3}(?:dialogues?|meetings?|debat\w*|discuss\w*|talk\w*)\b"),
     "how_many_meetings": cue(r"\bhow many (?:\w+ ){0,4}(?:dialogues|meetings|debates|sessions|times)\b|\bnumber of (?:\w+ ){0,3}(?:dialogues|meetings|debates)\b"),
-    "agenda": cue(r"\bformal agenda\b|\bagenda item\b|\bon the agenda\b|\bonto the agenda\b|\bformali[sz]\w*"
+    "agenda": cue(r"\bformal agenda\b|\bagenda item\b|\b(?:on|onto|to) (?:the )?(?:ga(?:'?s)? |general assembly(?:'?s)? |un(?:'?s)? )?agenda\b|\bformali[sz]\w*"
                   r"|\bfirst (?:ever )?formal (?:ga |general assembly |plenary )?(?:debate|meeting|session)\b"),
     "gaps": cue(r"\bwithout (?:a |any )?(?:meeting|dialogue|debate)\b|\bno (?:ga )?(?:meeting|dialogue|debate)\b|\bskipp\w*|\bcancel\w*"
                 r"|\bmissed\b|\bgaps?\b|\bnot held\b|\bwasn.?t held\b|\bdidn.?t (?:meet|take place|happen)\b|\bnever met\b|\bno dialogue\b|\bpaus\w*"),
@@ -162,6 +162,7 @@ _ACTIVE = re.compile(r"\bmost (?:active|vocal|engaged)\b"
 # "did Cuba and Venezuela agree": two actors compared
 _AGREE = re.compile(r"\b(?:agree|agreed|disagree|disagreed|differ|differed|side with|sided with)\b")
 _WHICH_LANGUAGES = re.compile(r"\b(?:which|what) languages?\b|\blanguages? (?:used|spoken|heard)\b")
+_ONTO = re.compile(r"\b(?:reach\w*|get|got|gets|put|become|became|added|placed|inscribed|included|made it)\b")
 _SINCE = re.compile(r"\b(?:since|from|after) (?:the )?(20\d\d)\b(?! (?:to|and|until|till) )")
 _LATEST = re.compile(rf"\b(?:most recent|latest|last|newest) (?:\w+ ){{0,3}}{MEETING}\b")
 # terms the sources use that a definition question may ask about, beyond themes and pillars
@@ -644,9 +645,11 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         add("timeline", 4.0 - 1.0 * best_theme_conf, topic="first", years=())
     if has("how_many_meetings"):
         add("timeline", 4.4, topic="count", years=())
-    if has("agenda") and (has("date") or has("happened") or "reach" in slots.text or "get" in slots.text or "put" in slots.text):
+    which_year = bool(_WHICH_YEAR.search(slots.text))  # "in which year did RtoP become an agenda item"
+    if has("agenda") and (has("date") or has("happened") or which_year or _ONTO.search(slots.text)):
         # "when did the first formal debate happen": the formal agenda's, not the first meeting's
-        add("timeline", 4.0 - (1.0 if has("who") else 0) + (0.6 if has("first") else 0), topic="agenda", years=())
+        add("timeline", 4.0 - (1.0 if has("who") and not which_year else 0) + (0.6 if has("first") else 0) + (0.8 if which_year else 0),
+            topic="agenda", years=())
     if has("gaps"):
         add("timeline", 4.2, topic="gaps", years=())
     if has("timeline") and not slots.years:

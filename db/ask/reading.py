@@ -589,7 +589,7 @@ def candidates(slots: Slots, actors_index: NameIndex) -> list[Reading]:
         asked_of = actors[:1] if actors and has("did") and not has("who") else ()  # "did China express any concerns"
         add("dissent", 3.0 + (1.0 if has("who") else 0) + (0.5 if has("did") else 0) + (1.0 if asked_of else 0)
             - 2.0 * best_theme_conf, stance=st, kinds=kinds, actors=asked_of)
-    # "which states backed RtoP", "did Brazil support the norm": support itself, when only the stance's words match a
+    # "which states backed RtoP", "who endorsed the norm in 2012": support itself, when only the stance's words match a
     # theme ("Support for the Joint Office" shares the word): every supportive position, each with its theme
     if has("supports") and slots.core is not None and max(slots.core.values(), default=0.0) < THEME_FLOOR:
         asked_of = actors[:1] if actors and has("did") and not has("who") else ()

@@ -394,7 +394,7 @@ class Answerer:
         if detail is None:
             return []
         listed = len({s.actor for s in detail.statements if s.actor_kind in STATE_KINDS})
-        total = max((c.value_int or 0 for c in detail.claims_for("participation") if c.measure == "member_states"), default=0)
+        total = _stated_total(detail.claims_for("participation"), "states") or 0
         source = detail.statements[0].source if detail.statements else None
         if source is None:
             return [Tally("listed_states", 0, year)]
